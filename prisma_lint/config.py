@@ -1,0 +1,188 @@
+"""Configuration: ``[tool.prisma-lint]`` in pyproject.toml, or prisma-lint.toml / .prisma-lint.toml.
+
+Found by walking up from the schema. Keys (all optional)::
+
+    select = ["missing-fk-index", "redundant-index"]   # or ["all"] (the default)
+    ignore = ["boolean-index"]
+    exclude = ["prisma/legacy/**"]                      # globs, relative to the config file
+    fail-on = "warning"                                 # error | warning | info
+    max-enum-values = 4                                 # an option, for every rule that has it
+
+    [severity]                                          # per-rule severity
+    boolean-index = "info"
+
+    [rules.composite-order]                             # per-rule severity and options
+    severity = "error"
+    range-types = ["DateTime", "Float"]
+
+Unknown keys, unknown rule ids and wrongly typed values are errors that name the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .findings import SEVERITIES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILES = ("prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml")
+_TOP_KEYS = {"select", "ignore", "exclude", "fail-on", "severity", "rules"}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    path: Optional[Path] = None
+    select: Optional[list[str]] = None  # None: all
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    fail_on: Optional[str] = None
+    severity: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> option -> value
+    global_options: dict[str, Any] = field(default_factory=dict)
+
+    def is_excluded(self, path: Path) -> bool:
+        if not self.exclude or self.path is None:
+            return False
+        base = self.path.parent.resolve()
+        try:
+            rel = path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            return False
+        return any(fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*") for pattern in self.exclude)
+
+    def options_for(self, rule) -> dict[str, Any]:
+        values = {o.name: o.default for o in rule.options}
+        for o in rule.options:
+            if o.name in self.global_options:
+                values[o.name] = self.global_options[o.name]
+        values.update(self.options.get(rule.id, {}))
+        return values
+
+
+def find_config(start: Path) -> Optional[tuple[Path, dict]]:
+    """The nearest config at or above ``start`` (a file's folder or a folder)."""
+    here = start.resolve()
+    if here.is_file() or not here.exists():
+        here = here.parent
+    for folder in [here, *here.parents]:
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            data = _read_toml(candidate)
+            if name == "pyproject.toml":
+                section = data.get("tool", {}).get("prisma-lint")
+                if section is None:
+                    continue
+                return candidate, section
+            return candidate, data
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def load_config(path: Optional[Path], data: dict, registry) -> Config:
+    """Validate ``data`` (the prisma-lint table) against the rules in ``registry``."""
+    where = str(path) if path else "configuration"
+    prefix = "[tool.prisma-lint]" if path and path.name == "pyproject.toml" else ""
+
+    def err(msg: str) -> ConfigError:
+        return ConfigError(f"{where}: {prefix + ' ' if prefix else ''}{msg}")
+
+    all_options = {o.name: o for r in registry.rules.values() for o in r.options}
+    cfg = Config(path=path)
+
+    def rule_ids(key: str, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise err(f"`{key}` must be a list of rule ids")
+        for v in value:
+            if v != "all" and v not in registry.rules:
+                raise err(f"`{key}` names unknown rule `{v}` (see `prisma-lint rules`)")
+        return list(value)
+
+    for key, value in data.items():
+        if key == "select":
+            cfg.select = rule_ids(key, value)
+        elif key == "ignore":
+            cfg.ignore = rule_ids(key, value)
+        elif key == "exclude":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise err("`exclude` must be a list of glob patterns")
+            cfg.exclude = list(value)
+        elif key == "fail-on":
+            if value not in SEVERITIES:
+                raise err(f"`fail-on` must be one of {', '.join(SEVERITIES)}, got {value!r}")
+            cfg.fail_on = value
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise err("`severity` must be a table of rule id = severity")
+            for rid, sev in value.items():
+                if rid not in registry.rules:
+                    raise err(f"`severity` names unknown rule `{rid}`")
+                if sev not in SEVERITIES:
+                    raise err(f"`severity.{rid}` must be one of {', '.join(SEVERITIES)}, got {sev!r}")
+                cfg.severity[rid] = sev
+        elif key == "rules":
+            if not isinstance(value, dict):
+                raise err("`rules` must be a table of rule tables")
+            for rid, table in value.items():
+                rule = registry.rules.get(rid)
+                if rule is None:
+                    raise err(f"`rules.{rid}`: unknown rule `{rid}`")
+                if not isinstance(table, dict):
+                    raise err(f"`rules.{rid}` must be a table")
+                for okey, ovalue in table.items():
+                    if okey == "severity":
+                        if ovalue not in SEVERITIES:
+                            raise err(f"`rules.{rid}.severity` must be one of {', '.join(SEVERITIES)}")
+                        cfg.severity[rid] = ovalue
+                        continue
+                    option = rule.option(okey)
+                    if option is None:
+                        known = ", ".join(o.name for o in rule.options) or "none"
+                        raise err(f"`rules.{rid}.{okey}`: unknown option (options of {rid}: {known})")
+                    try:
+                        cfg.options.setdefault(rid, {})[okey] = option.validate(ovalue)
+                    except ValueError as e:
+                        raise err(f"`rules.{rid}.{okey}`: {e}") from None
+        elif key in all_options:
+            try:
+                cfg.global_options[key] = all_options[key].validate(value)
+            except ValueError as e:
+                raise err(str(e)) from None
+        else:
+            known = ", ".join(sorted(_TOP_KEYS | set(all_options)))
+            raise err(f"unknown key `{key}` (known keys: {known})")
+    return cfg
+
+
+def config_for(start: Path, registry, explicit: Optional[Path] = None) -> Config:
+    if explicit is not None:
+        data = _read_toml(explicit)
+        if explicit.name == "pyproject.toml":
+            data = data.get("tool", {}).get("prisma-lint", {})
+        return load_config(explicit, data, registry)
+    found = find_config(start)
+    if found is None:
+        return Config()
+    return load_config(found[0], found[1], registry)

@@ -1,0 +1,49 @@
+"""Rule documentation pages (``rules/<id>.md``): read, and split into their parts.
+
+The pages feed ``prisma-lint rule ID``, SARIF help text and the language server's hover, and
+their examples are linted by the tests (the bad one must trigger the rule, the fixed one not).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .resources import resource_dir
+
+
+def rule_page(rule_id: str) -> Optional[str]:
+    try:
+        path = resource_dir("rules") / f"{rule_id}.md"
+    except FileNotFoundError:
+        return None
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+@dataclass
+class RulePage:
+    rule_id: str
+    summary: str
+    sections: dict[str, str]
+    bad_examples: list[str] = field(default_factory=list)
+    good_examples: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)  # option names listed under ## Options
+
+
+_FENCE = re.compile(r"```(?:prisma|sql)[^\n]*\n(.*?)```", re.S)
+
+
+def parse_page(rule_id: str, text: str) -> RulePage:
+    parts = re.split(r"(?m)^## ", text)
+    head = parts[0]
+    summary_lines = [ln for ln in head.splitlines()[1:] if ln.strip() and not ln.startswith("|")]
+    sections = {}
+    for part in parts[1:]:
+        title, _, body = part.partition("\n")
+        sections[title.strip()] = body.strip()
+    page = RulePage(rule_id, summary_lines[0].strip() if summary_lines else "", sections)
+    page.bad_examples = _FENCE.findall(sections.get("Example", ""))
+    page.good_examples = _FENCE.findall(sections.get("Use instead", ""))
+    page.options = re.findall(r"(?m)^- `([a-z0-9-]+)`", sections.get("Options", ""))
+    return page

@@ -1,0 +1,105 @@
+"""Findings are data; fixes are text edits.
+
+A :class:`Finding` is what a rule reports: rule id, severity, exact span, message, the model
+and fields involved, and possibly a :class:`Fix`. A fix is a list of :class:`Edit` (a character
+range of one file and its replacement) with an applicability, as in ruff:
+``display < unsafe < safe`` — ``--fix`` applies safe fixes, ``--unsafe-fixes`` both.
+The same edits serve ``--fix``, ``--diff``, SARIF ``fixes`` and the language server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .source import SourceFile, Span
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+APPLICABILITY_RANK = {"display": 0, "unsafe": 1, "safe": 2}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace characters ``[start, end)`` of ``file`` with ``text``."""
+
+    file: SourceFile
+    start: int
+    end: int
+    text: str
+
+    @property
+    def span(self) -> Span:
+        return Span(self.file, self.start, self.end)
+
+    def as_dict(self) -> dict:
+        d = self.span.as_dict()
+        d["content"] = self.text
+        return d
+
+
+@dataclass
+class Fix:
+    title: str  # "Add @@index([userId])"
+    applicability: str  # safe | unsafe | display
+    edits: list[Edit] = field(default_factory=list)
+    schema_line: Optional[str] = None  # the new schema line, when there is one
+    sql: Optional[str] = None  # the SQL statement that applies it to the database
+    # what the fix does to the model's indexes, for the fix planner and migrations:
+    add_index: Optional[dict] = None  # {"model", "fields", "kind"}
+    remove_index: Optional[str] = None  # database name
+    replace_index: Optional[tuple[str, dict]] = None  # (old database name, new index spec)
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "applicability": self.applicability,
+            "edits": [e.as_dict() for e in self.edits],
+            "schema_line": self.schema_line,
+            "sql": self.sql,
+        }
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    span: Span
+    model: Optional[str] = None
+    fields: list[str] = field(default_factory=list)
+    fix: Optional[Fix] = None
+    help: Optional[str] = None  # one line: what to do
+
+    @property
+    def file(self) -> str:
+        return self.span.file.path
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    def sort_key(self) -> tuple:
+        return (self.span.file.path, self.span.start, self.rule)
+
+    def as_dict(self) -> dict:
+        line, col = self.span.file.position(self.span.start)
+        end_line, end_col = self.span.file.position(self.span.end)
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "file": self.span.file.path,
+            "line": line,
+            "column": col,
+            "end_line": end_line,
+            "end_column": end_col,
+            "message": self.message,
+            "model": self.model,
+            "fields": list(self.fields),
+            "help": self.help,
+            "fix": self.fix.as_dict() if self.fix else None,
+        }

@@ -1,0 +1,227 @@
+"""A fast hand-written lexer for the Prisma Schema Language, plugged into Lark's LALR parser.
+
+One pass over the text does three jobs:
+
+* produce the tokens the grammar declares (``grammars/prisma.lark``), with character offsets;
+* keep comments aside (they never reach the parser) so doc comments and suppressions can be
+  read from them;
+* cut the token stream into top-level blocks, so that each block is parsed on its own and a
+  broken block does not hide the rest of the file (what an editor needs while the user types).
+
+Block keywords (``model``, ``enum``, ...) are keywords only at the top level; inside a block
+they are ordinary names, so a field may be called ``type`` or ``model``. When a block keyword
+followed by a name and ``{`` starts a line inside a block that was never closed, the open
+block is closed there (and the missing brace reported), so one unclosed model does not
+swallow the rest of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+BLOCK_KEYWORDS = {
+    "model": "MODEL",
+    "view": "VIEW",
+    "type": "TYPE",
+    "enum": "ENUM",
+    "datasource": "DATASOURCE",
+    "generator": "GENERATOR",
+}
+
+_PUNCT = {
+    "(": "LPAR",
+    ")": "RPAR",
+    "[": "LSQB",
+    "]": "RSQB",
+    "{": "LBRACE",
+    "}": "RBRACE",
+    ",": "_COMMA",
+    ":": "COLON",
+    "=": "EQUAL",
+    "?": "QMARK",
+    "!": "BANG",
+}
+
+_TOKEN = re.compile(
+    r"""[^\S\r\n]*(?:
+      (?P<NL>\r\n|\r|\n)
+    | (?P<IDENT>\w[\w-]*(?:\.\w[\w-]*)*)
+    | (?P<PUNCT>[()\[\]{},:=?!])
+    | (?P<AT>@@?(?:\w[\w-]*(?:\.\w[\w-]*)*)?)
+    | (?P<STRING>"(?:[^"\\\r\n]|\\[^\r\n])*")
+    | (?P<COMMENT>//[^\r\n]*)
+    | (?P<BLOCKCOMMENT>/\*(?s:.*?)\*/)
+    | (?P<BAD>"[^\r\n]*|/\*(?s:.*)|.)
+    )""",
+    re.VERBOSE,
+)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?![\w.-])")
+_NEW_BLOCK_AHEAD = re.compile(r"[^\S\r\n]+\w[\w-]*[^\S\r\n]*\{")
+
+
+class Tok:
+    """A token as Lark's parser wants it (``type``, ``value``), plus character offsets.
+
+    Lighter than ``lark.Token`` (a str subclass): tokens are the hot path of parsing.
+    """
+
+    __slots__ = ("type", "value", "start_pos", "end_pos")
+    # Lark reads these when it builds its end-of-input token; positions are ours (offsets).
+    line = column = end_line = end_column = None
+
+    def __init__(self, type_: str, value: str, start: int, end: int) -> None:
+        self.type = type_
+        self.value = value
+        self.start_pos = start
+        self.end_pos = end
+
+    def __repr__(self) -> str:
+        return f"Tok({self.type}, {self.value!r}, {self.start_pos})"
+
+
+@dataclass(slots=True)
+class RawComment:
+    start: int
+    end: int
+    text: str
+    trailing: bool
+
+
+@dataclass(slots=True)
+class RawBlock:
+    tokens: list[Tok]
+    unclosed: bool = False  # closed implicitly by the next block keyword
+
+
+@dataclass(slots=True)
+class LexResult:
+    blocks: list[RawBlock] = field(default_factory=list)
+    comments: list[RawComment] = field(default_factory=list)
+    # tokens outside any block, each with the number of blocks before it
+    stray: list[tuple[Tok, int]] = field(default_factory=list)
+
+
+def lex(text: str) -> LexResult:
+    """Tokenise ``text`` and split it into top-level blocks."""
+    result = LexResult()
+    blocks = result.blocks
+    comments = result.comments
+    match = _TOKEN.match
+    number = _NUMBER.match
+    punct = _PUNCT
+    keywords = BLOCK_KEYWORDS
+
+    cur: list[Tok] | None = None  # tokens of the open block
+    depth = 0  # brace depth inside the open block
+    nest = 0  # ( [ and object-literal { nesting on the current line
+    line_start = True  # nothing but blanks/comments so far on this line
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = match(text, pos)
+        if m is None:  # only blanks up to the end
+            break
+        kind = m.lastgroup
+        start = m.start(kind)
+        end = m.end()
+        pos = end
+        if kind == "NL":
+            nest = 0
+            line_start = True
+            if cur is not None:
+                if depth == 0:  # a block that never opened a brace (`type A = B`, `model A`)
+                    cur = None
+                elif cur[-1].type != "_NL":
+                    cur.append(Tok("_NL", "\n", start, end))
+            continue
+        value = m.group(kind)
+        if kind == "IDENT":
+            if value[0].isdigit() or value[0] == "-":
+                nm = number(text, start)
+                if nm is not None:
+                    kind = "NUMBER"
+                    end = pos = nm.end()
+                    value = nm.group()
+            tok = Tok(kind, value, start, end)
+        elif kind == "PUNCT":
+            tok = Tok(punct[value], value, start, end)
+        elif kind == "AT":  # `@name` / `@@name` is one token; a lone `@` is an error
+            if value == "@" or value == "@@":
+                tok = Tok("BAD", value, start, end)
+            else:
+                tok = Tok("ATAT" if value[1] == "@" else "AT", value, start, end)
+        elif kind == "STRING":
+            tok = Tok("STRING", value, start, end)
+        elif kind == "COMMENT" or kind == "BLOCKCOMMENT":
+            comments.append(RawComment(start, end, value, not line_start))
+            if kind == "BLOCKCOMMENT" and ("\n" in value or "\r" in value):
+                nest = 0
+                line_start = True
+                if cur is not None and depth > 0 and cur[-1].type != "_NL":
+                    cur.append(Tok("_NL", "\n", start, end))
+            continue
+        else:  # BAD: a stray character, an unterminated string or comment
+            if value == "-" and text[start + 1 : start + 2].isdigit():
+                nm = number(text, start)
+                if nm is not None:
+                    end = pos = nm.end()
+                    tok = Tok("NUMBER", nm.group(), start, end)
+                else:
+                    tok = Tok("BAD", value, start, end)
+            else:
+                tok = Tok("BAD", value, start, end)
+
+        if cur is None:
+            # top level: only a block keyword may start here
+            if tok.type == "IDENT" and value in keywords:
+                tok.type = keywords[value]
+                cur = [tok]
+                blocks.append(RawBlock(cur))
+                depth = 0
+                nest = 0
+            else:
+                result.stray.append((tok, len(blocks)))
+            line_start = False
+            continue
+
+        ttype = tok.type
+        if ttype == "LBRACE":
+            if nest:
+                nest += 1
+            else:
+                depth += 1
+        elif ttype == "RBRACE":
+            if nest:
+                nest -= 1
+            else:
+                depth -= 1
+                if depth <= 0:
+                    cur.append(tok)
+                    cur = None
+                    line_start = False
+                    continue
+        elif ttype == "LPAR" or ttype == "LSQB":
+            nest += 1
+        elif ttype == "RPAR" or ttype == "RSQB":
+            if nest:
+                nest -= 1
+        elif (
+            line_start
+            and ttype == "IDENT"
+            and value in keywords
+            and depth > 0
+            and _NEW_BLOCK_AHEAD.match(text, end)
+        ):
+            # `model B {` inside a block that was never closed: close it here.
+            blocks[-1].unclosed = True
+            tok.type = keywords[value]
+            cur = [tok]
+            blocks.append(RawBlock(cur))
+            depth = 0
+            nest = 0
+            line_start = False
+            continue
+        line_start = False
+        cur.append(tok)
+    return result

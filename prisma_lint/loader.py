@@ -1,0 +1,156 @@
+"""Find, read and parse a schema: one ``.prisma`` file or a multi-file schema folder.
+
+Discovery, when no path is given, follows the Prisma CLI: ``prisma.config.ts`` (its ``schema``
+path, read as text and never executed), then ``package.json`` (``"prisma": {"schema": ...}``),
+then ``prisma/schema.prisma``, ``prisma/schema/`` and ``schema.prisma``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .model import Schema, build_schema
+from .source import SourceFile
+from .syntax import Diagnostic, SchemaFile
+
+SKIP_DIRS = frozenset({"node_modules", ".git"})
+
+_CONFIG_SCHEMA = re.compile(r"""(?m)^\s*schema\s*:\s*(?:path\.join\([^)]*?)?["'`]([^"'`]+)["'`]""")
+
+
+class SchemaNotFound(Exception):
+    """No schema at the given path, or none found by discovery."""
+
+
+@dataclass
+class LoadedSchema:
+    schema: Schema
+    root: str  # the file or folder that was read
+    discovered_by: Optional[str] = None  # how it was found, when no path was given
+    read_errors: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.read_errors + self.schema.all_diagnostics()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+def display_path(path: Path | str, cwd: Optional[Path] = None) -> str:
+    """``path`` relative to the working directory when it is below it, else as given."""
+    p = Path(path)
+    try:
+        base = cwd or Path.cwd()
+        rel = p.resolve().relative_to(base.resolve())
+        return rel.as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def schema_files_in(folder: Path) -> list[Path]:
+    """Every ``*.prisma`` below ``folder``, in a stable order (node_modules skipped)."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".prisma"))
+    return out
+
+
+def read_source(path: Path, shown: str, overrides: Optional[dict[str, str]] = None) -> tuple[Optional[SourceFile], Optional[Diagnostic]]:
+    if overrides is not None:
+        key = str(path.resolve())
+        if key in overrides:
+            return SourceFile(shown, overrides[key]), None
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return None, Diagnostic(f"cannot read the file: {e.strerror or e}", None, path=shown, code="io-error")
+    try:
+        return SourceFile.from_bytes(shown, data), None
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, Diagnostic(
+            f"{shown}:{line}:{col}: the file is not valid UTF-8 (byte 0x{data[e.start]:02x}); "
+            "Prisma schemas must be UTF-8",
+            None,
+            path=shown,
+            code="io-error",
+        )
+
+
+def parse_files(sources: list[SourceFile]) -> Schema:
+    """Parse and build one schema from its files (the garbage collector paused meanwhile:
+    parsing makes many small objects and no cycles, and collections would cost a third)."""
+    from .parser import get_parser
+
+    parser = get_parser()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        files: list[SchemaFile] = [parser.parse(s) for s in sources]
+        return build_schema(files)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> LoadedSchema:
+    """Read the schema at ``path`` (a file or a multi-file folder).
+
+    ``overrides`` maps resolved file paths to text to use instead of the file on disk
+    (an editor's unsaved buffer).
+    """
+    p = Path(path)
+    if p.is_dir():
+        paths = schema_files_in(p)
+        if not paths:
+            raise SchemaNotFound(f"{display_path(p, cwd)}: no .prisma files in this folder")
+    elif p.exists() or (overrides and str(p.resolve()) in overrides):
+        paths = [p]
+    else:
+        raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
+    sources, errors = [], []
+    for f in paths:
+        src, err = read_source(f, display_path(f, cwd), overrides)
+        if err:
+            errors.append(err)
+        else:
+            sources.append(src)
+    return LoadedSchema(parse_files(sources), display_path(p, cwd), read_errors=errors)
+
+
+def discover_schema(cwd: Path) -> tuple[Path, str]:
+    """Find the schema the way the Prisma CLI does; returns (path, how it was found)."""
+    config = cwd / "prisma.config.ts"
+    if config.is_file():
+        m = _CONFIG_SCHEMA.search(config.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            candidate = (cwd / m.group(1)).resolve()
+            if candidate.exists():
+                return candidate, "the `schema` path in prisma.config.ts"
+    pkg = cwd / "package.json"
+    if pkg.is_file():
+        try:
+            data = json.loads(pkg.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            data = None
+        schema = data.get("prisma", {}).get("schema") if isinstance(data, dict) and isinstance(data.get("prisma"), dict) else None
+        if isinstance(schema, str) and (cwd / schema).exists():
+            return cwd / schema, '`"prisma": {"schema"}` in package.json'
+    for rel in ("prisma/schema.prisma", "prisma/schema", "schema.prisma"):
+        candidate = cwd / rel
+        if (candidate.is_file() and rel.endswith(".prisma")) or (candidate.is_dir() and schema_files_in(candidate)):
+            return candidate, f"the default location {rel}"
+    raise SchemaNotFound(
+        "no schema found: pass a path, or use --schema PATH (looked for prisma.config.ts, package.json "
+        '"prisma.schema", prisma/schema.prisma, prisma/schema/ and schema.prisma)'
+    )

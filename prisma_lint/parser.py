@@ -1,0 +1,505 @@
+"""Parse Prisma schema text into the AST (``syntax.py``) with Lark's LALR parser.
+
+* The grammar is ``grammars/prisma.lark``; tokens come from ``lexer.py``.
+* The AST is built while parsing (Lark's ``transformer=`` for LALR): no parse tree is kept.
+* Each top-level block is parsed on its own. A syntax error inside a model, enum or config
+  block drops that one line (the declaration the error is in), reports it, and parses the
+  rest of the block again; an error in a block's header drops the block. So a half-typed
+  schema still yields every declaration that is well formed.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Optional
+
+from .lexer import RawBlock, Tok, lex
+from .resources import resource_path
+from .source import SourceFile, Span
+from .syntax import (
+    Argument,
+    ArrayLit,
+    Attribute,
+    Block,
+    Call,
+    Comment,
+    Diagnostic,
+    EnumValue,
+    Field,
+    FieldType,
+    Name,
+    NumberLit,
+    ObjectLit,
+    Property,
+    SchemaFile,
+    StringLit,
+)
+
+_MAX_RECOVERIES = 200  # per block; beyond that the block is given up
+
+_TOKEN_NAMES = {
+    "IDENT": "a name",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "_NL": "a line break",
+    "MODEL": "`model`",
+    "VIEW": "`view`",
+    "TYPE": "`type`",
+    "ENUM": "`enum`",
+    "DATASOURCE": "`datasource`",
+    "GENERATOR": "`generator`",
+    "AT": "a field attribute (`@name`)",
+    "ATAT": "a block attribute (`@@name`)",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "_COMMA": "`,`",
+    "COLON": "`:`",
+    "EQUAL": "`=`",
+    "QMARK": "`?`",
+    "BANG": "`!`",
+    "$END": "the end of the declaration",
+}
+
+
+class _Builder:
+    """Lark callbacks: one method per grammar rule (or alias), building AST nodes."""
+
+    source: SourceFile
+
+    def _span(self, start: int, end: int) -> Span:
+        return Span(self.source, start, end)
+
+    def _tspan(self, tok: Tok) -> Span:
+        return Span(self.source, tok.start_pos, tok.end_pos)
+
+    # -- blocks ------------------------------------------------------------------------------
+    def start(self, c):
+        return c[0]
+
+    def model(self, c):
+        kw, name, close = c[0], c[1], c[-1]
+        block = Block(
+            kind=kw.value,
+            name=name.value,
+            name_span=self._tspan(name),
+            span=self._span(kw.start_pos, close.end_pos),
+            keyword_span=self._tspan(kw),
+            close_span=self._tspan(close),
+        )
+        fields = block.fields
+        attributes = block.attributes
+        for item in c[3:-1]:
+            if type(item) is Field:
+                fields.append(item)
+            else:
+                attributes.append(item)
+        return block
+
+    def enum(self, c):
+        kw, name, close = c[0], c[1], c[-1]
+        block = Block(
+            kind="enum",
+            name=name.value,
+            name_span=self._tspan(name),
+            span=self._span(kw.start_pos, close.end_pos),
+            keyword_span=self._tspan(kw),
+            close_span=self._tspan(close),
+        )
+        for item in c[3:-1]:
+            if type(item) is EnumValue:
+                block.values.append(item)
+            else:
+                block.attributes.append(item)
+        return block
+
+    def config(self, c):
+        kw, name, close = c[0], c[1], c[-1]
+        return Block(
+            kind=kw.value,
+            name=name.value,
+            name_span=self._tspan(name),
+            span=self._span(kw.start_pos, close.end_pos),
+            properties=c[3:-1],
+            keyword_span=self._tspan(kw),
+            close_span=self._tspan(close),
+        )
+
+    def type_alias(self, c):
+        kw, name, base = c[0], c[1], c[3]
+        end = c[-1].span.end if len(c) > 4 else base.span.end
+        return Block(
+            kind="type-alias",
+            name=name.value,
+            name_span=self._tspan(name),
+            span=self._span(kw.start_pos, end),
+            attributes=c[4:],
+            keyword_span=self._tspan(kw),
+        )
+
+    def property(self, c):
+        key, value = c[0], c[2]
+        return Property(key.value, self._tspan(key), value, self._span(key.start_pos, value.span.end))
+
+    # -- fields --------------------------------------------------------------------------------
+    def field(self, c):
+        name = c[0]
+        colon = None
+        ftype = None
+        i = 1
+        n = len(c)
+        if i < n and type(c[i]) is Span:
+            colon = c[i]
+            i += 1
+        if i < n and type(c[i]) is FieldType:
+            ftype = c[i]
+            i += 1
+        attributes = c[i:]
+        end = attributes[-1].span.end if attributes else (ftype.span.end if ftype else name.end_pos)
+        return Field(
+            name=name.value,
+            name_span=self._tspan(name),
+            type=ftype,
+            attributes=attributes,
+            span=self._span(name.start_pos, end),
+            legacy_colon=colon,
+        )
+
+    def legacy_colon(self, c):
+        return self._tspan(c[0])
+
+    def base_type(self, c):
+        tok = c[0]
+        return FieldType(tok.value, self._tspan(tok))
+
+    def unsupported_type(self, c):
+        name, string, close = c[0], c[2], c[3]
+        return FieldType(
+            name.value,
+            self._span(name.start_pos, close.end_pos),
+            unsupported=_unescape(string.value),
+        )
+
+    def plain_type(self, c):
+        return c[0]
+
+    def optional_type(self, c):
+        t = c[0]
+        t.optional = True
+        t.span = self._span(t.span.start, c[1].end_pos)
+        return t
+
+    def list_type(self, c):
+        t = c[0]
+        t.list = True
+        t.span = self._span(t.span.start, c[2].end_pos)
+        return t
+
+    def legacy_optional_list_type(self, c):
+        t = c[0]
+        t.list = True
+        t.optional = True
+        t.legacy = "optional-list"
+        t.span = self._span(t.span.start, c[3].end_pos)
+        return t
+
+    def legacy_required_type(self, c):
+        t = c[0]
+        t.legacy = "required"
+        t.span = self._span(t.span.start, c[1].end_pos)
+        return t
+
+    def legacy_list_type(self, c):
+        t = c[1]
+        t.list = True
+        t.legacy = "list"
+        t.span = self._span(c[0].start_pos, c[2].end_pos)
+        return t
+
+    # -- enums ---------------------------------------------------------------------------------
+    def enum_value(self, c):
+        name = c[0]
+        attributes = c[1:]
+        end = attributes[-1].span.end if attributes else name.end_pos
+        return EnumValue(name.value, self._tspan(name), attributes, self._span(name.start_pos, end))
+
+    # -- attributes ----------------------------------------------------------------------------
+    def field_attribute(self, c):
+        at = c[0]
+        name = at.value.lstrip("@")
+        if len(c) > 1:
+            args, end = c[1]
+            return Attribute(name, args, self._span(at.start_pos, end), self._tspan(at), True)
+        span = self._tspan(at)
+        return Attribute(name, [], span, span, False)
+
+    block_attribute = field_attribute
+
+    def arguments(self, c):
+        return c[1:-1], c[-1].end_pos
+
+    def positional_argument(self, c):
+        value = c[0]
+        return Argument(None, value, value.span)
+
+    def named_argument(self, c):
+        name, value = c[0], c[2]
+        return Argument(name.value, value, self._span(name.start_pos, value.span.end))
+
+    def empty_argument(self, c):
+        name, colon = c[0], c[1]
+        return Argument(name.value, None, self._span(name.start_pos, colon.end_pos))
+
+    # -- expressions ---------------------------------------------------------------------------
+    def string(self, c):
+        tok = c[0]
+        return StringLit(_unescape(tok.value), self._tspan(tok))
+
+    def number(self, c):
+        tok = c[0]
+        return NumberLit(tok.value, self._tspan(tok))
+
+    def name(self, c):
+        tok = c[0]
+        return Name(tok.value, self._tspan(tok))
+
+    def call(self, c):
+        name = c[0]
+        args, end = c[1]
+        return Call(name.value, args, self._span(name.start_pos, end), self._tspan(name))
+
+    def array(self, c):
+        return ArrayLit(c[1:-1], self._span(c[0].start_pos, c[-1].end_pos))
+
+    def object(self, c):
+        return ObjectLit(c[1:-1], self._span(c[0].start_pos, c[-1].end_pos))
+
+    def entry(self, c):
+        key = c[0]
+        k = _unescape(key.value) if key.type == "STRING" else key.value
+        return (k, c[2])
+
+
+def _unescape(raw: str) -> str:
+    """The value of a JSON-style string token (quotes included)."""
+    if "\\" not in raw:
+        return raw[1:-1]
+    try:
+        return json.loads(raw)
+    except ValueError:  # an escape JSON does not know: keep the text as written
+        return raw[1:-1]
+
+
+class _TokenFeed:
+    """Lark's lexer slot: the tokens are already made, so just hand them over."""
+
+    def __init__(self, lexer_conf) -> None:  # Lark passes its lexer configuration
+        pass
+
+    def lex(self, tokens):
+        return iter(tokens)
+
+
+class PrismaParser:
+    """The Lark LALR parser for ``grammars/prisma.lark`` with the AST builder plugged in."""
+
+    def __init__(self) -> None:
+        from lark import Lark
+        from lark.lexer import Lexer
+
+        feed = type("PrismaTokenFeed", (_TokenFeed, Lexer), {})
+        self._builder = _Builder()
+        grammar = resource_path("grammars", "prisma.lark").read_text(encoding="utf-8")
+        self._lark = Lark(
+            grammar,
+            parser="lalr",
+            lexer=feed,
+            transformer=self._builder,
+            maybe_placeholders=False,
+            propagate_positions=False,
+        )
+        from lark.exceptions import UnexpectedInput
+
+        self._unexpected = UnexpectedInput
+
+    def parse(self, source: SourceFile) -> SchemaFile:
+        lexed = lex(source.text)
+        diagnostics: list[Diagnostic] = []
+        blocks: list[Block] = []
+        self._builder.source = source
+        for raw in lexed.blocks:
+            block = self._parse_block(source, raw, diagnostics)
+            if block is not None:
+                blocks.append(block)
+        _report_stray(source, lexed.stray, diagnostics)
+        comments = [
+            Comment(
+                _comment_text(c.text),
+                Span(source, c.start, c.end),
+                c.text.startswith("///"),
+                c.trailing,
+            )
+            for c in lexed.comments
+        ]
+        if any(c.doc for c in comments):
+            _attach_docs(source, blocks, comments)
+        diagnostics.sort(key=lambda d: d.span.start if d.span else 0)
+        return SchemaFile(source, blocks, comments, diagnostics)
+
+    def _parse_block(self, source: SourceFile, raw: RawBlock, diagnostics: list[Diagnostic]) -> Optional[Block]:
+        tokens = raw.tokens
+        if raw.unclosed or (tokens[-1].type != "RBRACE" and tokens[0].type != "TYPE"):
+            # the block never closed: say so where it should have, then parse it as if it had
+            last = next(t for t in reversed(tokens) if t.type != "_NL")
+            diagnostics.append(
+                Diagnostic(
+                    f"expected `}}` to close {tokens[0].value} "
+                    f"{tokens[1].value if len(tokens) > 1 else ''}".rstrip(),
+                    Span(source, last.end_pos, last.end_pos),
+                )
+            )
+            if any(t.type == "LBRACE" for t in tokens[:3]):
+                tokens = tokens + [Tok("RBRACE", "}", last.end_pos, last.end_pos)]
+        parse = self._lark.parse
+        for _ in range(_MAX_RECOVERIES):
+            try:
+                return parse(tokens)
+            except self._unexpected as e:
+                token = getattr(e, "token", None)
+                diagnostics.append(_syntax_error(source, token, getattr(e, "expected", ()), tokens))
+                tokens = _drop_line(tokens, token)
+                if tokens is None:
+                    return None
+        return None
+
+
+def _comment_text(text: str) -> str:
+    if text.startswith("///"):
+        return text[3:].strip()
+    if text.startswith("//"):
+        return text[2:].strip()
+    return text
+
+
+def _describe(token) -> str:
+    if token is None or token.type == "$END":
+        return "the end of the declaration"
+    if token.type == "_NL":
+        return "the end of the line"
+    if token.type == "BAD":
+        return repr(token.value[:1])
+    if token.type == "STRING":
+        value = token.value if len(token.value) <= 40 else token.value[:37] + '..."'
+        return f"string {value}"
+    return f"`{token.value}`"
+
+
+def _syntax_error(source: SourceFile, token, expected, tokens: list[Tok]) -> Diagnostic:
+    if token is None or token.type == "$END":
+        last = tokens[-1]
+        span = Span(source, last.end_pos, last.end_pos)
+    else:
+        span = Span(source, token.start_pos, token.end_pos)
+    if token is not None and token.type == "BAD":
+        if token.value.startswith('"'):
+            return Diagnostic("unterminated string: expected a closing `\"` on the same line", span)
+        if token.value.startswith("/*"):
+            return Diagnostic("unterminated block comment: expected `*/`", span)
+        if token.value.startswith("@"):
+            return Diagnostic(f"expected an attribute name after `{token.value}`", span)
+        return Diagnostic(f"unexpected character {token.value!r}", span)
+    names = sorted({_TOKEN_NAMES.get(t, t) for t in expected})
+    if len(names) > 1:
+        wanted = ", ".join(names[:-1]) + " or " + names[-1]
+    elif names:
+        wanted = names[0]
+    else:
+        wanted = "something else"
+    return Diagnostic(f"expected {wanted}, found {_describe(token)}", span)
+
+
+def _drop_line(tokens: list[Tok], token) -> Optional[list[Tok]]:
+    """``tokens`` without the declaration line that holds ``token`` (None: give the block up).
+
+    The header line (up to the first line break after ``{``) and the closing brace cannot be
+    dropped: an error there drops the block.
+    """
+    if token is None or token.type == "$END":
+        return None
+    try:
+        i = next(k for k, t in enumerate(tokens) if t is token)
+    except StopIteration:
+        return None
+    first_nl = next((k for k, t in enumerate(tokens) if t.type == "_NL"), None)
+    if first_nl is None or i <= first_nl or i == len(tokens) - 1:
+        return None
+    if token.type == "_NL":
+        i -= 1  # the line that ended too early
+    lo = i
+    while tokens[lo - 1].type != "_NL":
+        lo -= 1
+    hi = i
+    while hi < len(tokens) - 1 and tokens[hi].type != "_NL":
+        hi += 1
+    # keep one line break between the neighbours; never drop the closing brace
+    if tokens[hi].type == "_NL":
+        return tokens[:lo] + tokens[hi + 1 :]
+    return tokens[:lo] + tokens[hi:]
+
+
+def _report_stray(source: SourceFile, stray: list[tuple[Tok, int]], diagnostics: list[Diagnostic]) -> None:
+    """Text outside any block: one diagnostic for each run of it between two blocks."""
+    runs: dict[int, list[Tok]] = {}
+    for tok, blocks_before in stray:
+        runs.setdefault(blocks_before, []).append(tok)
+    for toks in runs.values():
+        tok = toks[0]
+        lines = {source.line_of(t.start_pos) for t in toks}
+        more = f" (and {len(lines) - 1} more line{'s' if len(lines) > 2 else ''} of it)" if len(lines) > 1 else ""
+        if tok.type == "BAD":
+            d = _syntax_error(source, tok, (), [tok])
+            d.message += more
+        else:
+            d = Diagnostic(
+                "expected a block (`model`, `enum`, `view`, `type`, `datasource` or `generator`), "
+                f"found {_describe(tok)}{more}",
+                Span(source, tok.start_pos, tok.end_pos),
+            )
+        diagnostics.append(d)
+
+
+def _attach_docs(source: SourceFile, blocks: list[Block], comments: list[Comment]) -> None:
+    """Give each block, field and enum value the ``///`` lines directly above it."""
+    docs = {source.line_of(c.span.start): c for c in comments if c.doc and not c.trailing}
+
+    def doc_for(start: int) -> Optional[str]:
+        line = source.line_of(start) - 1
+        lines = []
+        while line in docs:
+            lines.append(docs[line].text)
+            line -= 1
+        return "\n".join(reversed(lines)) if lines else None
+
+    for block in blocks:
+        block.doc = doc_for(block.span.start)
+        for f in block.fields:
+            f.doc = doc_for(f.span.start)
+        for v in block.values:
+            v.doc = doc_for(v.span.start)
+
+
+@lru_cache(maxsize=1)
+def get_parser() -> PrismaParser:
+    return PrismaParser()
+
+
+def parse_source(source: SourceFile) -> SchemaFile:
+    return get_parser().parse(source)
+
+
+def parse_text(text: str, path: str = "schema.prisma") -> SchemaFile:
+    return parse_source(SourceFile(path, text))

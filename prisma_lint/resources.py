@@ -1,0 +1,31 @@
+"""Where the data files live: inside the installed package, or at the top of a source checkout.
+
+The wheel carries ``grammars/`` and ``rules/`` inside the package (``prisma_lint/grammars``,
+``prisma_lint/rules_docs``); an editable install or a plain checkout reads them from the
+repository's top level, where they are maintained.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent
+
+_PLACES = {
+    "grammars": (_PACKAGE / "grammars", _CHECKOUT / "grammars"),
+    "rules": (_PACKAGE / "rules_docs", _CHECKOUT / "rules"),
+    "templates": (_PACKAGE / "templates",),
+}
+
+
+def resource_dir(kind: str) -> Path:
+    """The first existing directory for ``kind`` (grammars, rules, templates)."""
+    for place in _PLACES[kind]:
+        if place.is_dir():
+            return place
+    raise FileNotFoundError(f"prisma-lint is installed without its {kind} directory")
+
+
+def resource_path(kind: str, name: str) -> Path:
+    return resource_dir(kind) / name

@@ -1,0 +1,199 @@
+"""The rule API and the registry.
+
+A rule is a :class:`Rule`: an id users put in config files, a default severity, whether and how
+it can fix, declared options, and ``check``: a pure function of the model that yields findings::
+
+    from prisma_lint.rules import Rule, Option, RuleContext
+
+    def check(ctx: RuleContext):
+        for model in ctx.schema.models.values():
+            if len(model.fields) > ctx.options["max-fields"]:
+                yield ctx.finding(model.name_span, f"`{model.name}` has too many fields", model=model.name)
+
+    RULE = Rule(
+        id="too-many-fields", severity="info", fixable="no",
+        summary="A model with more fields than `max-fields`.",
+        options=(Option("max-fields", int, 40, "How many fields a model may have."),),
+        check=check,
+    )
+
+Rules are registered through the entry-point group ``prisma_lint.rules`` (built-in ones too):
+an entry point names a ``Rule`` or a list of them::
+
+    [project.entry-points."prisma_lint.rules"]
+    my-rules = "my_package.rules:RULE"
+
+A plugin that fails to load is reported and skipped; it never stops the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+from ..findings import Finding, Fix
+from ..model import Schema
+from ..source import Span
+
+ENTRY_POINT_GROUP = "prisma_lint.rules"
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    type: type  # int, str, bool or list (of str)
+    default: Any
+    doc: str
+
+    def validate(self, value: Any) -> Any:
+        """The value converted and checked; raises ValueError with a message for users."""
+        if self.type is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"`{self.name}` must be a non-negative integer, got {value!r}")
+        elif self.type is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"`{self.name}` must be a list of strings, got {value!r}")
+        elif self.type is bool:
+            if not isinstance(value, bool):
+                raise ValueError(f"`{self.name}` must be true or false, got {value!r}")
+        elif self.type is str:
+            if not isinstance(value, str):
+                raise ValueError(f"`{self.name}` must be a string, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # default: error | warning | info
+    fixable: str  # safe | unsafe | no  (the best applicability its fixes have)
+    summary: str  # one line
+    check: Callable[["RuleContext"], Iterable[Finding]]
+    options: tuple[Option, ...] = ()
+    # "schema": runs on Prisma schemas; "sql": on SQL migrations; "both"
+    applies_to: str = "schema"
+
+    def option(self, name: str) -> Optional[Option]:
+        return next((o for o in self.options if o.name == name), None)
+
+
+@dataclass
+class RuleContext:
+    """What a rule's ``check`` gets: the schema, this rule's options and a finding factory."""
+
+    rule: Rule
+    schema: Schema
+    options: dict[str, Any]
+    severity: str
+    # indexes known to exist outside the schema (from SQL migrations), per model name
+    extra_indexes: dict[str, list] = field(default_factory=dict)
+
+    def finding(
+        self,
+        span: Span,
+        message: str,
+        *,
+        model: Optional[str] = None,
+        fields: Iterable[str] = (),
+        fix: Optional[Fix] = None,
+        help: Optional[str] = None,
+        severity: Optional[str] = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.rule.id,
+            severity=severity or self.severity,
+            message=message,
+            span=span,
+            model=model,
+            fields=list(fields),
+            fix=fix,
+            help=help,
+        )
+
+
+def _builtin_rules() -> list[Rule]:
+    from . import (
+        boolean_index,
+        btree_on_json_or_list,
+        composite_order,
+        fk_type_mismatch,
+        identifier_too_long,
+        low_cardinality_index,
+        missing_fk_index,
+        redundant_index,
+        too_many_indexes,
+    )
+
+    return [
+        missing_fk_index.RULE,
+        redundant_index.RULE,
+        boolean_index.RULE,
+        low_cardinality_index.RULE,
+        composite_order.RULE,
+        identifier_too_long.RULE,
+        too_many_indexes.RULE,
+        btree_on_json_or_list.RULE,
+        fk_type_mismatch.RULE,
+    ]
+
+
+def __getattr__(name: str):
+    if name == "BUILTIN_RULES":
+        return _builtin_rules()
+    raise AttributeError(name)
+
+
+# The rule that reports suppression comments that suppress nothing; it is produced by the
+# suppression pass (``suppressions.py``), not by a check of its own.
+UNUSED_SUPPRESSION = Rule(
+    id="unused-suppression",
+    severity="info",
+    fixable="no",
+    summary="A prisma-lint-ignore comment that suppresses nothing.",
+    check=lambda ctx: (),
+)
+
+
+@dataclass
+class Registry:
+    rules: dict[str, Rule]
+    load_errors: list[str]
+
+    def get(self, rule_id: str) -> Optional[Rule]:
+        return self.rules.get(rule_id)
+
+
+def load_registry(include_plugins: bool = True) -> Registry:
+    """Every rule registered under the entry-point group (the built-ins register there too).
+
+    From a source checkout that is not installed, the built-ins are added directly.
+    """
+    rules: dict[str, Rule] = {UNUSED_SUPPRESSION.id: UNUSED_SUPPRESSION}
+    errors: list[str] = []
+    found_builtins = False
+    if include_plugins:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                loaded = ep.load()
+            except Exception as e:  # a broken plugin must not stop the run
+                errors.append(f"rule plugin `{ep.name}` ({ep.value}) failed to load: {type(e).__name__}: {e}")
+                continue
+            found_builtins = found_builtins or ep.value == f"{__name__}:BUILTIN_RULES"
+            items = loaded if isinstance(loaded, (list, tuple)) else [loaded]
+            for r in items:
+                if not isinstance(r, Rule):
+                    errors.append(f"rule plugin `{ep.name}` ({ep.value}) gave {type(r).__name__}, not a Rule")
+                elif r.id in rules and rules[r.id] != r:
+                    errors.append(f"rule plugin `{ep.name}`: rule id `{r.id}` is already taken; skipped")
+                else:
+                    rules[r.id] = r
+    if not found_builtins:
+        for r in _builtin_rules():
+            rules.setdefault(r.id, r)
+    # built-ins first, in their documented order; then plugins
+    order = [r.id for r in _builtin_rules()] + [UNUSED_SUPPRESSION.id]
+    ordered = {i: rules[i] for i in order if i in rules}
+    ordered.update(rules)
+    return Registry(ordered, errors)

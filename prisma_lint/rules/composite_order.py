@@ -1,0 +1,127 @@
+"""composite-order: a composite index whose column order defeats it."""
+
+from __future__ import annotations
+
+from ..edits import reorder_index_fields
+from ..findings import Fix
+from ..indexing import (
+    FOREIGN_KEY,
+    LOW_CARDINALITY,
+    OTHER,
+    RANGE,
+    SELECTIVE,
+    column_class,
+    covering_index,
+    foreign_key_fields,
+    index_label,
+    relations_from,
+    serves_lookup_on,
+)
+from ..model import Index
+from . import Option, Rule, RuleContext
+
+_RANK = {FOREIGN_KEY: 0, SELECTIVE: 1, LOW_CARDINALITY: 2, RANGE: 3}
+_WHY = {LOW_CARDINALITY: "low-cardinality", RANGE: "range/sort"}
+
+
+def suggested_order(ctx: RuleContext, model, index: Index) -> list[str] | None:
+    """The better order for ``index`` (Prisma field names), or None when it is fine or unknown."""
+    fk = foreign_key_fields(ctx.schema, model)
+    classes = [
+        column_class(
+            ctx.schema,
+            model,
+            c.field,
+            max_enum_values=ctx.options["max-enum-values"],
+            range_types=ctx.options["range-types"],
+            fk_fields=fk,
+        )
+        for c in index.columns
+    ]
+    if OTHER in classes:
+        return None  # a column we cannot judge: stay silent
+    bad = any(
+        classes[i] in (LOW_CARDINALITY, RANGE) and classes[j] in (FOREIGN_KEY, SELECTIVE)
+        for i in range(len(classes))
+        for j in range(i + 1, len(classes))
+    )
+    if not bad:
+        return None
+    order = sorted(range(len(classes)), key=lambda k: (_RANK[classes[k]], k))
+    return [index.columns[k].field for k in order], classes
+
+
+def check(ctx: RuleContext):
+    schema = ctx.schema
+    for model in schema.models.values():
+        if model.kind != "model":
+            continue
+        for index in model.indexes:
+            if index.kind != "index" or len(index.columns) < 2 or not index.is_btree:
+                continue
+            result = suggested_order(ctx, model, index)
+            if result is None:
+                continue
+            order, classes = result
+            first_bad = next(i for i, c in enumerate(classes) if c in (LOW_CARDINALITY, RANGE))
+            culprit = index.columns[first_bad].field
+            new_cols = ", ".join(order)
+            covers = [
+                r
+                for r in relations_from(schema, model)
+                if covering_index(model.indexes, r.fields) is None
+                and serves_lookup_on(_reordered(index, order), r.fields)
+            ]
+            extra = ""
+            if covers:
+                extra = "; the new order also covers the foreign key " + ", ".join(
+                    f"({', '.join(r.fields)})" for r in covers
+                )
+            edit = reorder_index_fields(index, order)
+            fix = None
+            if edit is not None:
+                fix = Fix(
+                    title=f"Reorder to @@index([{new_cols}])",
+                    applicability="unsafe" if index.map else "safe",
+                    edits=[edit],
+                    schema_line=f"@@index([{new_cols}])",
+                    replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
+                )
+            yield ctx.finding(
+                index.span,
+                f"{index_label(index)} puts the {_WHY[classes[first_bad]]} column `{culprit}` before a "
+                f"selective equality column: lookups by the selective columns cannot use the index's order"
+                f"{extra}",
+                model=model.name,
+                fields=index.fields,
+                fix=fix,
+                help=f"order it [{new_cols}]: selective equality columns first, then low-cardinality ones, "
+                "then range/sort columns",
+            )
+
+
+def _reordered(index: Index, order: list[str]) -> Index:
+    by_field = {c.field: c for c in index.columns}
+    return Index(
+        model=index.model,
+        kind=index.kind,
+        columns=[by_field[f] for f in order],
+        db_name=index.db_name,
+        span=index.span,
+        type=index.type,
+        where=index.where,
+    )
+
+
+RULE = Rule(
+    id="composite-order",
+    severity="warning",
+    fixable="safe",
+    summary="A composite index with a low-cardinality or range column before a selective equality column.",
+    check=check,
+    options=(
+        Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."),
+        Option("range-types", list, ["DateTime"], "Prisma scalar types queried by range or used to sort."),
+    ),
+    applies_to="both",
+)

@@ -1,0 +1,92 @@
+"""identifier-too-long: database names over the provider's limit, and truncated names that collide."""
+
+from __future__ import annotations
+
+from ..naming import byte_length, identifier_limit
+from . import Rule, RuleContext
+
+
+def check(ctx: RuleContext):
+    schema = ctx.schema
+    provider = schema.provider
+    limit = identifier_limit(provider)
+    # index-like names share one namespace per database schema in PostgreSQL
+    seen: dict[tuple, tuple] = {}
+    for model in schema.models.values():
+        if model.kind != "model":
+            continue
+        if model.db_name != model.name and byte_length(model.db_name) > limit:
+            yield ctx.finding(
+                model.name_span,
+                f"table name \"{model.db_name}\" is {byte_length(model.db_name)} bytes, over the "
+                f"{limit}-byte limit of {provider}",
+                model=model.name,
+            )
+        for f in model.fields.values():
+            if f.db_name != f.name and byte_length(f.db_name) > limit:
+                yield ctx.finding(
+                    f.name_span,
+                    f"column name \"{f.db_name}\" is {byte_length(f.db_name)} bytes, over the {limit}-byte "
+                    f"limit of {provider}",
+                    model=model.name,
+                    fields=[f.name],
+                )
+        for index in model.indexes:
+            if index.map is not None and byte_length(index.map) > limit:
+                yield ctx.finding(
+                    index.span,
+                    f"index name \"{index.map}\" is {byte_length(index.map)} bytes, over the {limit}-byte limit "
+                    f"of {provider}" + (": PostgreSQL would silently truncate it" if provider == "postgresql" else ""),
+                    model=model.name,
+                    fields=index.fields,
+                )
+                continue
+            key = (model.schema, index.db_name)
+            truncated = index.map is None and byte_length(index.db_name) >= limit
+            if key in seen:
+                other_index, other_truncated = seen[key]
+                if truncated or other_truncated:
+                    yield ctx.finding(
+                        index.span,
+                        f"the default name of this index, \"{index.db_name}\", is cut to {limit} bytes and "
+                        f"collides with the index at {other_index.file}:{other_index.span.line}",
+                        model=model.name,
+                        fields=index.fields,
+                        help='give one of them a short explicit name with `map: "..."`',
+                    )
+            else:
+                seen[key] = (index, truncated)
+    fk_seen: dict[tuple, object] = {}
+    for r in schema.relations:
+        if r.kind == "m-n" or r.db_name is None or r.span is None:
+            continue
+        model = schema.models[r.model]
+        if r.map is not None and byte_length(r.map) > limit:
+            yield ctx.finding(
+                r.span,
+                f"foreign key name \"{r.map}\" is {byte_length(r.map)} bytes, over the {limit}-byte limit of {provider}",
+                model=r.model,
+                fields=r.fields,
+            )
+            continue
+        key = (model.db_name, r.db_name)
+        if key in fk_seen and r.map is None and byte_length(r.db_name) >= limit:
+            yield ctx.finding(
+                r.span,
+                f"the default foreign key name \"{r.db_name}\" is cut to {limit} bytes and collides with "
+                "another foreign key of the same table",
+                model=r.model,
+                fields=r.fields,
+                help='give one of them an explicit name with `map: "..."`',
+            )
+        fk_seen[key] = r
+
+
+RULE = Rule(
+    id="identifier-too-long",
+    severity="error",
+    fixable="no",
+    summary="A database name over the provider's identifier limit, or truncated default names that collide.",
+    check=check,
+    applies_to="both",
+)

@@ -1,0 +1,79 @@
+"""redundant-index: an @@index that another index on the model already provides."""
+
+from __future__ import annotations
+
+from ..edits import remove_attribute
+from ..findings import Fix
+from ..indexing import index_label
+from ..model import Index
+from . import Rule, RuleContext
+
+
+def _same_kind(a: Index, b: Index) -> bool:
+    return a.method == b.method and a.where == b.where
+
+
+def redundant_with(index: Index, others: list[Index]) -> Index | None:
+    """The index that makes ``index`` redundant, if any: one whose leading columns equal all of
+    its columns (same sort, length, ops), with the same method and the same predicate."""
+    if index.kind != "index" or index.synthetic:
+        return None
+    keys = [c.key() for c in index.columns]
+    n = len(keys)
+    for other in others:
+        if other is index or other.kind == "fulltext" or not _same_kind(index, other):
+            continue
+        other_keys = [c.key() for c in other.columns]
+        if len(other_keys) < n or other_keys[:n] != keys:
+            continue
+        if len(other_keys) > n and not (other.is_btree or other.type == "Gin"):
+            continue  # a leading prefix serves lookups only in a B-tree (or GIN)
+        if len(other_keys) == n and other.kind == "index":
+            # two identical plain indexes: the later one is the redundant one
+            if (other.span.file.path, other.span.start) > (index.span.file.path, index.span.start):
+                continue
+        return other
+    return None
+
+
+def check(ctx: RuleContext):
+    for model in ctx.schema.models.values():
+        if model.kind != "model":
+            continue
+        for index in model.indexes:
+            other = redundant_with(index, model.indexes)
+            if other is None:
+                continue
+            if len(other.columns) == len(index.columns):
+                why = (
+                    f"the unique constraint {index_label(other)} already has an index on the same columns"
+                    if other.is_unique
+                    else f"it duplicates {index_label(other)}"
+                )
+            else:
+                why = f"{index_label(other)} starts with the same columns and serves the same lookups"
+            where = f" (line {other.span.line})" if other.span.file is index.span.file else f" ({other.file}:{other.span.line})"
+            fix = Fix(
+                title=f"Remove the redundant {index_label(index)}",
+                applicability="unsafe",
+                edits=[remove_attribute(index.attribute)] if index.attribute else [],
+                remove_index=index.db_name,
+            )
+            yield ctx.finding(
+                index.span,
+                f"{index_label(index)} is redundant: {why}{where}; it costs every write and gains no query",
+                model=model.name,
+                fields=index.fields,
+                fix=fix,
+                help=f"remove {index_label(index)}",
+            )
+
+
+RULE = Rule(
+    id="redundant-index",
+    severity="warning",
+    fixable="unsafe",
+    summary="An @@index equal to, or a leading prefix of, another index on the same model.",
+    check=check,
+    applies_to="both",
+)

@@ -1,0 +1,137 @@
+"""Source text and exact positions.
+
+A :class:`SourceFile` holds the decoded text of one file and a line index built once.
+Every AST node keeps a :class:`Span` (character offsets into that text); lines, columns
+and byte offsets are derived from the one line index, so they agree everywhere:
+
+* lines and columns are 1-based and counted in characters (code points);
+* ``\\r\\n``, lone ``\\r`` and ``\\n`` each end a line;
+* a UTF-8 byte order mark is not part of the text (column 1 is the first real character),
+  but byte offsets count it, so edits apply to the original bytes exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+BOM = "\ufeff"
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One schema or SQL file: its path as given, the text and the line index."""
+
+    path: str
+    text: str = field(repr=False)
+    bom: bool = False
+    line_starts: list[int] = field(default_factory=list, repr=False)
+    _ascii: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.text.startswith(BOM):
+            self.text = self.text[1:]
+            self.bom = True
+        if not self.line_starts:
+            self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        self._ascii = self.text.isascii()
+
+    @classmethod
+    def from_bytes(cls, path: str, data: bytes) -> "SourceFile":
+        """Decode UTF-8 (raises UnicodeDecodeError, which callers turn into a diagnostic)."""
+        return cls(path, data.decode("utf-8"))
+
+    # -- positions -------------------------------------------------------------------------
+    def line_of(self, offset: int) -> int:
+        """1-based line containing character ``offset``."""
+        return bisect_right(self.line_starts, offset)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column), both 1-based, of character ``offset``."""
+        line = bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of a 1-based (line, column)."""
+        return self.line_starts[line - 1] + column - 1
+
+    def byte_offset(self, offset: int) -> int:
+        """Byte offset in the file on disk of character ``offset`` (BOM included)."""
+        base = 3 if self.bom else 0
+        if self._ascii:
+            return base + offset
+        return base + len(self.text[:offset].encode("utf-8"))
+
+    def line_text(self, line: int) -> str:
+        """Text of a 1-based line without its line ending."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def line_ending(self) -> str:
+        """The file's dominant line ending (for text we insert)."""
+        m = _NEWLINE.search(self.text)
+        return m.group() if m else "\n"
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+
+@dataclass(slots=True)
+class Span:
+    """A range of characters ``[start, end)`` in one file (treat it as immutable).
+
+    ``end_column`` is exclusive: the column just after the last character.
+    """
+
+    file: SourceFile = field(repr=False)
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        return self.file.line_of(self.start)
+
+    @property
+    def column(self) -> int:
+        return self.file.position(self.start)[1]
+
+    @property
+    def end_line(self) -> int:
+        return self.file.position(self.end)[0]
+
+    @property
+    def end_column(self) -> int:
+        return self.file.position(self.end)[1]
+
+    @property
+    def start_byte(self) -> int:
+        return self.file.byte_offset(self.start)
+
+    @property
+    def end_byte(self) -> int:
+        return self.file.byte_offset(self.end)
+
+    @property
+    def text(self) -> str:
+        return self.file.text[self.start : self.end]
+
+    def to(self, other: "Span") -> "Span":
+        """The span from the start of this one to the end of ``other``."""
+        return Span(self.file, self.start, other.end)
+
+    def as_dict(self) -> dict:
+        line, col = self.file.position(self.start)
+        end_line, end_col = self.file.position(self.end)
+        return {
+            "file": self.file.path,
+            "line": line,
+            "column": col,
+            "end_line": end_line,
+            "end_column": end_col,
+            "start_byte": self.start_byte,
+            "end_byte": self.end_byte,
+        }
