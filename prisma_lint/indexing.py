@@ -16,9 +16,11 @@ LOW_CARDINALITY = "low-cardinality"
 RANGE = "range"
 FOREIGN_KEY = "foreign-key"
 SELECTIVE = "selective"
+NUMBER = "number"  # a plain Int/BigInt: an equality key, or a count/amount queried by range
 OTHER = "other"
 
-SELECTIVE_TYPES = frozenset({"String", "Int", "BigInt", "Bytes"})
+SELECTIVE_TYPES = frozenset({"String", "Bytes"})
+NUMBER_TYPES = frozenset({"Int", "BigInt"})
 
 
 def serves_lookup_on(index: Index, columns: Iterable[str]) -> bool:
@@ -72,8 +74,9 @@ def column_class(
     range_types: Iterable[str],
     fk_fields: set[str],
 ) -> str:
-    """How a column behaves in a composite index: foreign-key / selective equality,
-    low-cardinality equality, range/sort, or other (unknown: leave the index alone)."""
+    """How a column behaves in a composite index: foreign key or selective equality (ids,
+    uniques, strings, large enums), a plain number (it may be a key or a counter: it never
+    triggers a finding), low-cardinality equality, range/sort, or other (leave the index alone)."""
     f = model.fields.get(field_name.split(".")[0])
     if f is None or f.list:
         return OTHER
@@ -83,13 +86,13 @@ def column_class(
         return LOW_CARDINALITY
     if f.type in set(range_types):
         return RANGE
-    if f.is_id or f.is_unique or f.type in SELECTIVE_TYPES:
+    pk = model.primary_key
+    if f.is_id or f.is_unique or f.type in SELECTIVE_TYPES or (pk and f.name in pk.fields):
         return SELECTIVE
     if f.kind == "enum":  # a large enum
         return SELECTIVE
-    pk = model.primary_key
-    if pk and f.name in pk.fields:
-        return SELECTIVE
+    if f.type in NUMBER_TYPES:
+        return NUMBER
     return OTHER
 
 

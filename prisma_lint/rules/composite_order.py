@@ -7,6 +7,7 @@ from ..findings import Fix
 from ..indexing import (
     FOREIGN_KEY,
     LOW_CARDINALITY,
+    NUMBER,
     OTHER,
     RANGE,
     SELECTIVE,
@@ -17,38 +18,56 @@ from ..indexing import (
     relations_from,
     serves_lookup_on,
 )
+from typing import Optional
+
 from ..model import Index
 from . import Option, Rule, RuleContext
 
-_RANK = {FOREIGN_KEY: 0, SELECTIVE: 1, LOW_CARDINALITY: 2, RANGE: 3}
+_RANK = {FOREIGN_KEY: 0, SELECTIVE: 1, NUMBER: 1, LOW_CARDINALITY: 2, RANGE: 3}
 _WHY = {LOW_CARDINALITY: "low-cardinality", RANGE: "range/sort"}
 
 
-def suggested_order(ctx: RuleContext, model, index: Index) -> list[str] | None:
-    """The better order for ``index`` (Prisma field names), or None when it is fine or unknown."""
+def suggested_order(ctx: RuleContext, model, index: Index) -> Optional[tuple[list[str], list[str]]]:
+    """(better order of Prisma field names, column classes) when the order defeats the index;
+    None when it is fine, or when a column cannot be judged (the rule stays silent)."""
     fk = foreign_key_fields(ctx.schema, model)
+    fields = [c.field for c in index.columns]
+    # trailing primary-key columns are a tiebreaker (keyset pagination): leave them out
+    pk = set(model.primary_key.fields) if model.primary_key else set()
+    end = len(fields)
+    while end > 1 and fields[end - 1] in pk:
+        end -= 1
     classes = [
         column_class(
             ctx.schema,
             model,
-            c.field,
+            f,
             max_enum_values=ctx.options["max-enum-values"],
             range_types=ctx.options["range-types"],
             fk_fields=fk,
         )
-        for c in index.columns
+        for f in fields[:end]
     ]
     if OTHER in classes:
-        return None  # a column we cannot judge: stay silent
-    bad = any(
-        classes[i] in (LOW_CARDINALITY, RANGE) and classes[j] in (FOREIGN_KEY, SELECTIVE)
+        return None
+    selective = (FOREIGN_KEY, SELECTIVE)
+    # a leading low-cardinality/range run followed by a selective column: lookups by that
+    # column alone cannot use the index at all
+    lead = 0
+    while lead < len(classes) and classes[lead] in (LOW_CARDINALITY, RANGE):
+        lead += 1
+    leading_bad = 0 < lead < len(classes) and any(c in selective for c in classes[lead:])
+    # a range column before a foreign key: the key (an equality filter) is no index bound
+    # (a string after the range may be a covering or grouping column: not judged)
+    range_bad = any(
+        classes[i] == RANGE and classes[j] == FOREIGN_KEY
         for i in range(len(classes))
         for j in range(i + 1, len(classes))
     )
-    if not bad:
+    if not (leading_bad or range_bad):
         return None
     order = sorted(range(len(classes)), key=lambda k: (_RANK[classes[k]], k))
-    return [index.columns[k].field for k in order], classes
+    return [fields[k] for k in order] + fields[end:], classes
 
 
 def check(ctx: RuleContext):

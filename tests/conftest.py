@@ -1,0 +1,199 @@
+"""Shared test fixtures: the corpus, Prisma's own engine (the oracle) and a real PostgreSQL.
+
+External pieces (../shared, node, the PostgreSQL binaries) are required on CI (``CI`` set):
+there a missing piece fails with a clear message. Locally the tests that need it are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "schemas"
+MANIFEST = SHARED / "corpus" / "MANIFEST.tsv"
+FIXTURES = REPO / "fixtures"
+ON_CI = bool(os.environ.get("CI"))
+
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip (locally) or fail (on CI) when something the test needs is missing."""
+    if condition:
+        return
+    if ON_CI:
+        pytest.fail(f"missing on CI: {what}", pytrace=False)
+    pytest.skip(f"needs {what}")
+
+
+def corpus_entries() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(CORPUS.iterdir())
+
+
+def manifest_rows() -> dict[str, dict]:
+    import csv
+
+    if not MANIFEST.is_file():
+        return {}
+    with MANIFEST.open(encoding="utf-8") as f:
+        return {r["local_name"]: r for r in csv.DictReader(f, delimiter="\t")}
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[Path]:
+    entries = corpus_entries()
+    need(bool(entries), f"the schema corpus at {CORPUS}")
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# Prisma's engine (node + ../shared/prisma-oracle)
+# ---------------------------------------------------------------------------------------------
+class Oracle:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def run(self, script: str, *args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["node", str(self.root / script), *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
+
+    def validate_many(self, paths: list[Path]) -> dict[str, dict]:
+        """oracle.js's JSON for each schema (one node process for all of them)."""
+        listing = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        json.dump([str(p) for p in paths], listing)
+        listing.close()
+        proc = subprocess.run(
+            ["node", str(REPO / "tests" / "oracle_batch.js"), str(self.root), listing.name],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        os.unlink(listing.name)
+        if proc.returncode != 0:
+            raise RuntimeError(f"oracle_batch.js failed: {proc.stderr[-2000:]}")
+        return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="session")
+def oracle() -> Oracle:
+    source = SHARED / "prisma-oracle"
+    need(source.is_dir(), f"Prisma's engine at {source}")
+    need(shutil.which("node") is not None and shutil.which("npm") is not None, "node and npm")
+    cache = REPO / ".oracle"
+    marker = cache / "node_modules" / "@prisma" / "prisma-schema-wasm"
+    if not marker.is_dir():
+        if cache.exists():
+            shutil.rmtree(cache)
+        shutil.copytree(source, cache)
+        for p in cache.rglob("*"):
+            p.chmod(p.stat().st_mode | 0o200)
+        cache.chmod(cache.stat().st_mode | 0o200)
+        proc = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=cache, capture_output=True, text=True, timeout=900)
+        if proc.returncode != 0:
+            pytest.fail(f"npm ci for the Prisma oracle failed:\n{proc.stderr[-3000:]}", pytrace=False)
+    return Oracle(cache)
+
+
+# ---------------------------------------------------------------------------------------------
+# A throwaway PostgreSQL 15 (one per test run): Unix socket only, data on /dev/shm
+# ---------------------------------------------------------------------------------------------
+class Postgres:
+    def __init__(self, socket_dir: Path, port: int) -> None:
+        self.socket_dir = socket_dir
+        self.port = port
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://postgres@localhost:{self.port}/{dbname}?host={self.socket_dir}"
+
+    def connect(self, dbname: str = "postgres"):
+        import psycopg
+
+        return psycopg.connect(host=str(self.socket_dir), port=self.port, user="postgres", dbname=dbname, autocommit=True)
+
+    def new_database(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        with self.connect() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for base in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (base / name).exists():
+            return str(base / name)
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    need(initdb is not None and pg_ctl is not None, "PostgreSQL's initdb and pg_ctl on PATH")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        need(False, "the psycopg package (pip install -e '.[test]')")
+    base = Path(tempfile.mkdtemp(prefix="prisma-lint-pg-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        shutil.chown(base, "postgres")
+        shutil.chown(sock, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    port = 5432 + (os.getpid() % 1000) + 1000
+    subprocess.run(
+        [*as_postgres, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+        check=True,
+        capture_output=True,
+    )
+    opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    proc = subprocess.run(
+        [*as_postgres, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        log = (base / "log").read_text() if (base / "log").exists() else ""
+        pytest.fail(f"PostgreSQL did not start: {proc.stderr}\n{log}", pytrace=False)
+    try:
+        yield Postgres(sock, port)
+    finally:
+        subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# running the CLI
+# ---------------------------------------------------------------------------------------------
+def run_cli(*args: str, cwd: Path | None = None, input: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m prisma_lint ARGS`` in a subprocess (what users run: exit codes, streams)."""
+    return subprocess.run(
+        [sys.executable, "-m", "prisma_lint", *args],
+        cwd=cwd or REPO,
+        capture_output=True,
+        text=True,
+        input=input,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        timeout=120,
+    )
