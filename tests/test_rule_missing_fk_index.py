@@ -1,0 +1,207 @@
+"""missing-fk-index: positive and negative cases."""
+
+import pytest
+
+from helpers import PG, datasource, lint_text, load_files, lint_loaded, summarize
+
+RULE = ["missing-fk-index"]
+
+USER = """
+model User {
+  id    Int    @id @default(autoincrement())
+  posts Post[]
+}
+"""
+
+
+def post(extra: str = "", fk: str = "authorId Int", relation: str = "@relation(fields: [authorId], references: [id])") -> str:
+    return f"""
+model Post {{
+  id       Int  @id @default(autoincrement())
+  {fk}
+  author   User {relation}
+{extra}
+}}
+"""
+
+
+def test_unindexed_foreign_key_is_reported_at_the_relation_attribute():
+    text = PG + USER + post()
+    findings = lint_text(text, RULE)
+    assert summarize(findings) == [("missing-fk-index", "Post", ("authorId",))]
+    f = findings[0]
+    assert f.span.text.startswith("@relation(fields: [authorId]")
+    assert f.span.line == text.splitlines().index("  author   User @relation(fields: [authorId], references: [id])") + 1
+    assert f.fix is not None and f.fix.applicability == "safe"
+    assert f.fix.schema_line == "@@index([authorId])"
+    assert "Restrict" in f.message  # the default action for a required relation
+
+
+def test_cascade_is_named_in_the_cost():
+    text = PG + USER + post(relation="@relation(fields: [authorId], references: [id], onDelete: Cascade)")
+    (f,) = lint_text(text, RULE)
+    assert "Cascade" in f.message and "every delete" in f.message
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "  @@index([authorId])",
+        "  @@index([authorId, id])",
+        "  @@unique([authorId, id])",
+        "  @@index([authorId(sort: Desc)])",
+        "  @@index([authorId], type: Hash)",
+    ],
+)
+def test_an_index_led_by_the_key_covers_it(extra):
+    assert lint_text(PG + USER + post(extra), RULE) == []
+
+
+def test_unique_foreign_key_of_a_one_to_one_relation_is_covered():
+    text = PG + """
+model User {
+  id      Int      @id
+  profile Profile?
+}
+model Profile {
+  id     Int  @id
+  userId Int  @unique
+  user   User @relation(fields: [userId], references: [id])
+}
+"""
+    assert lint_text(text, RULE) == []
+
+
+def test_id_leading_columns_cover_the_key():
+    text = PG + """
+model User {
+  id    Int    @id
+  roles Role[]
+}
+model Role {
+  userId Int
+  name   String
+  user   User @relation(fields: [userId], references: [id])
+  @@id([userId, name])
+}
+"""
+    assert lint_text(text, RULE) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "  @@index([id, authorId])",  # the key is not the leading column
+        "  @@index([authorId], where: raw(\"id > 0\"))",  # partial: not every row
+        "  @@index([authorId], type: Gin)",
+        "  @@index([authorId], type: Brin)",
+        "  @@index([authorId, id], type: Hash)",
+    ],
+)
+def test_indexes_that_do_not_cover_the_key(extra):
+    assert summarize(lint_text(PG + USER + post(extra), RULE)) == [("missing-fk-index", "Post", ("authorId",))]
+
+
+def test_composite_foreign_key_any_order():
+    base = PG + """
+model Tenant {
+  tenantId Int
+  id       Int
+  items    Item[]
+  @@id([tenantId, id])
+}
+model Item {
+  id       Int @id
+  tenantId Int
+  ownerId  Int
+  owner    Tenant @relation(fields: [tenantId, ownerId], references: [tenantId, id])
+  %s
+}
+"""
+    assert summarize(lint_text(base % "", RULE)) == [("missing-fk-index", "Item", ("tenantId", "ownerId"))]
+    assert lint_text(base % "@@index([ownerId, tenantId])", RULE) == []
+    assert lint_text(base % "@@index([tenantId, ownerId, id])", RULE) == []
+    assert summarize(lint_text(base % "@@index([tenantId])", RULE)) == [("missing-fk-index", "Item", ("tenantId", "ownerId"))]
+
+
+def test_self_relation():
+    text = PG + """
+model Employee {
+  id        Int        @id
+  managerId Int?
+  manager   Employee?  @relation("Reports", fields: [managerId], references: [id])
+  reports   Employee[] @relation("Reports")
+}
+"""
+    assert summarize(lint_text(text, RULE)) == [("missing-fk-index", "Employee", ("managerId",))]
+
+
+def test_implicit_many_to_many_is_indexed_by_prisma():
+    text = PG + """
+model Post {
+  id   Int   @id
+  tags Tag[]
+}
+model Tag {
+  id    Int    @id
+  posts Post[]
+}
+"""
+    assert lint_text(text, RULE) == []
+
+
+def test_mapped_names_do_not_matter():
+    text = PG + """
+model User {
+  id    Int    @id @map("user_id")
+  posts Post[]
+  @@map("users")
+}
+model Post {
+  id       Int  @id
+  authorId Int  @map("author_id")
+  author   User @relation(fields: [authorId], references: [id])
+  @@index([authorId], map: "posts_by_author")
+  @@map("posts")
+}
+"""
+    assert lint_text(text, RULE) == []
+
+
+@pytest.mark.parametrize(
+    "provider,mode,reported",
+    [
+        ("postgresql", None, True),
+        ("cockroachdb", None, True),
+        ("sqlite", None, True),
+        ("sqlserver", None, True),
+        ("mysql", None, False),  # InnoDB indexes foreign keys itself
+        ("mysql", "prisma", True),
+        ("postgresql", "prisma", True),
+        ("postgres", None, True),  # the alias
+    ],
+)
+def test_providers_and_relation_mode(provider, mode, reported):
+    findings = lint_text(datasource(provider, mode) + USER + post(), RULE)
+    assert bool(findings) is reported
+    if reported and mode == "prisma":
+        assert "emulates" in findings[0].message
+
+
+def test_multi_file_schema_reports_in_the_file_of_the_model():
+    loaded = load_files({"schema/base.prisma": PG + USER, "schema/post.prisma": post()})
+    (f,) = lint_loaded(loaded, RULE)
+    assert f.file == "schema/post.prisma"
+    assert f.model == "Post"
+
+
+def test_views_and_ignored_models_are_skipped():
+    text = PG + USER + post().replace("model Post {", "model Post {\n  @@ignore")
+    assert lint_text(text, RULE) == []
+
+
+def test_reorder_is_proposed_when_a_misordered_index_holds_the_key():
+    text = PG + USER.replace("posts Post[]", "posts Post[]") + post("  createdAt DateTime\n  @@index([createdAt, authorId])")
+    (f,) = lint_text(text, RULE)
+    assert f.fix.replace_index is not None
+    assert f.fix.schema_line == "@@index([authorId, createdAt])"

@@ -1,0 +1,58 @@
+"""Every rule has a page in rules/; its examples lint as the page claims; options match."""
+
+import pytest
+
+from helpers import REGISTRY, lint_text
+from prisma_lint.docs import parse_page, rule_page
+from conftest import REPO
+
+RULE_IDS = sorted(REGISTRY.rules)
+
+
+def test_every_page_is_a_rule_and_every_rule_has_a_page():
+    pages = sorted(p.stem for p in (REPO / "rules").glob("*.md") if p.name != "README.md")
+    assert pages == RULE_IDS
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_page_table_matches_the_rule(rule_id):
+    text = rule_page(rule_id)
+    rule = REGISTRY.rules[rule_id]
+    assert text.startswith(f"# {rule_id}\n")
+    assert f"| Default severity | {rule.severity} |" in text
+    assert f"| Fixable | {rule.fixable} |" in text
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_page_options_are_the_declared_options(rule_id):
+    page = parse_page(rule_id, rule_page(rule_id))
+    assert sorted(page.options) == sorted(o.name for o in REGISTRY.rules[rule_id].options)
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_bad_example_triggers_the_rule(rule_id):
+    page = parse_page(rule_id, rule_page(rule_id))
+    assert page.bad_examples, "the page has no example"
+    for example in page.bad_examples:
+        findings = lint_text(example)
+        assert rule_id in {f.rule for f in findings}, example
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_fixed_example_is_clean(rule_id):
+    page = parse_page(rule_id, rule_page(rule_id))
+    assert page.good_examples, "the page has no fixed example"
+    for example in page.good_examples:
+        findings = lint_text(example)
+        assert [f.rule for f in findings] == [], example
+
+
+def test_rule_command_prints_the_page(tmp_path):
+    from conftest import run_cli
+
+    proc = run_cli("rule", "missing-fk-index")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("# missing-fk-index")
+    assert "## Why is this bad?" in proc.stdout
+    proc = run_cli("rule", "no-such-rule")
+    assert proc.returncode == 2 and "unknown rule" in proc.stderr
