@@ -14,6 +14,10 @@ import json
 from functools import lru_cache
 from typing import Optional
 
+from lark import Lark
+from lark.exceptions import UnexpectedInput
+from lark.lexer import Lexer
+
 from .lexer import RawBlock, Tok, lex
 from .resources import resource_path
 from .source import SourceFile, Span
@@ -294,13 +298,13 @@ def _unescape(raw: str) -> str:
         return raw[1:-1]
 
 
-class _TokenFeed:
-    """Lark's lexer slot: the tokens are already made, so just hand them over."""
+class TokenFeed(Lexer):
+    """Lark's lexer slot: the tokens are already made (``lexer.py``), so just hand them over."""
 
     def __init__(self, lexer_conf) -> None:  # Lark passes its lexer configuration
         pass
 
-    def lex(self, tokens):
+    def lex(self, tokens):  # type: ignore[override]
         return iter(tokens)
 
 
@@ -308,23 +312,19 @@ class PrismaParser:
     """The Lark LALR parser for ``grammars/prisma.lark`` with the AST builder plugged in."""
 
     def __init__(self) -> None:
-        from lark import Lark
-        from lark.lexer import Lexer
-
-        feed = type("PrismaTokenFeed", (_TokenFeed, Lexer), {})
         self._builder = _Builder()
         grammar = resource_path("grammars", "prisma.lark").read_text(encoding="utf-8")
         self._lark = Lark(
             grammar,
             parser="lalr",
-            lexer=feed,
+            lexer=TokenFeed,
             transformer=self._builder,
             maybe_placeholders=False,
             propagate_positions=False,
+            # the LALR tables take ~100 ms to compute: Lark keeps them in a file in the temp
+            # folder, keyed by a hash of the grammar, Lark's and Python's versions
+            cache=True,
         )
-        from lark.exceptions import UnexpectedInput
-
-        self._unexpected = UnexpectedInput
 
     def parse(self, source: SourceFile) -> SchemaFile:
         lexed = lex(source.text)
@@ -368,7 +368,7 @@ class PrismaParser:
         for _ in range(_MAX_RECOVERIES):
             try:
                 return parse(tokens)
-            except self._unexpected as e:
+            except UnexpectedInput as e:
                 token = getattr(e, "token", None)
                 diagnostics.append(_syntax_error(source, token, getattr(e, "expected", ()), tokens))
                 tokens = _drop_line(tokens, token)

@@ -163,6 +163,63 @@ class Registry:
         return self.rules.get(rule_id)
 
 
+@dataclass(frozen=True)
+class EntryPoint:
+    name: str
+    value: str  # "module:attribute"
+    distribution: str
+
+    def load(self) -> Any:
+        import importlib
+
+        module, _, attr = self.value.partition(":")
+        obj = importlib.import_module(module.strip())
+        for part in attr.strip().split(".") if attr.strip() else ():
+            obj = getattr(obj, part)
+        return obj
+
+
+def entry_points(group: str, path: Optional[list[str]] = None) -> list[EntryPoint]:
+    """The entry points of ``group`` of every distribution on ``path`` (default ``sys.path``).
+
+    What ``importlib.metadata.entry_points(group=...)`` returns, read straight from the
+    ``*.dist-info/entry_points.txt`` files: importing importlib.metadata costs ~40 ms (it pulls
+    in the email package), a tenth of a pre-commit run's budget. The first distribution of a
+    name on the path wins, as with importlib.metadata.
+    """
+    import configparser
+    import os
+    import sys
+
+    seen: set[str] = set()
+    out: list[EntryPoint] = []
+    for base in path if path is not None else sys.path:
+        try:
+            names = os.listdir(base or ".")
+        except OSError:
+            continue
+        for entry in sorted(names):
+            if not (entry.endswith(".dist-info") or entry.endswith(".egg-info")):
+                continue
+            dist = entry.rsplit("-", 1)[0] if entry.endswith(".dist-info") else entry[: -len(".egg-info")]
+            dist = dist.split("-")[0].lower().replace("_", "-")
+            if dist in seen:
+                continue
+            seen.add(dist)
+            file = os.path.join(base or ".", entry, "entry_points.txt")
+            if not os.path.isfile(file):
+                continue
+            parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+            parser.optionxform = str  # keep names as written
+            try:
+                parser.read(file, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError):
+                continue
+            if parser.has_section(group):
+                out.extend(EntryPoint(k.strip(), v.strip(), dist) for k, v in parser.items(group))
+    return out
+
+
 def load_registry(include_plugins: bool = True) -> Registry:
     """Every rule registered under the entry-point group (the built-ins register there too).
 
@@ -172,9 +229,7 @@ def load_registry(include_plugins: bool = True) -> Registry:
     errors: list[str] = []
     found_builtins = False
     if include_plugins:
-        from importlib.metadata import entry_points
-
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        for ep in entry_points(ENTRY_POINT_GROUP):
             try:
                 loaded = ep.load()
             except Exception as e:  # a broken plugin must not stop the run

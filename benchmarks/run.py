@@ -1,0 +1,142 @@
+"""prisma-lint benchmarks: prints a table of measured values against their targets.
+
+    python benchmarks/run.py            # all
+    python benchmarks/run.py --quick    # fewer repetitions
+
+Targets (on the project's 2-core machine):
+  cold start of `prisma-lint check` on a 100-line schema       <= 150 ms (median wall time)
+  parse + model graph on a synthetic 100k-line schema            >= 40k lines/s, <= 200 MB
+  cost linear in size (10x the lines)                            <= 11x the time
+  `check` with every rule on a 2,000-line schema (cold process)  <= 300 ms
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from synth import synthetic_schema  # noqa: E402
+
+
+def _cli() -> list[str]:
+    """The installed console script next to this Python, else `python -m prisma_lint`."""
+    script = Path(sys.executable).parent / "prisma-lint"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("prisma-lint")
+    return [found] if found else [sys.executable, "-m", "prisma_lint"]
+
+
+def cold_run(args: list[str], repeat: int) -> float:
+    """Median wall time (s) of a fresh process."""
+    times = []
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(_cli() + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def parse_and_build(text: str) -> float:
+    from prisma_lint.loader import parse_files
+    from prisma_lint.source import SourceFile
+
+    t = time.perf_counter()
+    parse_files([SourceFile("bench.prisma", text)])
+    return time.perf_counter() - t
+
+
+def best_of(fn, n: int) -> float:
+    return min(fn() for _ in range(n))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    repeat = 5 if args.quick else 15
+    rows: list[tuple[str, str, str, bool]] = []
+
+    from prisma_lint.parser import get_parser
+
+    get_parser()  # build the LALR tables once (a cold process pays this too: see cold start)
+    tmp = Path(tempfile.mkdtemp(prefix="prisma-lint-bench-"))
+    try:
+        small = tmp / "small.prisma"
+        small.write_text(synthetic_schema(100))
+        medium = tmp / "medium.prisma"
+        medium.write_text(synthetic_schema(2000))
+
+        cold = cold_run(["check", "-q", str(small)], repeat)
+        rows.append(("cold start: check, 100-line schema", f"{cold * 1000:.0f} ms", "<= 150 ms", cold <= 0.150))
+
+        cold2k = cold_run(["check", "-q", str(medium)], repeat)
+        rows.append(("cold: check, all rules, 2,000-line schema", f"{cold2k * 1000:.0f} ms", "<= 300 ms", cold2k <= 0.300))
+
+        text_100k = synthetic_schema(100_000)
+        lines_100k = text_100k.count("\n")
+        t100k = best_of(lambda: parse_and_build(text_100k), 3)
+        rate = lines_100k / t100k
+        rows.append(("parse + graph, 100k lines", f"{rate / 1000:.1f}k lines/s", ">= 40k lines/s", rate >= 40_000))
+
+        gc.collect()
+        tracemalloc.start()
+        parse_and_build(text_100k)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        rows.append(("memory, 100k lines (peak traced)", f"{peak / 2**20:.0f} MB", "<= 200 MB", peak <= 200 * 2**20))
+
+        text_10k = synthetic_schema(10_000)
+        t10k = best_of(lambda: parse_and_build(text_10k), 5)
+        ratio = t100k / t10k
+        rows.append(("linearity: time(100k) / time(10k)", f"{ratio:.1f}x", "<= 11x", ratio <= 11))
+
+        from prisma_lint.config import Config
+        from prisma_lint.linter import lint
+        from prisma_lint.loader import load_schema
+        from prisma_lint.rules import load_registry
+
+        registry = load_registry()
+
+        def lint_2k() -> float:
+            t = time.perf_counter()
+            lint(load_schema(medium), registry, Config())
+            return time.perf_counter() - t
+
+        warm = best_of(lint_2k, 5)
+        rows.append(("warm: load + all rules, 2,000 lines", f"{warm * 1000:.0f} ms", "(info)", True))
+        for label, value, target, ok in extra_rows(tmp, repeat):
+            rows.append((label, value, target, ok))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'benchmark':<{width}}  {'measured':>16}  {'target':<16}  ok")
+    print("-" * (width + 42))
+    for label, value, target, ok in rows:
+        print(f"{label:<{width}}  {value:>16}  {target:<16}  {'yes' if ok else 'NO'}")
+    return 0 if all(r[3] for r in rows) else 1
+
+
+def extra_rows(tmp: Path, repeat: int):
+    """Benchmarks of later features (fixes, migrations, SQL, language server) plug in here."""
+    return []
+
+
+if __name__ == "__main__":
+    sys.exit(main())
