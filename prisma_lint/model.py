@@ -168,6 +168,9 @@ class Relation:
     on_update: Optional[str] = None
     map: Optional[str] = None
     db_name: Optional[str] = None  # the foreign key constraint's name
+    # MongoDB many-to-many: the other side's list of ids
+    back_fields: list[str] = field(default_factory=list)
+    back_references: list[str] = field(default_factory=list)
     span: Optional[Span] = None  # the @relation attribute (or the field)
     attribute: Optional[Attribute] = None
     join_table: Optional["Model"] = None  # implicit m-n
@@ -566,6 +569,18 @@ class _Builder:
 
     # -- indexes ---------------------------------------------------------------------------------
     def indexes(self, m: Model, provider: Optional[str], composite: dict[str, Model]) -> None:
+        self._indexes(m, provider, composite)
+        # as Prisma's DMMF: a field is unique with @unique or a one-field @@unique, unless it is the id
+        for index in m.indexes:
+            if index.kind == "unique" and len(index.columns) == 1:
+                f = m.fields.get(index.columns[0].field)
+                if f is not None:
+                    f.is_unique = True
+        for f in m.fields.values():
+            if f.is_id:
+                f.is_unique = False
+
+    def _indexes(self, m: Model, provider: Optional[str], composite: dict[str, Model]) -> None:
         b = m.block
         assert b is not None
         for f in b.fields:
@@ -719,6 +734,7 @@ class _Builder:
             rel = Relation(
                 name=name, kind="m-n", model=m1.name, field=f1.name, target=f1.type, back_field=f2.name,
                 fields=list(fields1), references=list(_field_list(a1, "references") or []),
+                back_fields=list(fields2), back_references=list(_field_list(a2, "references") or []),
                 span=a1.span, attribute=a1,
             )
             f1.relation = f2.relation = rel
@@ -802,8 +818,8 @@ class _Builder:
             schema=a[0].schema,
         )
         join.indexes = [
-            Index(table, "id", [col_a, col_b], naming.truncate_bytes(f"{table}_AB_pkey", naming.identifier_limit(provider)), span, synthetic=True),
-            Index(table, "index", [IndexColumn("B", "B")], naming.truncate_bytes(f"{table}_B_index", naming.identifier_limit(provider)), span, synthetic=True),
+            Index(table, "id", [col_a, col_b], naming.with_suffix(table, "_AB_pkey", provider), span, synthetic=True),
+            Index(table, "index", [IndexColumn("B", "B")], naming.with_suffix(table, "_B_index", provider), span, synthetic=True),
         ]
         rel = Relation(
             name=name,

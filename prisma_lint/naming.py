@@ -47,6 +47,11 @@ def _with_suffix(prefix: str, suffix: str, limit: int) -> str:
     return truncate_bytes(prefix, limit - len(suffix)) + suffix
 
 
+def with_suffix(prefix: str, suffix: str, provider: str | None) -> str:
+    """``prefix`` cut to fit the provider's limit with ``suffix`` appended (join-table names)."""
+    return _with_suffix(prefix, suffix, identifier_limit(provider))
+
+
 def primary_key_name(table: str, provider: str | None = "postgresql") -> str:
     return _with_suffix(table, "_pkey", identifier_limit(provider))
 
