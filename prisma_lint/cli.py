@@ -90,6 +90,9 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the schema files.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (deleting or renaming indexes).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 def check(
     paths,
     schema,
@@ -102,6 +105,9 @@ def check(
     statistics,
     config_path,
     color,
+    fix,
+    unsafe_fixes,
+    show_diff,
 ):
     """Lint schemas (files or multi-file folders). With no path, find the schema as Prisma does."""
     from .config import ConfigError, config_for
@@ -119,6 +125,8 @@ def check(
             _fail(f"unknown rule `{rid}` (see `prisma-lint rules`)")
     targets = _resolve_targets(paths, schema)
     findings, diagnostics = [], []
+    diffs: list[str] = []
+    fixed_count = 0
     fail_level = fail_on
     for target, how in targets:
         try:
@@ -134,18 +142,66 @@ def check(
         except SchemaNotFound as e:
             _fail(str(e))
         result = lint(loaded, registry, config, selected or None, ignored)
+        if fix or unsafe_fixes or show_diff:
+            result, diff_text, fixed = _fix(loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff)
+            diffs.append(diff_text)
+            fixed_count += fixed
         findings.extend(result.findings)
         diagnostics.extend(result.diagnostics)
         fail_level = fail_level or config.fail_on
+    if show_diff:
+        patch = "".join(diffs)
+        if patch:
+            click.echo(patch, nl=False)
+        for d in diagnostics:
+            if d.severity == "error":
+                click.echo(d.render(), err=True)
+        if any(d.severity == "error" for d in diagnostics):
+            raise _Exit(2)
+        click.echo(f"{fixed_count} fix{'es' if fixed_count != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
+        raise _Exit(1 if patch else 0)
     formatter = get_formatter(output_format)
     use_color = color if color is not None else sys.stdout.isatty()
     text = formatter(findings, diagnostics, color=use_color, quiet=quiet, statistics=statistics)
     if text:
         click.echo(text, nl=False)
+    if (fix or unsafe_fixes) and output_format == "text":
+        click.echo(f"Fixed {fixed_count} problem{'s' if fixed_count != 1 else ''}.", err=True)
     code = exit_code(findings, diagnostics, fail_level or "warning")
     if exit_zero and code == 1:
         code = 0
     raise _Exit(code)
+
+
+def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
+    """Apply the fixes (in memory, then to disk unless ``dry_run``); returns the lint result of
+    the fixed schema, the unified diff, and how many findings were fixed."""
+    from .fixer import fix_texts, unified_diff, write_atomically
+    from .linter import lint
+    from .loader import reparse
+
+    if loaded.has_errors:
+        bad = sorted({d.file for d in loaded.diagnostics if d.severity == "error" and d.file})
+        click.echo(f"prisma-lint: not fixing {', '.join(bad) or loaded.root}: the schema has errors", err=True)
+        return result, "", 0
+
+    def lint_round(texts):
+        current = reparse(loaded, texts)
+        r = lint(current, registry, config, selected or None, ignored)
+        return current.schema, r.findings, current.has_errors
+
+    outcome = fix_texts(loaded.texts(), lint_round, unsafe)
+    if not outcome.texts:
+        return result, "", 0
+    final = reparse(loaded, {**loaded.texts(), **outcome.texts})
+    final_result = lint(final, registry, config, selected or None, ignored)
+    fixed = max(len(result.findings) - len(final_result.findings), 0)
+    patch = unified_diff(outcome.originals, outcome.texts)
+    if not dry_run:
+        boms = loaded.boms()
+        for path, text in outcome.texts.items():
+            write_atomically(loaded.paths[path], text, boms.get(path, False))
+    return final_result, patch, fixed
 
 
 @main_group.command()
@@ -170,6 +226,93 @@ def graph(path, schema, output_format):
         raise _Exit(2)
     render = {"json": to_json, "mermaid": to_mermaid, "dot": to_dot}[output_format]
     click.echo(render(loaded.schema), nl=False)
+
+
+@main_group.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder.")
+@click.option("--name", default="prisma_lint_indexes", show_default=True, help="The migration's name.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="The migrations folder (default: migrations/ next to the datasource's file).")
+@click.option("--concurrently", is_flag=True, help="CREATE/DROP INDEX CONCURRENTLY, one migration folder per statement.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the SQL instead of writing a migration folder.")
+@click.option("--unsafe-fixes", is_flag=True, help="Include unsafe fixes (dropping redundant indexes).")
+@click.option("--write-schema", is_flag=True, help="Also write the fixed schema (as `check --fix` does).")
+@click.option("--select", multiple=True, help="Only the fixes of these rules.")
+@click.option("--ignore", multiple=True, help="Not the fixes of these rules.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
+def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path):
+    """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
+    from .config import ConfigError, config_for
+    from .fixer import fix_texts, write_atomically
+    from .linter import lint
+    from .loader import SchemaNotFound, load_schema, reparse
+    from .migrate import MigrationError, diff, render, statements, write_migrations
+    from .outputs import render_diagnostic
+    from .rules import load_registry
+
+    registry = load_registry()
+    selected, ignored = _split(select), _split(ignore)
+    (target, _how), = _resolve_targets((path,) if path else (), schema)
+    try:
+        config = config_for(target, registry, Path(config_path) if config_path else None)
+        loaded = load_schema(target)
+    except (ConfigError, SchemaNotFound) as e:
+        _fail(str(e))
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if errors:
+        for d in errors:
+            click.echo(render_diagnostic(d), err=True)
+        raise _Exit(2)
+
+    def lint_round(texts):
+        current = reparse(loaded, texts)
+        r = lint(current, registry, config, selected or None, ignored)
+        return current.schema, r.findings, current.has_errors
+
+    outcome = fix_texts(loaded.texts(), lint_round, unsafe_fixes)
+    fixed = reparse(loaded, {**loaded.texts(), **outcome.texts})
+    try:
+        migration = diff(loaded.schema, fixed.schema)
+        if migration.empty:
+            click.echo("No index changes: nothing to migrate.", err=True)
+            raise _Exit(0)
+        if to_stdout:
+            if concurrently:
+                parts = statements(migration, concurrently=True)
+                click.echo(
+                    "-- Each statement below must run on its own (CONCURRENTLY cannot run in a transaction).\n\n"
+                    + "\n".join(parts),
+                    nl=False,
+                )
+            else:
+                click.echo(render(migration), nl=False)
+        else:
+            out = Path(out_dir) if out_dir else _migrations_dir(loaded)
+            folders = write_migrations(migration, out, name, concurrently)
+            for folder in folders:
+                click.echo(f"Wrote {folder / 'migration.sql'} (and down.sql)", err=True)
+            if concurrently:
+                click.echo(
+                    f"CONCURRENTLY cannot run inside a transaction, and Prisma runs each migration file as one: "
+                    f"wrote {len(folders)} migration folder{'s' if len(folders) != 1 else ''}, one statement each.",
+                    err=True,
+                )
+    except MigrationError as e:
+        _fail(str(e))
+    if write_schema and outcome.texts:
+        boms = loaded.boms()
+        for p, text in outcome.texts.items():
+            write_atomically(loaded.paths[p], text, boms.get(p, False))
+        click.echo(f"Updated {', '.join(sorted(outcome.texts))}", err=True)
+    elif outcome.texts and not to_stdout:
+        click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
+
+
+def _migrations_dir(loaded) -> Path:
+    """Prisma keeps migrations next to the file with the datasource block."""
+    ds = loaded.schema.datasource
+    shown = ds.span.file.path if ds else next(iter(loaded.paths))
+    return loaded.paths.get(shown, Path(shown)).resolve().parent / "migrations"
 
 
 @main_group.command("rules")

@@ -41,11 +41,16 @@ def model_indent(model: Model) -> str:
     return "  "
 
 
+INDEX_ATTRIBUTES = frozenset({"id", "unique", "index", "fulltext"})
+
+
 def add_block_attribute(model: Model, text: str) -> Optional[Edit]:
     """Insert ``text`` (e.g. ``@@index([userId])``) as a new line of ``model``.
 
-    It goes after the model's last block attribute; with none, after the last field with one
-    blank line before it, in the model's own indentation and line ending.
+    It goes after the model's last index attribute (``@@id``, ``@@unique``, ``@@index``,
+    ``@@fulltext``); with none, just before its other block attributes (``@@map`` ...); with
+    none of those either, after the last field with one blank line before it. It takes the
+    model's own indentation and the file's line ending, as ``prisma format`` would lay it out.
     """
     block = model.block
     if block is None or block.close_span is None:
@@ -53,16 +58,18 @@ def add_block_attribute(model: Model, text: str) -> Optional[Edit]:
     src = block.span.file
     nl = src.line_ending()
     indent = model_indent(model)
-    if block.attributes:
-        anchor = max(block.attributes, key=lambda a: a.span.end)
-        prefix = nl
+    index_attrs = [a for a in block.attributes if a.name in INDEX_ATTRIBUTES]
+    if index_attrs:
+        anchor, prefix = max(index_attrs, key=lambda a: a.span.end), nl
+    elif block.attributes:
+        first = min(block.attributes, key=lambda a: a.span.start)
+        start, _, _ = _line_bounds(src, first.span.start)
+        if not src.text[start : first.span.start].strip():  # it starts its own line
+            return Edit(src, start, start, f"{indent}{text}{nl}")
+        anchor, prefix = max(block.attributes, key=lambda a: a.span.end), nl
     elif block.fields:
-        anchor = max(block.fields, key=lambda f: f.span.end)
-        prefix = nl + nl
-    else:
-        anchor = None
-        prefix = nl
-    if anchor is None:  # an empty model: the line after `{`
+        anchor, prefix = max(block.fields, key=lambda f: f.span.end), nl + nl
+    else:  # an empty model: the line after `{`
         _, end, _ = _line_bounds(src, block.name_span.start)
         return Edit(src, end, end, f"{nl}{indent}{text}")
     _, end, _ = _line_bounds(src, anchor.span.end)

@@ -34,6 +34,17 @@ class LoadedSchema:
     root: str  # the file or folder that was read
     discovered_by: Optional[str] = None  # how it was found, when no path was given
     read_errors: list[Diagnostic] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)  # shown path -> file on disk
+
+    def texts(self) -> dict[str, str]:
+        """Each file's text (BOM removed), by shown path, in schema order."""
+        return {f.source.path: f.source.text for f in self.schema.files}
+
+    def boms(self) -> dict[str, bool]:
+        return {f.source.path: f.source.bom for f in self.schema.files}
+
+    def file_has_errors(self, path: str) -> bool:
+        return any(d.severity == "error" and d.file == path for d in self.diagnostics)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -118,14 +129,24 @@ def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optiona
         paths = [p]
     else:
         raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
-    sources, errors = [], []
+    sources, errors, shown = [], [], {}
     for f in paths:
-        src, err = read_source(f, display_path(f, cwd), overrides)
+        name = display_path(f, cwd)
+        shown[name] = f
+        src, err = read_source(f, name, overrides)
         if err:
             errors.append(err)
         else:
             sources.append(src)
-    return LoadedSchema(parse_files(sources), display_path(p, cwd), read_errors=errors)
+    return LoadedSchema(parse_files(sources), display_path(p, cwd), read_errors=errors, paths=shown)
+
+
+def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
+    """The same schema with new texts for its files (fixes applied in memory)."""
+    sources = [SourceFile(path, texts[path]) for path in texts]
+    for s, f in zip(sources, loaded.schema.files):
+        s.bom = f.source.bom
+    return LoadedSchema(parse_files(sources), loaded.root, loaded.discovered_by, list(loaded.read_errors), dict(loaded.paths))
 
 
 def discover_schema(cwd: Path) -> tuple[Path, str]:

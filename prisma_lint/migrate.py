@@ -1,0 +1,275 @@
+"""Migration SQL: from the indexes of one schema to those of another (the fixed one), as Prisma
+Migrate would write it — database names after ``@@map``/``@map``, Prisma's default index names,
+quoting, ``USING`` methods, sort order, operator classes, the ``-- CreateIndex`` step comments,
+and Prisma's order of steps (drops, then creates, then renames).
+
+Rendering goes through the jinja2 templates in ``templates/`` (one per provider).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+from .model import Index, Model, Schema
+
+SUPPORTED = ("postgresql", "cockroachdb", "mysql", "sqlite", "sqlserver")
+_QUOTES = {
+    "postgresql": ('"', '"'),
+    "cockroachdb": ('"', '"'),
+    "sqlite": ('"', '"'),
+    "mysql": ("`", "`"),
+    "sqlserver": ("[", "]"),
+}
+_TEMPLATE = {
+    "postgresql": "postgresql.sql.j2",
+    "cockroachdb": "postgresql.sql.j2",
+    "mysql": "mysql.sql.j2",
+    "sqlite": "sqlite.sql.j2",
+    "sqlserver": "sqlserver.sql.j2",
+}
+_PG_METHODS = {"Hash": "HASH", "Gin": "GIN", "Gist": "GIST", "SpGist": "SPGIST", "Brin": "BRIN"}
+
+
+class MigrationError(Exception):
+    """The migration cannot be written right for this schema or provider."""
+
+
+@dataclass(frozen=True)
+class SqlColumn:
+    name: str  # database column name
+    sort: Optional[str] = None
+    length: Optional[int] = None
+    ops: Optional[str] = None  # SQL operator class
+
+
+@dataclass(frozen=True)
+class SqlIndex:
+    name: str
+    table: str
+    schema: Optional[str]
+    columns: tuple[SqlColumn, ...]
+    unique: bool = False
+    fulltext: bool = False
+    method: Optional[str] = None  # USING ... (PostgreSQL); None for the default B-tree
+    where: Optional[str] = None
+
+    def definition(self) -> tuple:
+        """What the database builds, without the name."""
+        return (self.table, self.schema, self.columns, self.unique, self.fulltext, self.method, self.where)
+
+
+@dataclass
+class Step:
+    action: str  # create | drop | rename
+    index: SqlIndex
+    old_name: Optional[str] = None  # rename
+
+
+@dataclass
+class Migration:
+    provider: str
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps
+
+
+def ops_sql(ops: Optional[str]) -> Optional[str]:
+    """Prisma's operator-class name (``JsonbPathOps``, ``raw("...")``) as SQL (``jsonb_path_ops``)."""
+    if not ops:
+        return None
+    m = re.fullmatch(r'raw\("(.*)"\)', ops)
+    if m:
+        return m.group(1)
+    words = re.findall(r"[A-Z][a-z0-9]*", ops)
+    out: list[str] = []
+    for w in (w.lower() for w in words):
+        if out and (w == "tz" or (w == "max" and out[-1] == "min")):
+            out[-1] += w
+        else:
+            out.append(w)
+    return "_".join(out)
+
+
+def _where_sql(index: Index, model: Model, provider: str) -> Optional[str]:
+    if index.where is None:
+        return None
+    attr = index.attribute
+    expr = attr.arg("where") if attr is not None else None
+    from .syntax import Call, ObjectLit
+
+    if isinstance(expr, Call):
+        return index.where  # raw("...") text, as written
+    if isinstance(expr, ObjectLit):
+        raise MigrationError(
+            f"`{model.name}`: the object form of `where:` is not rendered (use `where: raw(\"...\")`)"
+        )
+    return index.where
+
+
+def sql_index(index: Index, model: Model, provider: str) -> SqlIndex:
+    method = None
+    if index.kind == "index" and index.type not in (None, "BTree"):
+        if provider not in ("postgresql",):
+            raise MigrationError(f"`{model.name}`: index type {index.type} is not supported for {provider} here")
+        method = _PG_METHODS[index.type]
+    if index.kind == "fulltext" and provider != "mysql":
+        raise MigrationError(f"`{model.name}`: @@fulltext indexes exist only for MySQL")
+    columns = []
+    for c in index.columns:
+        if "." in c.field:
+            raise MigrationError(f"`{model.name}`: an index on a composite-type field ({c.field}) has no SQL form")
+        columns.append(SqlColumn(c.db_name, c.sort, c.length, ops_sql(c.ops) if provider == "postgresql" else None))
+    return SqlIndex(
+        name=index.db_name,
+        table=model.db_name,
+        schema=model.schema,
+        columns=tuple(columns),
+        unique=index.kind == "unique",
+        fulltext=index.kind == "fulltext",
+        method=method,
+        where=_where_sql(index, model, provider),
+    )
+
+
+def _indexes(schema: Schema, provider: str) -> dict[str, list[SqlIndex]]:
+    """Secondary indexes per model name (primary keys are not changed by prisma-lint)."""
+    out: dict[str, list[SqlIndex]] = {}
+    for m in schema.models.values():
+        if m.kind != "model" or m.ignored:
+            continue
+        out[m.name] = [sql_index(i, m, provider) for i in m.indexes if i.kind != "id"]
+    return out
+
+
+def diff(old: Schema, new: Schema) -> Migration:
+    """The steps that take a database from ``old``'s indexes to ``new``'s."""
+    provider = new.provider or old.provider
+    if provider not in SUPPORTED:
+        raise MigrationError(
+            f"migrations for provider {provider!r} are not supported "
+            f"(prisma-lint writes SQL for {', '.join(SUPPORTED)})"
+        )
+    before, after = _indexes(old, provider), _indexes(new, provider)
+    drops: list[SqlIndex] = []
+    creates: list[SqlIndex] = []
+    for model, new_list in after.items():
+        old_list = before.get(model, [])
+        old_by_name = {i.name: i for i in old_list}
+        new_by_name = {i.name: i for i in new_list}
+        for i in old_list:
+            if i.name not in new_by_name or new_by_name[i.name].definition() != i.definition():
+                drops.append(i)
+        for i in new_list:
+            if i.name not in old_by_name or old_by_name[i.name].definition() != i.definition():
+                creates.append(i)
+    renames: list[Step] = []
+    if provider != "sqlite":  # SQLite cannot rename an index
+        for c in list(creates):
+            twin = next((d for d in drops if d.definition() == c.definition()), None)
+            if twin is not None:
+                drops.remove(twin)
+                creates.remove(c)
+                renames.append(Step("rename", c, old_name=twin.name))
+    steps = [Step("drop", d) for d in drops] + [Step("create", c) for c in creates] + renames
+    return Migration(provider, steps)
+
+
+def reverse(m: Migration) -> Migration:
+    """The steps that undo ``m`` (for ``down.sql``)."""
+    steps: list[Step] = []
+    for s in reversed(m.steps):
+        if s.action == "create":
+            steps.append(Step("drop", s.index))
+        elif s.action == "drop":
+            steps.append(Step("create", s.index))
+        else:
+            old = SqlIndex(**{**s.index.__dict__, "name": s.old_name})
+            steps.append(Step("rename", old, old_name=s.index.name))
+    # as Prisma orders them: drops, creates, renames
+    order = {"drop": 0, "create": 1, "rename": 2}
+    steps.sort(key=lambda s: order[s.action])
+    return Migration(m.provider, steps)
+
+
+def _environment():
+    import jinja2
+
+    from .resources import resource_dir
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
+        autoescape=False,
+        keep_trailing_newline=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env
+
+
+def render(m: Migration, concurrently: bool = False) -> str:
+    """The migration file's text."""
+    if concurrently and m.provider not in ("postgresql", "cockroachdb"):
+        raise MigrationError("--concurrently is for PostgreSQL and CockroachDB")
+    env = _environment()
+    left, right = _QUOTES[m.provider]
+
+    def qi(name: str) -> str:
+        return left + name.replace(right, right + right) + right
+
+    env.filters["qi"] = qi
+    env.filters["sqlstr"] = lambda s: s.replace("'", "''")
+    text = env.get_template(_TEMPLATE[m.provider]).render(steps=m.steps, concurrently=concurrently)
+    return text.strip("\n") + "\n"
+
+
+def statements(m: Migration, concurrently: bool = False) -> list[str]:
+    """Each step rendered on its own (for one-statement migrations and for checks)."""
+    return [render(Migration(m.provider, [s]), concurrently) for s in m.steps]
+
+
+def migration_name(name: str) -> str:
+    """As Prisma names migration folders: lower case, words joined by underscores."""
+    cleaned = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
+    return cleaned or "prisma_lint"
+
+
+def write_migrations(
+    m: Migration,
+    out: Path,
+    name: str,
+    concurrently: bool = False,
+    now: Optional[datetime] = None,
+) -> list[Path]:
+    """Write ``<out>/<YYYYMMDDHHMMSS>_<name>/migration.sql`` (and ``down.sql``).
+
+    With ``concurrently`` each statement gets its own folder (timestamps one second apart):
+    Prisma runs a migration file as one transaction, and PostgreSQL refuses CREATE/DROP INDEX
+    CONCURRENTLY inside a transaction.
+    """
+    import os
+    from datetime import timedelta
+
+    now = now or datetime.now(timezone.utc)
+    base = migration_name(name)
+    groups = [Migration(m.provider, [s]) for s in m.steps] if concurrently else [m]
+    folders: list[Path] = []
+    for k, group in enumerate(groups):
+        stamp = (now + timedelta(seconds=k)).strftime("%Y%m%d%H%M%S")
+        suffix = f"_{k + 1}" if concurrently and len(groups) > 1 else ""
+        folder = out / f"{stamp}_{base}{suffix}"
+        if folder.exists():
+            raise MigrationError(f"{folder} already exists")
+        folders.append(folder)
+    texts = [(render(g, concurrently), render(reverse(g), concurrently)) for g in groups]
+    for folder, (up, down) in zip(folders, texts):
+        folder.mkdir(parents=True)
+        for fname, text in (("migration.sql", up), ("down.sql", down)):
+            tmp = folder / f".{fname}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, folder / fname)
+    return folders
