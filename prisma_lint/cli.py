@@ -93,6 +93,12 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the schema files.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (deleting or renaming indexes).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option(
+    "--migrations",
+    "migrations_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="The schema's migrations folder (default: migrations/ next to the schema, when there is one).",
+)
 def check(
     paths,
     schema,
@@ -108,6 +114,7 @@ def check(
     fix,
     unsafe_fixes,
     show_diff,
+    migrations_dir,
 ):
     """Lint schemas (files or multi-file folders). With no path, find the schema as Prisma does."""
     from .config import ConfigError, config_for
@@ -115,6 +122,7 @@ def check(
     from .loader import SchemaNotFound, load_schema
     from .outputs import get_formatter
     from .rules import load_registry
+    from .sqlfront import is_sql_path, load_sql
 
     registry = load_registry()
     for message in registry.load_errors:
@@ -137,11 +145,18 @@ def check(
             continue
         if how and output_format == "text" and not quiet:
             click.echo(f"Using the schema at {target} (found by {how}).", err=True)
+        migrations = None
         try:
-            loaded = load_schema(target)
+            if is_sql_path(target):
+                loaded = load_sql(target)
+            else:
+                loaded = load_schema(target)
+                mig = Path(migrations_dir) if migrations_dir else _migrations_dir(loaded)
+                if migrations_dir or (mig.is_dir() and any(mig.glob("*/migration.sql"))):
+                    migrations = load_sql(mig)
         except SchemaNotFound as e:
             _fail(str(e))
-        result = lint(loaded, registry, config, selected or None, ignored)
+        result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations)
         if fix or unsafe_fixes or show_diff:
             result, diff_text, fixed = _fix(loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff)
             diffs.append(diff_text)
@@ -311,7 +326,7 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
 def _migrations_dir(loaded) -> Path:
     """Prisma keeps migrations next to the file with the datasource block."""
     ds = loaded.schema.datasource
-    shown = ds.span.file.path if ds else next(iter(loaded.paths))
+    shown = ds.span.file.path if ds else next(iter(loaded.paths), loaded.root)
     return loaded.paths.get(shown, Path(shown)).resolve().parent / "migrations"
 
 

@@ -26,12 +26,13 @@ class RulePage:
     rule_id: str
     summary: str
     sections: dict[str, str]
-    bad_examples: list[str] = field(default_factory=list)
-    good_examples: list[str] = field(default_factory=list)
+    # each example: {"prisma": text} or {"sql": text}, or both (a schema with its migrations)
+    bad_examples: list[dict] = field(default_factory=list)
+    good_examples: list[dict] = field(default_factory=list)
     options: list[str] = field(default_factory=list)  # option names listed under ## Options
 
 
-_FENCE = re.compile(r"```(?:prisma|sql)[^\n]*\n(.*?)```", re.S)
+_FENCE = re.compile(r"```(prisma|sql)[^\n]*\n(.*?)```", re.S)
 
 
 def parse_page(rule_id: str, text: str) -> RulePage:
@@ -43,7 +44,19 @@ def parse_page(rule_id: str, text: str) -> RulePage:
         title, _, body = part.partition("\n")
         sections[title.strip()] = body.strip()
     page = RulePage(rule_id, summary_lines[0].strip() if summary_lines else "", sections)
-    page.bad_examples = _FENCE.findall(sections.get("Example", ""))
-    page.good_examples = _FENCE.findall(sections.get("Use instead", ""))
+    page.bad_examples = _examples(sections.get("Example", ""))
+    page.good_examples = _examples(sections.get("Use instead", ""))
     page.options = re.findall(r"(?m)^- `([a-z0-9-]+)`", sections.get("Options", ""))
     return page
+
+
+def _examples(section: str) -> list[dict]:
+    """The section's code blocks: a ``prisma`` block followed by a ``sql`` block is one example
+    (a schema and its migrations); any other block is an example of its own."""
+    out: list[dict] = []
+    for lang, text in _FENCE.findall(section):
+        if lang == "sql" and out and set(out[-1]) == {"prisma"}:
+            out[-1]["sql"] = text
+        else:
+            out.append({lang: text})
+    return out

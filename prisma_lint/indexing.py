@@ -99,6 +99,9 @@ def column_class(
 def index_label(index: Index) -> str:
     """How the index is written in the schema, in short: `@@index([a, b])`, `@unique` on `email`."""
     cols = ", ".join(_col_text(c) for c in index.columns)
+    if index.attribute is None and not index.on_field and index.span is not None and index.span.file.path.endswith(".sql"):
+        unique = "unique " if index.kind in ("unique", "id") else ""
+        return f"{unique}index `{index.db_name}` ({', '.join(c.db_name for c in index.columns)})"
     if index.on_field:
         return f"`@{index.kind}` on `{index.columns[0].field}`"
     kind = {"id": "@@id", "unique": "@@unique", "index": "@@index", "fulltext": "@@fulltext"}[index.kind]

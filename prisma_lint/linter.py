@@ -41,7 +41,7 @@ def active_rules(
     return out
 
 
-def run_rules(schema, rules: list[Rule], config: Config, extra_indexes=None) -> tuple[list[Finding], list[Diagnostic]]:
+def run_rules(schema, rules: list[Rule], config: Config, extra_indexes=None, migrations=None) -> tuple[list[Finding], list[Diagnostic]]:
     findings: list[Finding] = []
     errors: list[Diagnostic] = []
     for rule in rules:
@@ -53,6 +53,7 @@ def run_rules(schema, rules: list[Rule], config: Config, extra_indexes=None) -> 
             options=config.options_for(rule),
             severity=config.severity.get(rule.id, rule.severity),
             extra_indexes=extra_indexes or {},
+            migrations=migrations,
         )
         try:
             findings.extend(rule.check(ctx))
@@ -63,6 +64,31 @@ def run_rules(schema, rules: list[Rule], config: Config, extra_indexes=None) -> 
     return findings, errors
 
 
+def migration_indexes(schema, migrations) -> dict[str, list]:
+    """Indexes that exist only in the migrations (partial, GIN, expression indexes written in
+    SQL), per schema model, with the model's field names: they count as existing."""
+    from .model import Index, IndexColumn
+
+    tables = {m.db_name: m for m in migrations.models.values()}
+    out: dict[str, list] = {}
+    for model in schema.models.values():
+        table = tables.get(model.db_name)
+        if table is None:
+            continue
+        known = {i.db_name for i in model.indexes}
+        for index in table.indexes:
+            if index.db_name in known:
+                continue
+            cols = []
+            for c in index.columns:
+                f = model.field_by_db_name(c.db_name)
+                cols.append(IndexColumn(f.name if f else c.field, c.db_name, c.sort, c.length, c.ops, c.span))
+            out.setdefault(model.name, []).append(
+                Index(model.name, index.kind, cols, index.db_name, index.span, map=index.map, type=index.type, where=index.where, synthetic=True)
+            )
+    return out
+
+
 def lint(
     loaded: LoadedSchema,
     registry: Registry,
@@ -70,14 +96,24 @@ def lint(
     select: Optional[Iterable[str]] = None,
     ignore: Iterable[str] = (),
     extra_indexes=None,
+    kind: Optional[str] = None,
+    migrations: Optional[LoadedSchema] = None,
 ) -> LintResult:
-    """Lint a loaded schema. Files with syntax errors are still linted (what parsed)."""
+    """Lint a loaded schema (or SQL, ``kind="sql"``). Files with syntax errors are still linted
+    (what parsed). With ``migrations`` (the schema's migrations folder, read as SQL), indexes
+    that exist only there count as existing, and schema-drift compares the two."""
     schema = loaded.schema
-    rules = active_rules(registry, config, select, ignore)
-    findings, errors = run_rules(schema, rules, config, extra_indexes)
+    if kind is None:
+        kind = "sql" if schema.sql_statements or (not schema.datasource and schema.sql_provider) else "schema"
+    rules = active_rules(registry, config, select, ignore, kind=kind)
+    mig_schema = migrations.schema if migrations is not None else None
+    if mig_schema is not None and extra_indexes is None:
+        extra_indexes = migration_indexes(schema, mig_schema)
+    findings, errors = run_rules(schema, rules, config, extra_indexes, mig_schema)
     known = set(registry.rules)
     by_file: dict[str, list[sup.Suppression]] = {}
-    for f in schema.files:
+    files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
+    for f in files:
         comments = [(c.span, f.source.text[c.span.start : c.span.end]) for c in f.comments if "prisma-lint-" in c.text]
         if comments:
             by_file[f.source.path] = sup.collect(f.source, comments, known, f)
@@ -89,7 +125,10 @@ def lint(
         for s, message in sup.unused(by_file, known, active_ids):
             kept.append(Finding(UNUSED_SUPPRESSION.id, severity, message, s.span, model=s.model))
     kept.sort(key=Finding.sort_key)
-    return LintResult(kept, loaded.diagnostics + errors, suppressed)
+    diagnostics = loaded.diagnostics + errors
+    if migrations is not None:
+        diagnostics += migrations.diagnostics
+    return LintResult(kept, diagnostics, suppressed)
 
 
 def exit_code(result_findings: list[Finding], diagnostics: list[Diagnostic], fail_on: str) -> int:

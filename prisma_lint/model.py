@@ -201,6 +201,9 @@ class Model:
     ignored: bool = False
     doc: Optional[str] = None
     block: Optional[Block] = None
+    # where it comes from: "schema" (a Prisma model), "sql" (CREATE TABLE in a migration), or
+    # "sql-inferred" (a table only named by CREATE INDEX: its columns are what the indexes show)
+    origin: str = "schema"
 
     @property
     def file(self) -> str:
@@ -252,10 +255,13 @@ class Schema:
     join_tables: dict[str, Model]
     diagnostics: list[Diagnostic]
     _graph: Optional["networkx.MultiDiGraph"] = field(default=None, repr=False)
+    # SQL front end: the provider of SQL migrations (no datasource block) and every statement
+    sql_provider: Optional[str] = None
+    sql_statements: list = field(default_factory=list)
 
     @property
     def provider(self) -> Optional[str]:
-        return self.datasource.provider if self.datasource else None
+        return self.datasource.provider if self.datasource else self.sql_provider
 
     @property
     def relation_mode(self) -> str:

@@ -3,6 +3,30 @@
 import pytest
 
 from helpers import REGISTRY, lint_text
+from prisma_lint.config import Config
+from prisma_lint.linter import lint
+from prisma_lint.loader import load_schema
+from prisma_lint.sqlfront import load_sql
+
+
+def lint_example(example: dict, tmp_path) -> list:
+    """Lint a page's example: a schema, a SQL migration, or a schema with its migrations."""
+    if "prisma" in example and "sql" not in example:
+        return lint_text(example["prisma"])
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    if "prisma" not in example:
+        path = tmp_path / "migration.sql"
+        path.write_text(example["sql"])
+        result = lint(load_sql(path), REGISTRY, Config())
+    else:
+        schema = tmp_path / "schema.prisma"
+        schema.write_text(example["prisma"])
+        folder = tmp_path / "migrations" / "20240101000000_init"
+        folder.mkdir(parents=True)
+        (folder / "migration.sql").write_text(example["sql"])
+        result = lint(load_schema(schema), REGISTRY, Config(), migrations=load_sql(tmp_path / "migrations"))
+    assert not [d for d in result.diagnostics if d.severity == "error"], [d.render() for d in result.diagnostics]
+    return result.findings
 from prisma_lint.docs import parse_page, rule_page
 from conftest import REPO
 
@@ -30,20 +54,20 @@ def test_page_options_are_the_declared_options(rule_id):
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)
-def test_bad_example_triggers_the_rule(rule_id):
+def test_bad_example_triggers_the_rule(rule_id, tmp_path):
     page = parse_page(rule_id, rule_page(rule_id))
     assert page.bad_examples, "the page has no example"
-    for example in page.bad_examples:
-        findings = lint_text(example)
+    for k, example in enumerate(page.bad_examples):
+        findings = lint_example(example, tmp_path / f"bad{k}")
         assert rule_id in {f.rule for f in findings}, example
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)
-def test_fixed_example_is_clean(rule_id):
+def test_fixed_example_is_clean(rule_id, tmp_path):
     page = parse_page(rule_id, rule_page(rule_id))
     assert page.good_examples, "the page has no fixed example"
-    for example in page.good_examples:
-        findings = lint_text(example)
+    for k, example in enumerate(page.good_examples):
+        findings = lint_example(example, tmp_path / f"good{k}")
         assert [f.rule for f in findings] == [], example
 
 

@@ -87,6 +87,8 @@ class RuleContext:
     severity: str
     # indexes known to exist outside the schema (from SQL migrations), per model name
     extra_indexes: dict[str, list] = field(default_factory=dict)
+    # the final state of the schema's migrations, when they are read too
+    migrations: Optional[Schema] = None
 
     def finding(
         self,
@@ -116,11 +118,17 @@ def _builtin_rules() -> list[Rule]:
         boolean_index,
         btree_on_json_or_list,
         composite_order,
+        concurrently_in_transaction,
+        constant_index_column,
+        create_index_non_concurrently,
+        drop_index_non_concurrently,
         fk_type_mismatch,
         identifier_too_long,
         low_cardinality_index,
         missing_fk_index,
+        non_immutable_index_expression,
         redundant_index,
+        schema_drift,
         too_many_indexes,
     )
 
@@ -134,6 +142,12 @@ def _builtin_rules() -> list[Rule]:
         too_many_indexes.RULE,
         btree_on_json_or_list.RULE,
         fk_type_mismatch.RULE,
+        non_immutable_index_expression.RULE,
+        constant_index_column.RULE,
+        create_index_non_concurrently.RULE,
+        drop_index_non_concurrently.RULE,
+        concurrently_in_transaction.RULE,
+        schema_drift.RULE,
     ]
 
 

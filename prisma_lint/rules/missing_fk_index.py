@@ -65,9 +65,12 @@ def check(ctx: RuleContext):
             help_text = f"add `{line}` to model `{model.name}`"
         else:
             help_text = fix.title[0].lower() + fix.title[1:]
+        what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"
+        if model.origin != "schema":
+            help_text = f"CREATE INDEX ON \"{model.db_name}\" ({', '.join(chr(34) + c + chr(34) for c in r.fields)})"
         yield ctx.finding(
             r.span,
-            f"foreign key `{model.name}.{r.field}` ({fk}) has no index: {cost}",
+            f"foreign key {what} has no index: {cost}",
             model=model.name,
             fields=r.fields,
             fix=fix,

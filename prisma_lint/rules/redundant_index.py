@@ -28,7 +28,7 @@ def redundant_with(index: Index, others: list[Index]) -> Index | None:
             continue
         if len(other_keys) > n and not (other.is_btree or other.type == "Gin"):
             continue  # a leading prefix serves lookups only in a B-tree (or GIN)
-        if len(other_keys) == n and other.kind == "index":
+        if len(other_keys) == n and other.kind == "index" and not other.synthetic:
             # two identical plain indexes: the later one is the redundant one
             if (other.span.file.path, other.span.start) > (index.span.file.path, index.span.start):
                 continue
@@ -40,8 +40,9 @@ def check(ctx: RuleContext):
     for model in ctx.schema.models.values():
         if model.kind != "model":
             continue
+        others = list(model.indexes) + list(ctx.extra_indexes.get(model.name, ()))
         for index in model.indexes:
-            other = redundant_with(index, model.indexes)
+            other = redundant_with(index, others)
             if other is None:
                 continue
             if len(other.columns) == len(index.columns):
@@ -53,6 +54,8 @@ def check(ctx: RuleContext):
             else:
                 why = f"{index_label(other)} starts with the same columns and serves the same lookups"
             where = f" (line {other.span.line})" if other.span.file is index.span.file else f" ({other.file}:{other.span.line})"
+            if other.synthetic:
+                why = f"the index \"{other.db_name}\" of the migrations already covers its columns"
             fix = Fix(
                 title=f"Remove the redundant {index_label(index)}",
                 applicability="unsafe",

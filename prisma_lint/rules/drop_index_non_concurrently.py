@@ -1,0 +1,29 @@
+"""drop-index-non-concurrently: DROP INDEX without CONCURRENTLY on a table that exists."""
+
+from __future__ import annotations
+
+from . import Rule, RuleContext
+
+
+def check(ctx: RuleContext):
+    for st in ctx.schema.sql_statements:
+        if st.kind != "drop-index" or st.concurrently or st.table_created_here:
+            continue
+        yield ctx.finding(
+            st.span,
+            f"DROP INDEX `{st.index}` without CONCURRENTLY: it takes an ACCESS EXCLUSIVE lock on the table"
+            + (f" `{st.table}`" if st.table else "")
+            + ", blocking reads and writes behind any running query",
+            model=st.table,
+            help="DROP INDEX CONCURRENTLY, alone in its migration",
+        )
+
+
+RULE = Rule(
+    id="drop-index-non-concurrently",
+    severity="warning",
+    fixable="no",
+    summary="DROP INDEX without CONCURRENTLY on a table that existed before the migration.",
+    check=check,
+    applies_to="sql",
+)

@@ -1,0 +1,162 @@
+"""Questions about SQL expressions (index predicates and index expressions), on pglast's JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Optional
+
+# Functions whose result changes between calls or with the session: PostgreSQL refuses them in
+# an index expression or predicate ("functions in index predicate must be marked IMMUTABLE").
+NON_IMMUTABLE_FUNCTIONS = frozenset(
+    {
+        "now",
+        "clock_timestamp",
+        "statement_timestamp",
+        "transaction_timestamp",
+        "timeofday",
+        "random",
+        "random_normal",
+        "setseed",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "nextval",
+        "currval",
+        "lastval",
+        "current_setting",
+        "pg_backend_pid",
+        "txid_current",
+        "inet_client_addr",
+    }
+)
+_SQL_VALUE_NAMES = {
+    "SVFOP_CURRENT_DATE": "CURRENT_DATE",
+    "SVFOP_CURRENT_TIME": "CURRENT_TIME",
+    "SVFOP_CURRENT_TIME_N": "CURRENT_TIME",
+    "SVFOP_CURRENT_TIMESTAMP": "CURRENT_TIMESTAMP",
+    "SVFOP_CURRENT_TIMESTAMP_N": "CURRENT_TIMESTAMP",
+    "SVFOP_LOCALTIME": "LOCALTIME",
+    "SVFOP_LOCALTIME_N": "LOCALTIME",
+    "SVFOP_LOCALTIMESTAMP": "LOCALTIMESTAMP",
+    "SVFOP_LOCALTIMESTAMP_N": "LOCALTIMESTAMP",
+    "SVFOP_CURRENT_ROLE": "CURRENT_ROLE",
+    "SVFOP_CURRENT_USER": "CURRENT_USER",
+    "SVFOP_USER": "USER",
+    "SVFOP_SESSION_USER": "SESSION_USER",
+    "SVFOP_CURRENT_CATALOG": "CURRENT_CATALOG",
+    "SVFOP_CURRENT_SCHEMA": "CURRENT_SCHEMA",
+}
+_RELATIVE_TIME_LITERALS = frozenset({"now", "today", "tomorrow", "yesterday"})
+
+
+def walk(node: Any) -> Iterator[dict]:
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk(v)
+
+
+def non_immutable_calls(node: Any) -> list[tuple[str, Optional[int]]]:
+    """(what, byte location) of every call in ``node`` that is not IMMUTABLE."""
+    found = []
+    for n in walk(node):
+        if "FuncCall" in n:
+            fc = n["FuncCall"]
+            names = [x["String"]["sval"] for x in fc.get("funcname", []) if "String" in x]
+            name = names[-1].lower() if names else ""
+            if name in NON_IMMUTABLE_FUNCTIONS or (name == "age" and len(fc.get("args", [])) == 1):
+                found.append((f"{name}()", fc.get("location")))
+        elif "SQLValueFunction" in n:
+            sv = n["SQLValueFunction"]
+            found.append((_SQL_VALUE_NAMES.get(sv.get("op"), "a session value"), sv.get("location")))
+        elif "TypeCast" in n:
+            tc = n["TypeCast"]
+            arg = tc.get("arg", {}).get("A_Const", {})
+            text = arg.get("sval", {}).get("sval") if isinstance(arg.get("sval"), dict) else None
+            if text and text.strip().lower() in _RELATIVE_TIME_LITERALS:
+                found.append((f"'{text}'::{_type_name(tc)}", tc.get("location")))
+    return found
+
+
+def _type_name(tc: dict) -> str:
+    names = [x["String"]["sval"] for x in tc.get("typeName", {}).get("names", []) if "String" in x]
+    return names[-1] if names else "type"
+
+
+def conjuncts(node: Optional[dict]) -> list[dict]:
+    if not node:
+        return []
+    if "BoolExpr" in node and node["BoolExpr"].get("boolop") == "AND_EXPR":
+        out = []
+        for a in node["BoolExpr"].get("args", []):
+            out.extend(conjuncts(a))
+        return out
+    return [node]
+
+
+def _column(node: dict) -> Optional[str]:
+    if "ColumnRef" in node:
+        fields = [f["String"]["sval"] for f in node["ColumnRef"].get("fields", []) if "String" in f]
+        return fields[-1] if fields else None
+    return None
+
+
+def _is_const(node: dict) -> bool:
+    if "A_Const" in node:
+        return True
+    if "TypeCast" in node:
+        return _is_const(node["TypeCast"].get("arg", {}))
+    return False
+
+
+def pinned_columns(where: Optional[dict]) -> dict[str, str]:
+    """Columns the predicate fixes to one value: ``col = const``, ``col IS TRUE``, ``col IS NULL``,
+    a bare boolean ``col`` or ``NOT col`` (as AND-ed conditions). Maps column -> how."""
+    out: dict[str, str] = {}
+    for c in conjuncts(where):
+        col = _column(c)
+        if col:
+            out[col] = f"{col} (true)"
+            continue
+        if "BoolExpr" in c and c["BoolExpr"].get("boolop") == "NOT_EXPR":
+            args = c["BoolExpr"].get("args", [])
+            if len(args) == 1 and _column(args[0]):
+                out[_column(args[0])] = f"NOT {_column(args[0])}"
+            continue
+        if "A_Expr" in c:
+            e = c["A_Expr"]
+            op = [x["String"]["sval"] for x in e.get("name", []) if "String" in x]
+            if e.get("kind") == "AEXPR_OP" and op == ["="]:
+                left, right = e.get("lexpr", {}), e.get("rexpr", {})
+                if _column(left) and _is_const(right):
+                    out[_column(left)] = f"{_column(left)} = <constant>"
+                elif _column(right) and _is_const(left):
+                    out[_column(right)] = f"{_column(right)} = <constant>"
+            continue
+        if "BooleanTest" in c:
+            bt = c["BooleanTest"]
+            col = _column(bt.get("arg", {}))
+            if col and bt.get("booltesttype") in ("IS_TRUE", "IS_FALSE"):
+                out[col] = f"{col} {bt['booltesttype'].replace('_', ' ')}"
+            continue
+        if "NullTest" in c:
+            nt = c["NullTest"]
+            col = _column(nt.get("arg", {}))
+            if col and nt.get("nulltesttype") == "IS_NULL":
+                out[col] = f"{col} IS NULL"
+    return out
+
+
+def predicate_json(text: str) -> Optional[dict]:
+    """The JSON tree of a predicate written as text (a Prisma ``where: raw("...")``)."""
+    from pglast import parser
+
+    try:
+        tree = json.loads(parser.parse_sql_json(f"SELECT 1 WHERE {text}"))
+        return tree["stmts"][0]["stmt"]["SelectStmt"].get("whereClause")
+    except Exception:
+        return None
