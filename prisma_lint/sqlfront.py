@@ -24,6 +24,8 @@ from .source import SourceFile, Span
 from .syntax import Comment, Diagnostic, SchemaFile
 
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
+_LONG_IDENT = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)')
+_MAY_BE_LONG = re.compile(r'[\w$"]{64,}')
 
 _METHODS = {"btree": None, "hash": "Hash", "gin": "Gin", "gist": "Gist", "spgist": "SpGist", "brin": "Brin"}
 _FK_ACTIONS = {"a": "NoAction", "r": "Restrict", "c": "Cascade", "n": "SetNull", "d": "SetDefault"}
@@ -83,6 +85,9 @@ class SqlStatement:
     table_created_here: bool = False  # the table was created earlier in the same file
     in_transaction: bool = False  # inside an explicit BEGIN ... COMMIT
     statements_in_file: int = 0
+    # identifiers over PostgreSQL's 63-byte limit, as written: (name, span); the parser has
+    # already cut them, as the server would, silently
+    long_identifiers: list = field(default_factory=list)
 
 
 def _name(nodes: list[dict]) -> str:
@@ -455,9 +460,10 @@ class _Replay:
                     Diagnostic(f"SQL syntax error: {e.args[0] if e.args else e}", Span(src, at, at + 1), code="sql-syntax-error")
                 )
                 continue
+            long_names = _long_identifiers(src, start, body) if _MAY_BE_LONG.search(body) else []
             for raw in parsed.get("stmts", []):
                 ((kind, stmt),) = raw["stmt"].items()
-                rec = SqlStatement("other", span, src.path, in_transaction=in_tx)
+                rec = SqlStatement("other", span, src.path, in_transaction=in_tx, long_identifiers=long_names)
                 if kind == "TransactionStmt":
                     tk = stmt.get("kind")
                     if tk in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
@@ -513,6 +519,19 @@ class _Replay:
             sql_statements=self.statements,
         )
         return s
+
+
+def _long_identifiers(src: SourceFile, start: int, body: str) -> list:
+    """Identifiers of more than 63 bytes in a statement (string literals and comments skipped)."""
+    out = []
+    for t in _scan(body):
+        if t.name != "IDENT":
+            continue
+        raw = body[t.start : t.end + 1]
+        name = raw[1:-1].replace('""', '"') if raw.startswith('"') else raw.lower()
+        if len(name.encode("utf-8")) > 63:
+            out.append((name, Span(src, start + t.start, start + t.end + 1)))
+    return out
 
 
 def _scan(text: str):

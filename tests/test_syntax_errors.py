@@ -451,3 +451,41 @@ def test_contract_prisma_through_the_cli(contract):
     assert report["errors"] and report["summary"]["errors"] == len(report["errors"])
     proc = run_cli("graph", str(contract))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# strings whose escapes are not text
+# ---------------------------------------------------------------------------------------------
+SURROGATES = [
+    pytest.param(r'"\ud800"', id="lone-high-surrogate"),
+    pytest.param(r'"ab\udc2d"', id="lone-low-surrogate"),
+    pytest.param(r'"\udada\u0041"', id="high-surrogate-then-letter"),
+]
+
+
+def surrogate_schema(literal: str) -> str:
+    return PG + f"model A {{\n  id Int @id @map({literal})\n  b  Int @default(0)\n\n  @@index([b], map: {literal})\n}}\n"
+
+
+@pytest.mark.parametrize("literal", SURROGATES)
+def test_lone_surrogate_escape_does_not_crash_the_rules(tmp_path, literal):
+    """`\\ud800` escapes no character: it must be reported where it is (or kept as written),
+    never crash a rule."""
+    text = surrogate_schema(literal)
+    loaded = loaded_of(text)
+    result = lint(loaded, REGISTRY, Config())
+    assert [d.message for d in result.diagnostics if d.code == "rule-crash"] == []
+    for d in result.diagnostics:
+        assert d.span is not None, d.message
+    proc = check(tmp_path, text, "--format", "json")
+    json.loads(proc.stdout)
+    assert proc.returncode in (0, 1, 2)
+
+
+@pytest.mark.parametrize("literal", SURROGATES)
+def test_lone_surrogate_escape_does_not_crash_the_graph_output(tmp_path, literal):
+    text = surrogate_schema(literal)
+    (tmp_path / "schema.prisma").write_text(text, encoding="utf-8")
+    graph = run_cli("graph", "schema.prisma", cwd=tmp_path)
+    assert "Traceback" not in graph.stdout + graph.stderr, graph.stderr[-3000:]
+    assert graph.returncode in (0, 2)

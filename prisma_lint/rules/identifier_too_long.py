@@ -56,6 +56,19 @@ def check(ctx: RuleContext):
                     )
             else:
                 seen[key] = (index, truncated)
+    reported: set[tuple] = set()
+    for st in schema.sql_statements:
+        for name, span in st.long_identifiers:
+            if (span.file.path, span.start) in reported:
+                continue
+            reported.add((span.file.path, span.start))
+            yield ctx.finding(
+                span,
+                f"identifier \"{name[:20]}...\" is {byte_length(name)} bytes: PostgreSQL will silently truncate it "
+                f"to {limit} bytes (\"{name.encode()[:limit].decode(errors='ignore')}\"), so later statements that "
+                "use the full name will not find it",
+                model=st.table,
+            )
     fk_seen: dict[tuple, object] = {}
     for r in schema.relations:
         if r.kind == "m-n" or r.db_name is None or r.span is None:
