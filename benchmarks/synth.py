@@ -60,3 +60,31 @@ def synthetic_schema(target_lines: int, provider: str = "postgresql") -> str:
         ]
         i += 1
     return "\n".join(out) + "\n"
+
+
+def synthetic_migration(statements: int) -> str:
+    """A PostgreSQL migration of about ``statements`` statements, as Prisma and hand edits write
+    them: enums, tables, foreign keys, plain, unique, partial, GIN and expression indexes."""
+    out = []
+    i = 0
+    while len(out) < statements:
+        out += [
+            f'CREATE TYPE "Status{i}" AS ENUM (\'ACTIVE\', \'PAUSED\', \'ARCHIVED\');',
+            f'CREATE TABLE "accounts_{i}" ("id" UUID NOT NULL, "email" TEXT NOT NULL, "status" "Status{i}" NOT NULL, '
+            f'"active" BOOLEAN NOT NULL DEFAULT true, "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, '
+            f'CONSTRAINT "accounts_{i}_pkey" PRIMARY KEY ("id"));',
+            f'CREATE TABLE "Project{i}" ("id" SERIAL NOT NULL, "title" TEXT NOT NULL, "tags" TEXT[], "meta" JSONB, '
+            f'"ownerId" UUID NOT NULL, "createdAt" TIMESTAMP(3) NOT NULL, CONSTRAINT "Project{i}_pkey" PRIMARY KEY ("id"));',
+            f'CREATE UNIQUE INDEX "accounts_{i}_email_key" ON "accounts_{i}"("email");',
+            f'CREATE INDEX "accounts_{i}_status_created_at_idx" ON "accounts_{i}"("status", "created_at");',
+            f'CREATE INDEX "Project{i}_createdAt_ownerId_idx" ON "Project{i}"("createdAt" DESC, "ownerId");',
+            f'CREATE UNIQUE INDEX "Project{i}_ownerId_title_key" ON "Project{i}"("ownerId", "title");',
+            f'CREATE INDEX "Project{i}_tags_idx" ON "Project{i}" USING GIN ("tags");',
+            f'CREATE INDEX "project{i}_recent" ON "Project{i}" ("ownerId") WHERE "createdAt" > NOW() - INTERVAL \'30 days\';',
+            f'CREATE INDEX "project{i}_lower_title" ON "Project{i}" (lower("title"));',
+            f'ALTER TABLE "Project{i}" ADD CONSTRAINT "Project{i}_ownerId_fkey" FOREIGN KEY ("ownerId") '
+            f'REFERENCES "accounts_{i}"("id") ON DELETE CASCADE ON UPDATE CASCADE;',
+            f'DROP INDEX "accounts_{i}_status_created_at_idx";',
+        ]
+        i += 1
+    return "\n\n".join(out[:statements]) + "\n"

@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 
-FORMATS = ["text", "json"]
+FORMATS = ["text", "json", "github", "sarif", "gitlab", "junit"]
 
 
 class _Exit(Exception):
@@ -57,6 +57,17 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as e:  # a bug: say so in one line, not a traceback
+        import os
+
+        if os.environ.get("PRISMA_LINT_DEBUG"):
+            raise
+        click.echo(
+            f"prisma-lint: internal error: {type(e).__name__}: {e} "
+            "(please report it; set PRISMA_LINT_DEBUG=1 to see where)",
+            err=True,
+        )
+        sys.exit(2)
 
 
 def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tuple[Path, Optional[str]]]:
@@ -99,6 +110,12 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
     type=click.Path(exists=True, file_okay=False),
     help="The schema's migrations folder (default: migrations/ next to the schema, when there is one).",
 )
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--stdin-filename",
+    type=click.Path(dir_okay=False),
+    help="With the path `-`: the schema text comes from stdin and stands for this file (editors' unsaved buffers).",
+)
 def check(
     paths,
     schema,
@@ -115,8 +132,11 @@ def check(
     unsafe_fixes,
     show_diff,
     migrations_dir,
+    output_file,
+    stdin_filename,
 ):
-    """Lint schemas (files or multi-file folders). With no path, find the schema as Prisma does."""
+    """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
+    folders). With no path, find the schema as Prisma does."""
     from .config import ConfigError, config_for
     from .linter import exit_code, lint
     from .loader import SchemaNotFound, load_schema
@@ -131,26 +151,39 @@ def check(
     for rid in selected + ignored:
         if rid != "all" and rid not in registry.rules:
             _fail(f"unknown rule `{rid}` (see `prisma-lint rules`)")
-    targets = _resolve_targets(paths, schema)
+    overrides = None
+    from_stdin = False
+    if paths == ("-",) or (stdin_filename and not paths):
+        if not stdin_filename:
+            _fail("reading from stdin (`-`) needs --stdin-filename PATH (the file the text stands for)")
+        text = sys.stdin.read()
+        overrides = {str(Path(stdin_filename).resolve()): text[1:] if text.startswith("\ufeff") else text}
+        paths = (stdin_filename,)
+        from_stdin = True
+    elif "-" in paths:
+        _fail("`-` (stdin) cannot be combined with other paths")
+    targets = _group_targets(paths, schema, overrides)
     findings, diagnostics = [], []
+    linted_files: list[str] = []
     diffs: list[str] = []
     fixed_count = 0
+    stdin_fixed: Optional[str] = None
     fail_level = fail_on
-    for target, how in targets:
+    for target, how, only in targets:
         try:
             config = config_for(target, registry, Path(config_path) if config_path else None)
         except ConfigError as e:
             _fail(str(e))
-        if config.is_excluded(target):
+        if config.is_excluded(target) and not only:
             continue
         if how and output_format == "text" and not quiet:
             click.echo(f"Using the schema at {target} (found by {how}).", err=True)
         migrations = None
         try:
             if is_sql_path(target):
-                loaded = load_sql(target)
+                loaded = load_sql(target, overrides=overrides)
             else:
-                loaded = load_schema(target)
+                loaded = load_schema(target, overrides=overrides)
                 mig = Path(migrations_dir) if migrations_dir else _migrations_dir(loaded)
                 if migrations_dir or (mig.is_dir() and any(mig.glob("*/migration.sql"))):
                     migrations = load_sql(mig)
@@ -158,12 +191,33 @@ def check(
             _fail(str(e))
         result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations)
         if fix or unsafe_fixes or show_diff:
-            result, diff_text, fixed = _fix(loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff)
+            result, diff_text, fixed, texts = _fix(
+                loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff or from_stdin
+            )
             diffs.append(diff_text)
             fixed_count += fixed
-        findings.extend(result.findings)
-        diagnostics.extend(result.diagnostics)
+            if from_stdin:
+                shown = next((p for p, f in loaded.paths.items() if str(f.resolve()) in overrides), None)
+                stdin_fixed = texts.get(shown, overrides[next(iter(overrides))]) if shown else None
+        kept = result.findings
+        kept_diags = result.diagnostics
+        if only is not None:  # pre-commit passed some files of the schema: report on those
+            kept = [f for f in kept if _resolved(loaded, f.file) in only]
+            kept_diags = [d for d in kept_diags if d.file is None or _resolved(loaded, d.file) in only]
+            linted_files.extend(p for p in loaded.paths if _resolved(loaded, p) in only)
+        else:
+            linted_files.extend(loaded.paths)
+        findings.extend(kept)
+        diagnostics.extend(kept_diags)
         fail_level = fail_level or config.fail_on
+    if from_stdin and (fix or unsafe_fixes):
+        # the fixed buffer goes to stdout; what is left to fix goes to stderr
+        if stdin_fixed is not None:
+            click.echo(stdin_fixed, nl=False)
+        formatter = get_formatter("text" if output_format == "text" else output_format)
+        report = formatter(findings, diagnostics, color=False, quiet=True, rules=registry.rules, files=linted_files)
+        click.echo(report, nl=False, err=True)
+        raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero, exit_code))
     if show_diff:
         patch = "".join(diffs)
         if patch:
@@ -176,21 +230,118 @@ def check(
         click.echo(f"{fixed_count} fix{'es' if fixed_count != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
         raise _Exit(1 if patch else 0)
     formatter = get_formatter(output_format)
-    use_color = color if color is not None else sys.stdout.isatty()
-    text = formatter(findings, diagnostics, color=use_color, quiet=quiet, statistics=statistics)
-    if text:
+    use_color = (color if color is not None else sys.stdout.isatty()) and not output_file
+    text = formatter(
+        findings,
+        diagnostics,
+        color=use_color,
+        quiet=quiet,
+        statistics=statistics,
+        rules=registry.rules,
+        files=linted_files,
+    )
+    if output_file:
+        _write_report(Path(output_file), text)
+    elif text:
         click.echo(text, nl=False)
     if (fix or unsafe_fixes) and output_format == "text":
         click.echo(f"Fixed {fixed_count} problem{'s' if fixed_count != 1 else ''}.", err=True)
+    raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero, exit_code))
+
+
+def _final_code(findings, diagnostics, fail_level, exit_zero, exit_code) -> int:
     code = exit_code(findings, diagnostics, fail_level or "warning")
-    if exit_zero and code == 1:
-        code = 0
-    raise _Exit(code)
+    return 0 if exit_zero and code == 1 else code
+
+
+def _write_report(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    folder = path.resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _resolved(loaded, shown: str) -> str:
+    p = loaded.paths.get(shown)
+    return str((p or Path(shown)).resolve())
+
+
+_DATASOURCE = None
+
+
+def _has_datasource(path: Path) -> bool:
+    import re
+
+    global _DATASOURCE
+    if _DATASOURCE is None:
+        _DATASOURCE = re.compile(r"(?m)^\s*datasource\s+\w+\s*\{")
+    try:
+        return bool(_DATASOURCE.search(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
+def _schema_root(file: Path) -> Path:
+    """The schema a .prisma file belongs to: the folder of a multi-file schema (the highest
+    folder above it that holds .prisma files itself, when those files share one datasource),
+    else the file alone."""
+    from .loader import schema_files_in
+
+    folder = file.resolve().parent
+    while any(folder.parent.glob("*.prisma")) and folder.parent != folder:
+        folder = folder.parent
+    files = schema_files_in(folder)
+    if len(files) > 1 and sum(1 for f in files if _has_datasource(f)) <= 1:
+        return folder
+    return file
+
+
+def _migrations_root(file: Path) -> Path:
+    """A migration.sql inside `<dir>/<timestamp>_<name>/`: the migrations folder `<dir>`."""
+    parent = file.resolve().parent
+    if file.name == "migration.sql" and (
+        (parent.parent / "migration_lock.toml").exists() or len(list(parent.parent.glob("*/migration.sql"))) > 1
+    ):
+        return parent.parent
+    return file
+
+
+def _group_targets(paths, schema, overrides) -> list[tuple[Path, Optional[str], Optional[set]]]:
+    """(path to lint, how it was found, the files to report on or None for all).
+
+    Files that belong to a bigger unit — a file of a multi-file schema, a migration of a
+    migrations folder — are linted with the whole unit (relations across files, the replayed
+    migrations), and only what concerns the files named is reported (what pre-commit needs
+    when it passes some of the files)."""
+    if schema or not paths:
+        return [(t, how, None) for t, how in _resolve_targets(paths, schema)]
+    groups: dict[str, tuple[Path, set]] = {}
+    out: list[tuple[Path, Optional[str], Optional[set]]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir() or (not p.exists() and not (overrides and str(p.resolve()) in overrides)):
+            out.append((p, None, None))
+            continue
+        root = _schema_root(p) if p.suffix == ".prisma" else _migrations_root(p) if p.suffix == ".sql" else p
+        if root == p or root.resolve() == p.resolve():
+            out.append((p, None, None))
+            continue
+        key = str(root)
+        if key not in groups:
+            groups[key] = (root, set())
+            out.append((root, None, groups[key][1]))
+        groups[key][1].add(str(p.resolve()))
+    return out
 
 
 def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
     """Apply the fixes (in memory, then to disk unless ``dry_run``); returns the lint result of
-    the fixed schema, the unified diff, and how many findings were fixed."""
+    the fixed schema, the unified diff, how many findings were fixed, and the fixed texts."""
     from .fixer import fix_texts, unified_diff, write_atomically
     from .linter import lint
     from .loader import reparse
@@ -198,7 +349,7 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
     if loaded.has_errors:
         bad = sorted({d.file for d in loaded.diagnostics if d.severity == "error" and d.file})
         click.echo(f"prisma-lint: not fixing {', '.join(bad) or loaded.root}: the schema has errors", err=True)
-        return result, "", 0
+        return result, "", 0, {}
 
     def lint_round(texts):
         current = reparse(loaded, texts)
@@ -207,7 +358,7 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
 
     outcome = fix_texts(loaded.texts(), lint_round, unsafe)
     if not outcome.texts:
-        return result, "", 0
+        return result, "", 0, {}
     final = reparse(loaded, {**loaded.texts(), **outcome.texts})
     final_result = lint(final, registry, config, selected or None, ignored)
     fixed = max(len(result.findings) - len(final_result.findings), 0)
@@ -216,7 +367,7 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
         boms = loaded.boms()
         for path, text in outcome.texts.items():
             write_atomically(loaded.paths[path], text, boms.get(path, False))
-    return final_result, patch, fixed
+    return final_result, patch, fixed, outcome.texts
 
 
 @main_group.command()
