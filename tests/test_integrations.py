@@ -1,0 +1,199 @@
+"""Where users run it: editors (stdin), pre-commit, the GitHub Action."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, need, run_cli
+
+BAD = """datasource db {
+  provider = "postgresql"
+}
+
+model User {
+  id    Int    @id
+  email String @unique
+  posts Post[]
+
+  @@index([email])
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+"""
+
+
+# -- editors: stdin ------------------------------------------------------------------------------
+def test_stdin_lints_the_unsaved_buffer(tmp_path):
+    path = tmp_path / "schema.prisma"
+    path.write_text("// the saved file is different and clean\n")
+    proc = run_cli("check", "--format", "json", "--stdin-filename", str(path), "-", input=BAD)
+    doc = json.loads(proc.stdout)
+    assert {(f["rule"], f["line"]) for f in doc["findings"]} == {("redundant-index", 10), ("missing-fk-index", 16)}
+    assert all(f["file"] == str(path) for f in doc["findings"])
+
+
+def test_stdin_uses_config_and_other_files_of_a_multi_file_schema(tmp_path):
+    folder = tmp_path / "prisma" / "schema"
+    folder.mkdir(parents=True)
+    (folder / "base.prisma").write_text('datasource db {\n  provider = "postgresql"\n}\nmodel User {\n  id    Int    @id\n  posts Post[]\n}\n')
+    (folder / "post.prisma").write_text("// on disk: empty\n")
+    (tmp_path / "prisma-lint.toml").write_text('ignore = ["redundant-index"]\n')
+    buffer = "model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n"
+    proc = run_cli("check", "--format", "json", "--stdin-filename", "prisma/schema/post.prisma", "-", input=buffer, cwd=tmp_path)
+    findings = json.loads(proc.stdout)["findings"]
+    assert [(f["rule"], f["file"]) for f in findings] == [("missing-fk-index", "prisma/schema/post.prisma")]
+
+
+def test_stdin_fix_prints_the_fixed_text(tmp_path):
+    path = tmp_path / "schema.prisma"
+    path.write_text(BAD)
+    before = path.read_bytes()
+    proc = run_cli("check", "--fix", "--stdin-filename", str(path), "-", input=BAD)
+    assert "  @@index([authorId])" in proc.stdout and proc.stdout.startswith("datasource db {")
+    assert "redundant-index" in proc.stderr  # what is left (an unsafe fix) is reported on stderr
+    assert path.read_bytes() == before  # nothing written
+
+
+def test_stdin_needs_a_filename():
+    proc = run_cli("check", "-", input=BAD)
+    assert proc.returncode == 2 and "--stdin-filename" in proc.stderr
+
+
+# -- pre-commit: files of a multi-file schema ----------------------------------------------------
+def test_files_of_a_multi_file_schema_are_linted_together(tmp_path):
+    folder = tmp_path / "prisma" / "schema"
+    folder.mkdir(parents=True)
+    (folder / "base.prisma").write_text('datasource db {\n  provider = "postgresql"\n}\nmodel User {\n  id    Int    @id\n  email String @unique\n  posts Post[]\n  @@index([email])\n}\n')
+    (folder / "post.prisma").write_text("model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n")
+    # only post.prisma is staged: the relation to User (in base.prisma) resolves, and only
+    # post.prisma's findings are reported
+    proc = run_cli("check", "--format", "json", "prisma/schema/post.prisma", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    assert doc["errors"] == []
+    assert [(f["rule"], f["file"]) for f in doc["findings"]] == [("missing-fk-index", "prisma/schema/post.prisma")]
+    proc = run_cli("check", "--format", "json", "prisma/schema/base.prisma", "prisma/schema/post.prisma", cwd=tmp_path)
+    assert sorted(f["rule"] for f in json.loads(proc.stdout)["findings"]) == ["missing-fk-index", "redundant-index"]
+
+
+def test_two_separate_schemas_in_one_folder_stay_separate(tmp_path):
+    (tmp_path / "a.prisma").write_text(BAD)
+    (tmp_path / "b.prisma").write_text(BAD.replace("postgresql", "sqlite"))
+    proc = run_cli("check", "--format", "json", "a.prisma", "b.prisma", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    assert doc["errors"] == []  # not merged: each has its own datasource
+    assert len(doc["findings"]) == 4
+
+
+def test_one_migration_of_a_migrations_folder(tmp_path):
+    mig = tmp_path / "migrations"
+    for name, sql in [
+        ("20240101000000_init", 'CREATE TABLE "A" ("id" INTEGER PRIMARY KEY, "b" BOOLEAN NOT NULL);\n'),
+        ("20240202000000_idx", 'CREATE INDEX "A_b_idx" ON "A"("b");\n'),
+    ]:
+        (mig / name).mkdir(parents=True)
+        (mig / name / "migration.sql").write_text(sql)
+    (mig / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    proc = run_cli("check", "--format", "json", "migrations/20240202000000_idx/migration.sql", cwd=tmp_path)
+    findings = json.loads(proc.stdout)["findings"]
+    # the table comes from the earlier migration: Boolean column known, and the table existed
+    assert sorted(f["rule"] for f in findings) == ["boolean-index", "create-index-non-concurrently"]
+
+
+# -- pre-commit, for real -----------------------------------------------------------------------
+def _git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+
+
+def test_pre_commit_hook_manifest():
+    yaml = pytest.importorskip("yaml")
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"prisma-lint", "prisma-lint-fix"}
+    for h in hooks.values():
+        assert h["language"] == "python" and h["files"] == r"\.(prisma|sql)$" and h["require_serial"] is True
+    assert "--fix" in hooks["prisma-lint-fix"]["entry"]
+
+
+def test_pre_commit_try_repo(tmp_path):
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    need(Path(pre_commit).exists(), "pre-commit (pip install -e '.[test]')")
+    need(shutil.which("git") is not None, "git")
+    work = tmp_path / "project"
+    (work / "prisma").mkdir(parents=True)
+    (work / "prisma" / "schema.prisma").write_text(BAD)
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "schema")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "PRE_COMMIT_COLOR": "never"}
+
+    def try_repo(hook):
+        return subprocess.run(
+            [pre_commit, "try-repo", str(REPO), hook, "--all-files", "--verbose"],
+            cwd=work, capture_output=True, text=True, env=env, timeout=600,
+        )
+
+    proc = try_repo("prisma-lint")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "missing-fk-index" in proc.stdout and "prisma/schema.prisma:16:" in proc.stdout
+    proc = try_repo("prisma-lint-fix")
+    assert proc.returncode == 1  # files were modified by the hook
+    assert "@@index([authorId])" in (work / "prisma" / "schema.prisma").read_text()
+    _git(work, "add", ".")
+    proc = try_repo("prisma-lint")
+    # what is left is the unsafe deletion of the redundant index: still a finding
+    assert "redundant-index" in proc.stdout and "missing-fk-index" not in proc.stdout
+    (work / "prisma-lint.toml").write_text('ignore = ["redundant-index"]\n')
+    _git(work, "add", ".")
+    proc = try_repo("prisma-lint")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# -- the GitHub Action ------------------------------------------------------------------------------
+def test_action_steps_run_like_the_runner(tmp_path):
+    yaml = pytest.importorskip("yaml")
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert set(action["inputs"]) == {"path", "config", "fail-on", "sarif-file"}
+    steps = action["runs"]["steps"]
+    workspace = tmp_path / "ws"
+    (workspace / "prisma").mkdir(parents=True)
+    (workspace / "prisma" / "schema.prisma").write_text(BAD)
+    summary = tmp_path / "summary.md"
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    env = {
+        **os.environ,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_ACTION_PATH": str(REPO),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "RUNNER_TEMP": str(runner_temp),
+        "INPUT_PATH": "prisma/schema.prisma",
+        "INPUT_CONFIG": "",
+        "INPUT_FAIL_ON": "warning",
+        "INPUT_SARIF_FILE": "prisma-lint.sarif",
+    }
+    # the install step builds a venv in RUNNER_TEMP and installs the action's own checkout
+    install = subprocess.run(["bash", "-e", "-c", steps[0]["run"]], env=env, capture_output=True, text=True, timeout=900)
+    assert install.returncode == 0, install.stderr[-3000:]
+    assert (runner_temp / "prisma-lint-venv" / "bin" / "prisma-lint").exists()
+    run = steps[1]["run"].replace("${{ github.workspace }}", str(workspace))
+    proc = subprocess.run(["bash", "-c", run], cwd=workspace, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    annotations = [line for line in proc.stdout.splitlines() if line.startswith("::")]
+    assert len(annotations) == 2
+    assert any("file=prisma/schema.prisma,line=16" in a and "title=prisma-lint (missing-fk-index)" in a for a in annotations)
+    table = summary.read_text()
+    assert table.startswith("## prisma-lint") and "| warning | `missing-fk-index` | `prisma/schema.prisma:16` |" in table
+    sarif = json.loads((workspace / "prisma-lint.sarif").read_text())
+    assert len(sarif["runs"][0]["results"]) == 2
+    # fail-on error: warnings do not fail the step
+    proc = subprocess.run(["bash", "-c", run], cwd=workspace, env={**env, "INPUT_FAIL_ON": "error"}, capture_output=True, text=True)
+    assert proc.returncode == 0
