@@ -105,11 +105,11 @@ def _where_sql(index: Index, model: Model, provider: str) -> Optional[str]:
 
     if isinstance(expr, Call):
         return index.where  # raw("...") text, as written
-    if isinstance(expr, ObjectLit):
-        raise MigrationError(
-            f"`{model.name}`: the object form of `where:` is not rendered (use `where: raw(\"...\")`)"
-        )
-    return index.where
+    if isinstance(expr, ObjectLit) and len(expr.entries) == 1 and not index.where.startswith("{"):
+        return f"({index.where})"  # as Prisma writes `where: { status: "pending" }`
+    raise MigrationError(
+        f"`{model.name}`: this form of `where:` is not rendered; use `where: raw(\"...\")`"
+    )
 
 
 def sql_index(index: Index, model: Model, provider: str) -> SqlIndex:

@@ -663,6 +663,8 @@ class _Builder:
         if where_expr is not None:
             if isinstance(where_expr, Call) and where_expr.name == "raw" and where_expr.args:
                 where = _string(where_expr.args[0].value) or expr_text(where_expr)
+            elif isinstance(where_expr, ObjectLit):
+                where = _object_where_sql(where_expr, m) or expr_text(where_expr)
             else:
                 where = expr_text(where_expr)
         type_ = _name_value(a.arg("type")) if kind == "index" else None
@@ -842,6 +844,28 @@ class _Builder:
         f1.relation = rel
         f2.relation = rel
         return rel
+
+
+def _object_where_sql(obj: ObjectLit, m: Model) -> Optional[str]:
+    """`where: { status: "pending", active: true }` as SQL: `"status" = 'pending' AND "active" = true`
+    (database column names). None when an entry is not a plain equality."""
+    parts = []
+    for key, value in obj.entries:
+        f = m.fields.get(key)
+        column = '"' + (f.db_name if f else key).replace('"', '""') + '"'
+        if isinstance(value, StringLit):
+            parts.append(f"{column} = '" + value.value.replace("'", "''") + "'")
+        elif isinstance(value, NumberLit):
+            parts.append(f"{column} = {value.raw}")
+        elif isinstance(value, Name) and value.name in ("true", "false"):
+            parts.append(f"{column} = {value.name}")
+        elif isinstance(value, Name) and value.name == "null":
+            parts.append(f"{column} IS NULL")
+        elif isinstance(value, Name) and f is not None and f.kind == "enum":
+            parts.append(f"{column} = '{value.name}'")
+        else:
+            return None
+    return " AND ".join(parts) if parts else None
 
 
 def _id_type(m: Model) -> str:

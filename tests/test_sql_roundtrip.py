@@ -283,4 +283,21 @@ def test_no_schema_drift_from_the_cli(generated, case):
     g = _case(generated, case)
     proc = run_cli("check", str(g["schema"]), "--migrations", str(g["migrations"]), "--select", "schema-drift", "--format", "json")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "schema-drift" not in proc.stdout
+    report = json.loads(proc.stdout)
+    assert report["errors"] == [], report["errors"]
+    assert [f for f in report["findings"] if f["rule"] == "schema-drift"] == []
+
+
+def test_drift_check_is_not_vacuous(generated, tmp_path):
+    """Control: the same migration without one of its CREATE INDEX statements does drift."""
+    g = _case(generated, "fonoster")
+    lines = g["sql"].splitlines(keepends=True)
+    k = next(i for i, line in enumerate(lines) if line.startswith("CREATE UNIQUE INDEX") and line.rstrip().endswith(";"))
+    name = re.search(r'INDEX "([^"]+)"', lines[k]).group(1)
+    mig = tmp_path / "migrations" / MIGRATION
+    mig.mkdir(parents=True)
+    (mig / "migration.sql").write_text("".join(lines[:k] + lines[k + 1 :]), encoding="utf-8")
+    schema = load_schema(g["schema"])
+    result = lint(schema, REGISTRY, Config(), select=["schema-drift"], migrations=load_sql(tmp_path / "migrations"))
+    drift = [f.message for f in result.findings if f.rule == "schema-drift"]
+    assert len(drift) == 1 and name in drift[0], drift

@@ -117,7 +117,6 @@ def test_parse_error_has_a_position_and_the_rest_is_checked(tmp_path):
         ("ts < LOCALTIMESTAMP", "LOCALTIMESTAMP"),
         ("random() < 0.5", "random()"),
         ("ts > clock_timestamp()", "clock_timestamp()"),
-        ("ts > 'now'::timestamptz", "'now'::timestamptz"),
         ("owner = current_user", "CURRENT_USER"),
     ],
 )
@@ -134,6 +133,8 @@ def test_non_immutable(predicate, bad, tmp_path):
         "CREATE INDEX CONCURRENTLY i ON t (lower(email));",
         "CREATE INDEX CONCURRENTLY i ON t USING gin (to_tsvector('english', body));",
         "CREATE INDEX CONCURRENTLY i ON t (x) WHERE deleted_at IS NULL;",
+        # accepted by PostgreSQL (the value is frozen when the index is built): not this rule's
+        "CREATE INDEX CONCURRENTLY i ON t (x) WHERE ts > 'now'::timestamptz;",
     ],
 )
 def test_immutable_is_fine(sql, tmp_path):

@@ -10,7 +10,13 @@ from . import Rule, RuleContext
 
 
 def _same_kind(a: Index, b: Index) -> bool:
-    return a.method == b.method and a.where == b.where
+    if a.method != b.method:
+        return False
+    if a.where == b.where:
+        return True
+    from ..sqlexpr import canonical_predicate
+
+    return a.where is not None and b.where is not None and canonical_predicate(a.where) == canonical_predicate(b.where)
 
 
 def redundant_with(index: Index, others: list[Index]) -> Index | None:

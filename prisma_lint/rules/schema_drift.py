@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from ..indexing import index_label
+from ..sqlexpr import canonical_predicate
 from . import Rule, RuleContext
-
-
-def _definition(index, to_db=None) -> tuple:
-    cols = tuple((to_db(c.field) if to_db else c.db_name, c.sort or "Asc", c.ops) for c in index.columns)
-    return (index.kind if index.kind != "fulltext" else "index", cols, index.type, index.where)
 
 
 def check(ctx: RuleContext):
@@ -32,7 +28,7 @@ def check(ctx: RuleContext):
         in_schema = {i.db_name: i for i in model.indexes}
         for name, index in in_schema.items():
             other = in_sql.get(name)
-            ours = (index.kind, tuple(c.db_name for c in index.columns), index.type, index.where)
+            ours = (index.kind, tuple(c.db_name for c in index.columns), index.type, canonical_predicate(index.where))
             if other is None:
                 yield ctx.finding(
                     index.span,
@@ -41,7 +37,12 @@ def check(ctx: RuleContext):
                     model=model.name,
                     fields=index.fields,
                 )
-            elif index.kind != "id" and ours != (other.kind, tuple(c.db_name for c in other.columns), other.type, other.where):
+            elif index.kind != "id" and ours != (
+                other.kind,
+                tuple(c.db_name for c in other.columns),
+                other.type,
+                canonical_predicate(other.where),
+            ):
                 yield ctx.finding(
                     index.span,
                     f"{index_label(index)} (\"{name}\") differs from the index of that name in the migrations "

@@ -1,0 +1,480 @@
+"""``check --fix`` / ``--unsafe-fixes`` on the whole corpus, and the fix engine on small schemas.
+
+On a temporary copy of every corpus schema (in one CLI process per round, many targets):
+
+* the fixed schema still parses without errors (a schema with errors is never written);
+* Prisma's validator accepts the fixed schema whenever it accepted the original;
+* a second ``--fix`` changes nothing and reports no fixable finding;
+* only ``@@index(...)`` lines differ (added, removed or rewritten; an added line may bring one
+  blank line); CRLF files stay CRLF and a BOM stays (every corpus schema is also fixed as a
+  CRLF + BOM variant, which must give the same result byte for byte, line endings aside).
+
+Then the fix engine on hand-written schemas: where a new ``@@index`` goes and how it is indented,
+how findings that touch the same index are combined, ``--diff``, schemas with syntax errors, and
+file modes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, corpus_entries, run_cli
+
+from prisma_lint.loader import load_schema
+
+BOM = b"\xef\xbb\xbf"
+ENTRIES = [e.name for e in corpus_entries()]
+MODES = {
+    "fix": ("--fix",),
+    "unsafe": ("--fix", "--unsafe-fixes"),
+}
+ALLOWED = {"fix": {"safe"}, "unsafe": {"safe", "unsafe"}}
+
+
+def schema_files(path: Path) -> list[Path]:
+    return [path] if path.is_file() else sorted(path.rglob("*.prisma"))
+
+
+def snapshot(path: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(path.parent)): f.read_bytes() for f in schema_files(path)}
+
+
+def to_crlf_bom(data: bytes) -> bytes:
+    assert b"\r" not in data
+    return BOM + data.replace(b"\n", b"\r\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# the corpus, fixed twice per mode (one CLI process per round)
+# ---------------------------------------------------------------------------------------------
+class Run:
+    """One mode: the corpus copied to ``base``, fixed twice."""
+
+    def __init__(self, base: Path, flags: tuple[str, ...], names: list[str]) -> None:
+        self.base = base
+        self.flags = flags
+        self.names = names
+        self.original = {n: snapshot(base / n) for n in names}
+        self.round1 = self._round()
+        self.after1 = {n: snapshot(base / n) for n in names}
+        self.round2 = self._round()
+        self.after2 = {n: snapshot(base / n) for n in names}
+
+    def _round(self) -> dict:
+        proc = run_cli("check", *self.flags, "--format", "json", *self.names, cwd=self.base)
+        assert proc.returncode in (0, 1, 2), proc.stderr
+        doc = json.loads(proc.stdout)
+        return {"proc": proc, "doc": doc}
+
+    def findings(self, round_: dict, name: str) -> list[dict]:
+        return [f for f in round_["doc"]["findings"] if f["file"].split("/")[0] == name]
+
+
+@pytest.fixture(scope="module")
+def runs(corpus, tmp_path_factory) -> dict[str, Run]:
+    out = {}
+    for mode, flags in MODES.items():
+        base = tmp_path_factory.mktemp(f"corpus_{mode}")
+        for entry in corpus:
+            if entry.is_dir():
+                shutil.copytree(entry, base / entry.name)
+            else:
+                shutil.copyfile(entry, base / entry.name)
+        out[mode] = Run(base, flags, [e.name for e in corpus])
+    # every schema again, as CRLF with a BOM, with the unsafe fixes
+    base = tmp_path_factory.mktemp("corpus_crlf_bom")
+    for entry in corpus:
+        for f in schema_files(entry):
+            target = base / entry.name / f.relative_to(entry) if entry.is_dir() else base / entry.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(to_crlf_bom(f.read_bytes()))
+    out["crlf"] = Run(base, MODES["unsafe"], [e.name for e in corpus])
+    return out
+
+
+def test_the_corpus_is_there_and_gets_fixed(runs):
+    changed = [n for n in ENTRIES if runs["fix"].after1[n] != runs["fix"].original[n]]
+    assert len(changed) >= 20, "the corpus has fixable findings in many schemas"
+    unsafe_only = [n for n in ENTRIES if runs["unsafe"].after1[n] != runs["fix"].after1[n]]
+    assert unsafe_only, "--unsafe-fixes changes more than --fix somewhere"
+
+
+@pytest.mark.parametrize("mode", list(MODES) + ["crlf"])
+@pytest.mark.parametrize("name", ENTRIES)
+def test_fixed_schema_parses(runs, mode, name):
+    run = runs[mode]
+    if load_schema(CORPUS / name).has_errors:
+        assert run.after1[name] == run.original[name], "a schema with errors was written"
+        return
+    loaded = load_schema(run.base / name)
+    assert not loaded.has_errors, [d.render() for d in loaded.diagnostics if d.severity == "error"][:5]
+
+
+@pytest.mark.parametrize("mode", list(MODES) + ["crlf"])
+@pytest.mark.parametrize("name", ENTRIES)
+def test_second_fix_changes_nothing(runs, mode, name):
+    run = runs[mode]
+    assert run.after2[name] == run.after1[name], "a second --fix changed the schema again"
+    left = [
+        f
+        for f in run.findings(run.round2, name)
+        if f["fix"] is not None and f["fix"]["applicability"] in ALLOWED["unsafe" if mode == "crlf" else mode]
+    ]
+    assert not left, [(f["rule"], f["file"], f["line"], f["fix"]["title"], f["fix"]["edits"]) for f in left]
+
+
+INDEX_LINE = re.compile(r"^[ \t]*@@index\(.*\)[ \t]*(//.*)?$")
+
+
+def _lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def diff_problems(old: bytes, new: bytes) -> list[str]:
+    """What differs between ``old`` and ``new`` besides @@index lines (and blank lines added
+    with them), plus line-ending and BOM changes."""
+    problems = []
+    if old.startswith(BOM) != new.startswith(BOM):
+        problems.append("the BOM was added or removed")
+    a = _lines(old.removeprefix(BOM).decode("utf-8"))
+    b = _lines(new.removeprefix(BOM).decode("utf-8"))
+    crlf = bool(a) and a[0].endswith("\r\n")
+    for line in b:
+        if line.endswith("\n") and line.endswith("\r\n") != crlf:
+            problems.append(f"line ending changed: {line!r}")
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        removed, added = a[i1:i2], b[j1:j2]
+        if not any(INDEX_LINE.match(x.rstrip("\r\n")) for x in removed + added):
+            problems.append(f"{op} without an @@index line: -{removed!r} +{added!r}")
+        for x in removed:
+            if not INDEX_LINE.match(x.rstrip("\r\n")):
+                problems.append(f"removed a line that is not an @@index: {x!r}")
+        for x in added:
+            s = x.rstrip("\r\n")
+            if not INDEX_LINE.match(s) and s.strip():
+                problems.append(f"added a line that is not an @@index: {x!r}")
+    return problems
+
+
+@pytest.mark.parametrize("mode", list(MODES) + ["crlf"])
+@pytest.mark.parametrize("name", ENTRIES)
+def test_only_index_lines_change(runs, mode, name):
+    run = runs[mode]
+    problems = {}
+    for path, old in run.original[name].items():
+        new = run.after1[name][path]
+        if new != old:
+            p = diff_problems(old, new)
+            if p:
+                problems[path] = p
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_crlf_and_bom_give_the_same_fix(runs, name):
+    lf, crlf = runs["unsafe"], runs["crlf"]
+    assert set(crlf.after1[name]) == set(lf.after1[name])
+    for path, fixed in lf.after1[name].items():
+        assert crlf.after1[name][path] == to_crlf_bom(fixed), f"{path}: the CRLF+BOM copy was fixed differently"
+
+
+@pytest.fixture(scope="module")
+def verdicts(oracle, runs, corpus) -> dict[str, dict]:
+    paths = [e for e in corpus]
+    for run in runs.values():
+        paths += [run.base / n for n in run.names]
+    results = oracle.validate_many(paths)
+    return {str(Path(k)): v for k, v in results.items()}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("mode", list(MODES) + ["crlf"])
+@pytest.mark.parametrize("name", ENTRIES)
+def test_prisma_accepts_the_fixed_schema(verdicts, runs, corpus, mode, name):
+    original = next(e for e in corpus if e.name == name)
+    before = verdicts[str(original)]
+    if not before["ok"]:
+        pytest.skip("Prisma 7 rejects the original schema")
+    run = runs[mode]
+    after = verdicts[str(run.base / name)]
+    messages = [e.get("message", "")[:300] for e in after.get("errors", [])]
+    assert after["ok"], f"Prisma rejects the fixed schema: {messages}"
+
+
+# =============================================================================================
+# the fix engine on small schemas
+# =============================================================================================
+HEAD = 'datasource db {\n  provider = "postgresql"\n}\n\nmodel User {\n  id    Int    @id\n  posts Post[]\n}\n\n'
+
+
+def fix_file(tmp_path: Path, text: str, *flags: str, name: str = "schema.prisma", data: bytes | None = None):
+    path = tmp_path / name
+    path.write_bytes(data if data is not None else text.encode("utf-8"))
+    proc = run_cli("check", *(flags or ("--fix",)), "--no-color", name, cwd=tmp_path)
+    return path, proc
+
+
+POST_INDENT4 = """\
+model Post {
+    id       Int    @id
+    authorId Int
+    title    String
+    slug     String
+    author   User   @relation(fields: [authorId], references: [id])
+
+    @@unique([slug])
+    @@index([title])
+    @@map("posts")
+}
+"""
+
+
+def test_new_index_goes_after_the_last_index_attribute_with_the_model_indentation(tmp_path):
+    path, proc = fix_file(tmp_path, HEAD + POST_INDENT4)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = HEAD + POST_INDENT4.replace("    @@index([title])\n", "    @@index([title])\n    @@index([authorId])\n")
+    assert path.read_text(encoding="utf-8") == expected
+
+
+def test_new_index_in_a_model_indented_with_tabs(tmp_path):
+    post = POST_INDENT4.replace("    ", "\t")
+    path, proc = fix_file(tmp_path, HEAD + post)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = HEAD + post.replace("\t@@index([title])\n", "\t@@index([title])\n\t@@index([authorId])\n")
+    assert path.read_text(encoding="utf-8") == expected
+
+
+def test_new_index_in_a_crlf_file_with_a_bom(tmp_path):
+    text = HEAD + POST_INDENT4
+    path, proc = fix_file(tmp_path, "", data=to_crlf_bom(text.encode("utf-8")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = text.replace("    @@index([title])\n", "    @@index([title])\n    @@index([authorId])\n")
+    assert path.read_bytes() == to_crlf_bom(expected.encode("utf-8"))
+
+
+def test_new_index_after_the_fields_with_a_blank_line(tmp_path):
+    post = "model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n"
+    path, proc = fix_file(tmp_path, HEAD + post)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = post.replace("[id])\n}", "[id])\n\n  @@index([authorId])\n}")
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+def test_new_index_before_map_when_map_is_the_only_block_attribute(tmp_path):
+    post = (
+        "model Post {\n  id       Int  @id\n  authorId Int  @map(\"author_id\")\n"
+        "  author   User @relation(fields: [authorId], references: [id])\n\n  @@map(\"posts\")\n}\n"
+    )
+    path, proc = fix_file(tmp_path, HEAD + post)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = post.replace('  @@map("posts")', '  @@index([authorId])\n  @@map("posts")')
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+TWO_RELATIONS = """\
+datasource db {
+  provider = "postgresql"
+}
+
+model User {
+  id      Int    @id
+  x       Int
+  y       Int
+  written Post[] @relation("written")
+  owned   Post[] @relation("owned")
+  pairsAb Pair[] @relation("ab")
+  pairsBa Pair[] @relation("ba")
+
+  @@unique([x, y])
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation("written", fields: [authorId], references: [id])
+  owner    User @relation("owned", fields: [authorId], references: [id], map: "Post_owner_fkey")
+}
+
+model Pair {
+  id Int  @id
+  a  Int
+  b  Int
+  ab User @relation("ab", fields: [a, b], references: [x, y])
+  ba User @relation("ba", fields: [b, a], references: [y, x], map: "Pair_ba_fkey")
+}
+"""
+
+
+def test_two_relations_needing_the_same_index_get_one_line(tmp_path):
+    path, proc = fix_file(tmp_path, TWO_RELATIONS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.count("@@index([authorId])") == 1
+    assert text.count("@@index(") == 2  # one for Post, one for Pair ([a, b] serves [b, a] too)
+    pair = text[text.index("model Pair") :]
+    assert re.search(r"@@index\(\[(a, b|b, a)\]\)", pair)
+
+
+PUBLISHED_FIRST = """\
+model Post {
+  id        Int     @id
+  authorId  Int
+  published Boolean
+  author    User    @relation(fields: [authorId], references: [id])
+
+  @@index([published, authorId])
+}
+"""
+
+
+def test_no_new_index_when_a_reorder_covers_the_foreign_key(tmp_path):
+    path, proc = fix_file(tmp_path, HEAD + PUBLISHED_FIRST)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = PUBLISHED_FIRST.replace("@@index([published, authorId])", "@@index([authorId, published])")
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+SCORE_FIRST = """\
+model Post {
+  id       Int   @id
+  authorId Int
+  score    Float
+  author   User  @relation(fields: [authorId], references: [id])
+
+  @@index([score, authorId])
+}
+"""
+
+
+def test_planner_drops_the_add_fix_when_composite_order_reorders(tmp_path):
+    """With Float as a range type, composite-order reorders [score, authorId]; missing-fk-index
+    (which judges the order itself) proposes a new @@index([authorId]). The plan makes the
+    reorder and not the new index, which the reordered one would make redundant."""
+    (tmp_path / "prisma-lint.toml").write_text('[rules.composite-order]\nrange-types = ["DateTime", "Float"]\n')
+    (tmp_path / "schema.prisma").write_text(HEAD + SCORE_FIRST, encoding="utf-8")
+    doc = json.loads(run_cli("check", "--format", "json", "schema.prisma", cwd=tmp_path).stdout)
+    fixes = {f["rule"]: f["fix"]["title"] for f in doc["findings"] if f["fix"]}
+    assert fixes.get("missing-fk-index", "").startswith("Add @@index([authorId])"), fixes
+    assert fixes.get("composite-order", "").startswith("Reorder"), fixes
+    path, proc = fix_file(tmp_path, HEAD + SCORE_FIRST)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = SCORE_FIRST.replace("@@index([score, authorId])", "@@index([authorId, score])")
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+COVERED_BY_A_REORDERED_INDEX = """\
+enum Status {
+  DRAFT
+  LIVE
+}
+
+model Post {
+  id       Int    @id
+  authorId Int
+  status   Status
+  author   User   @relation(fields: [authorId], references: [id])
+
+  @@index([status])
+  @@index([status, authorId])
+}
+"""
+
+
+def test_redundant_index_is_kept_when_its_cover_is_reordered_away(tmp_path):
+    (tmp_path / "schema.prisma").write_text(HEAD + COVERED_BY_A_REORDERED_INDEX, encoding="utf-8")
+    doc = json.loads(run_cli("check", "--format", "json", "schema.prisma", cwd=tmp_path).stdout)
+    rules = {f["rule"] for f in doc["findings"]}
+    assert "redundant-index" in rules, rules  # [status] is a prefix of [status, authorId] ...
+    path, proc = fix_file(tmp_path, HEAD + COVERED_BY_A_REORDERED_INDEX, "--fix", "--unsafe-fixes")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    # ... which the fixes turn into [authorId, status]: [status] is no longer redundant
+    expected = COVERED_BY_A_REORDERED_INDEX.replace("@@index([status, authorId])", "@@index([authorId, status])")
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
+    original = HEAD + POST_INDENT4
+    path = tmp_path / "schema.prisma"
+    path.write_text(original, encoding="utf-8")
+    proc = run_cli("check", "--diff", "schema.prisma", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert path.read_text(encoding="utf-8") == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["schema.prisma"]
+    fixed = original.replace("    @@index([title])\n", "    @@index([title])\n    @@index([authorId])\n")
+    expected = "".join(
+        difflib.unified_diff(
+            original.splitlines(keepends=True), fixed.splitlines(keepends=True), "schema.prisma", "schema.prisma"
+        )
+    )
+    assert proc.stdout == expected
+    # and nothing to show once fixed
+    path.write_text(fixed, encoding="utf-8")
+    again = run_cli("check", "--diff", "schema.prisma", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == "", again.stdout + again.stderr
+
+
+BROKEN = HEAD + """\
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+
+model Broken {
+  id Int @id
+  name String @default(
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--fix"),
+        ("check", "--fix", "--unsafe-fixes"),
+        ("check", "--diff"),
+        ("migrate", "--write-schema", "--out", "migrations"),
+    ],
+)
+def test_a_schema_with_a_syntax_error_is_never_written(tmp_path, args):
+    path = tmp_path / "schema.prisma"
+    path.write_text(BROKEN, encoding="utf-8")
+    before = path.read_bytes()
+    proc = run_cli(*args, "schema.prisma", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["schema.prisma"]
+
+
+def test_a_multi_file_schema_with_an_error_in_one_file_is_not_written(tmp_path):
+    folder = tmp_path / "schema"
+    folder.mkdir()
+    (folder / "main.prisma").write_text(HEAD + "model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n")
+    (folder / "other.prisma").write_text("model Other {\n  id Int @id\n  bad String @default(\n}\n")
+    before = snapshot(folder)
+    proc = run_cli("check", "--fix", "schema", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o755, 0o600])
+def test_fix_keeps_the_file_mode(tmp_path, mode):
+    path = tmp_path / "schema.prisma"
+    path.write_text(HEAD + POST_INDENT4, encoding="utf-8")
+    os.chmod(path, mode)
+    proc = run_cli("check", "--fix", "schema.prisma", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "@@index([authorId])" in path.read_text(encoding="utf-8")
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["schema.prisma"], "a temporary file was left behind"
