@@ -60,16 +60,47 @@ def walk(node: Any) -> Iterator[dict]:
             yield from walk(v)
 
 
-def non_immutable_calls(node: Any) -> list[tuple[str, Optional[int]]]:
-    """(what, byte location) of every call in ``node`` that is not IMMUTABLE."""
+# STABLE whatever their arguments (they read the session's settings)
+STABLE_FUNCTIONS = frozenset({"concat", "concat_ws", "format"})
+# STABLE with one argument: they use default_text_search_config
+TEXT_SEARCH_FUNCTIONS = frozenset(
+    {"to_tsvector", "to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery"}
+)
+# STABLE on a timestamptz (they depend on the TimeZone setting): the argument position
+TIMEZONE_FUNCTIONS = {"date_trunc": 1, "date_part": 1, "extract": 1, "to_char": 0}
+_TZ_CAST_TARGETS = frozenset({"date", "timestamp", "time", "text", "varchar", "bpchar"})
+
+
+def non_immutable_calls(node: Any, column_type=None) -> list[tuple[str, Optional[int]]]:
+    """(what, byte location) of every call in ``node`` that is not IMMUTABLE.
+
+    ``column_type(name)`` gives a column's type when it is known (``"timestamptz"``, ...):
+    some functions are STABLE only on a timestamptz."""
+
+    def is_tz(arg: Any) -> bool:
+        col = _column(arg) if isinstance(arg, dict) else None
+        return bool(col and column_type and column_type(col) == "timestamptz")
+
     found = []
     for n in walk(node):
         if "FuncCall" in n:
             fc = n["FuncCall"]
             names = [x["String"]["sval"] for x in fc.get("funcname", []) if "String" in x]
             name = names[-1].lower() if names else ""
-            if name in NON_IMMUTABLE_FUNCTIONS or (name == "age" and len(fc.get("args", [])) == 1):
+            args = fc.get("args", [])
+            if (
+                name in NON_IMMUTABLE_FUNCTIONS
+                or name in STABLE_FUNCTIONS
+                or (name == "age" and len(args) == 1)
+                or (name in TEXT_SEARCH_FUNCTIONS and len(args) == 1)
+                or (name in TIMEZONE_FUNCTIONS and len(args) > TIMEZONE_FUNCTIONS[name] and is_tz(args[TIMEZONE_FUNCTIONS[name]]))
+            ):
                 found.append((f"{name}()", fc.get("location")))
+        elif "TypeCast" in n:
+            tc = n["TypeCast"]
+            target = [x["String"]["sval"] for x in tc.get("typeName", {}).get("names", []) if "String" in x]
+            if target and target[-1] in _TZ_CAST_TARGETS and is_tz(tc.get("arg", {})):
+                found.append((f"a timestamptz cast to {target[-1]}", tc.get("location")))
         elif "SQLValueFunction" in n:
             sv = n["SQLValueFunction"]
             found.append((_SQL_VALUE_NAMES.get(sv.get("op"), "a session value"), sv.get("location")))

@@ -17,6 +17,7 @@ file modes.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
@@ -100,6 +101,11 @@ def runs(corpus, tmp_path_factory) -> dict[str, Run]:
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def original_has_errors(name: str) -> bool:
+    return load_schema(CORPUS / name).has_errors
+
+
 def test_the_corpus_is_there_and_gets_fixed(runs):
     changed = [n for n in ENTRIES if runs["fix"].after1[n] != runs["fix"].original[n]]
     assert len(changed) >= 20, "the corpus has fixable findings in many schemas"
@@ -111,7 +117,7 @@ def test_the_corpus_is_there_and_gets_fixed(runs):
 @pytest.mark.parametrize("name", ENTRIES)
 def test_fixed_schema_parses(runs, mode, name):
     run = runs[mode]
-    if load_schema(CORPUS / name).has_errors:
+    if original_has_errors(name):
         assert run.after1[name] == run.original[name], "a schema with errors was written"
         return
     loaded = load_schema(run.base / name)
@@ -123,6 +129,8 @@ def test_fixed_schema_parses(runs, mode, name):
 def test_second_fix_changes_nothing(runs, mode, name):
     run = runs[mode]
     assert run.after2[name] == run.after1[name], "a second --fix changed the schema again"
+    if original_has_errors(name):
+        return  # never fixed: its fixable findings stay
     left = [
         f
         for f in run.findings(run.round2, name)

@@ -44,4 +44,5 @@ RULE = Rule(
     fixable="no",
     summary="A B-tree index on a Json or list column (use type: Gin).",
     check=check,
+    applies_to="both",
 )

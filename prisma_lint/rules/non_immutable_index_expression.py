@@ -28,13 +28,29 @@ def _at(span: Span, byte_location) -> Span:
     return Span(span.file, span.start + offset, span.start + max(end, offset + 1))
 
 
+def _column_types(schema, table):
+    """A column's SQL type by name, for the columns the migrations define."""
+    model = schema.models.get(table) if table else None
+
+    def column_type(name: str):
+        f = model.fields.get(name) if model is not None else None
+        if f is None:
+            return None
+        if f.native_type is not None and f.native_type.name == "Timestamptz":
+            return "timestamptz"
+        return f.type
+
+    return column_type
+
+
 def check(ctx: RuleContext):
     schema = ctx.schema
     for st in schema.sql_statements:
         if st.kind != "create-index":
             continue
+        column_type = _column_types(schema, st.table)
         for where_from, node in [("predicate", st.where)] + [("expression", e) for e in st.expressions]:
-            for what, loc in non_immutable_calls(node):
+            for what, loc in non_immutable_calls(node, column_type):
                 yield ctx.finding(
                     _at(st.span, loc),
                     f"index `{st.index}` uses {what} in its {where_from}: {_WHY}",
@@ -49,7 +65,8 @@ def check(ctx: RuleContext):
         for index in model.indexes:
             if index.where is None:
                 continue
-            for what, _ in non_immutable_calls(predicate_json(index.where)):
+            types = {f.db_name: ("timestamptz" if f.native_type and f.native_type.name == "Timestamptz" else f.type) for f in model.fields.values()}
+            for what, _ in non_immutable_calls(predicate_json(index.where), types.get):
                 yield ctx.finding(
                     index.span,
                     f"the partial index {index.db_name!r} uses {what} in `where`: {_WHY}",

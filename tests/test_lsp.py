@@ -1,0 +1,439 @@
+"""The language server, end to end: pytest-lsp starts ``python -m prisma_lint.lsp`` and talks
+LSP to it over stdio, as an editor does.
+
+Open a document and get its diagnostics (exact ranges, in UTF-16 code units past an emoji);
+ask for a code action, apply its workspace edit as the editor would (incremental changes) and
+see the diagnostic go; hover shows the rule page; an edit into a syntax error gives a syntax
+diagnostic and the server lives on; a multi-file schema gives each open file its own
+diagnostics; closing a document clears them. Plus the position arithmetic on its own (no pygls).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytest_lsp")
+pytest.importorskip("pygls")
+
+import pytest_lsp  # noqa: E402
+from lsprotocol import types  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+
+from prisma_lint import lsp  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "prisma_lint.lsp"],
+    server_env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
+)
+
+
+def capabilities(encodings=None) -> types.ClientCapabilities:
+    return types.ClientCapabilities(
+        general=types.GeneralClientCapabilities(position_encodings=encodings) if encodings else None,
+        text_document=types.TextDocumentClientCapabilities(
+            synchronization=types.TextDocumentSyncClientCapabilities(did_save=True),
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                version_support=True, code_description_support=True, data_support=True
+            ),
+            code_action=types.CodeActionClientCapabilities(
+                code_action_literal_support=types.ClientCodeActionLiteralOptions(
+                    code_action_kind=types.ClientCodeActionKindOptions(value_set=["", "quickfix", "source"])
+                ),
+                is_preferred_support=True,
+                data_support=True,
+                resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]),
+            ),
+            hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
+        ),
+        workspace=types.WorkspaceClientCapabilities(
+            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
+        ),
+    )
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def client(lsp_client: LanguageClient, tmp_path_factory):
+    root = tmp_path_factory.mktemp("ws")
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=capabilities(), root_uri=root.as_uri())
+    )
+    assert result.capabilities.position_encoding in (None, types.PositionEncodingKind.Utf16)
+    yield
+    await lsp_client.shutdown_session()
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+SCHEMA = """\
+generator client {
+  provider = "prisma-client-js"
+}
+
+datasource db {
+  provider = "postgresql"
+}
+
+model User {
+  id    Int    @id @default(autoincrement())
+  email String @unique
+  posts Post[]
+}
+
+// 😀 a comment with an emoji
+model Post {
+  id       Int    @id @default(autoincrement())
+  title    String
+  authorId Int
+  /* 😀 */ author   User   @relation(fields: [authorId], references: [id], onDelete: Cascade)
+  @@index([title])
+  @@index([title, id])
+}
+"""
+
+
+async def wait_for(client: LanguageClient, uri: str, pred, timeout: float = 10.0):
+    """The diagnostics of ``uri`` once ``pred`` holds for them."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        diags = client.diagnostics.get(uri)
+        if diags is not None and pred(diags):
+            return diags
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out; diagnostics of {uri}: {diags!r}")
+        await asyncio.sleep(0.01)
+
+
+def codes(diags) -> list[str]:
+    return sorted(str(d.code) for d in diags)
+
+
+def open_doc(client: LanguageClient, path: Path, text: str, language: str = "prisma") -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
+    return uri
+
+
+def change(client: LanguageClient, uri: str, version: int, changes) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=changes,
+        )
+    )
+
+
+def whole(text: str):
+    return [types.TextDocumentContentChangeWholeDocument(text=text)]
+
+
+def utf16_offset(text: str, line: int, character: int) -> int:
+    """Reference conversion (independent of the server's): LSP position -> str index."""
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    start = starts[line]
+    units = 0
+    i = start
+    while units < character:
+        units += 2 if ord(text[i]) > 0xFFFF else 1
+        i += 1
+    return i
+
+
+def apply_edits(text: str, edits) -> str:
+    spans = sorted(
+        ((utf16_offset(text, e.range.start.line, e.range.start.character), utf16_offset(text, e.range.end.line, e.range.end.character), e.new_text) for e in edits),
+        reverse=True,
+    )
+    for a, b, new in spans:
+        text = text[:a] + new + text[b:]
+    return text
+
+
+def edits_for(edit: types.WorkspaceEdit, uri: str):
+    if edit.document_changes:
+        return [e for dc in edit.document_changes if dc.text_document.uri == uri for e in dc.edits]
+    return list((edit.changes or {}).get(uri, []))
+
+
+# -- end to end ------------------------------------------------------------------------------------
+
+
+async def test_open_gives_diagnostics_with_exact_utf16_ranges(client: LanguageClient, tmp_path):
+    uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
+    diags = await wait_for(client, uri, lambda d: len(d) >= 2)
+    assert codes(diags) == ["missing-fk-index", "redundant-index"]
+    fk = next(d for d in diags if d.code == "missing-fk-index")
+    # `  /* 😀 */ author   User   @relation(...)`: the emoji is 2 UTF-16 code units, so the
+    # 27th code point (column 27 in the CLI's 1-based count) is UTF-16 character 27
+    line = SCHEMA.splitlines()[19]
+    assert fk.range.start == types.Position(line=19, character=27)
+    assert fk.range.end == types.Position(line=19, character=len(line) + 1)
+    assert fk.severity == types.DiagnosticSeverity.Warning
+    assert fk.source == "prisma-lint"
+    assert fk.code_description is not None and fk.code_description.href.endswith("missing-fk-index.md")
+    red = next(d for d in diags if d.code == "redundant-index")
+    assert red.range == types.Range(start=types.Position(line=20, character=2), end=types.Position(line=20, character=18))
+
+
+async def test_code_action_fixes_the_finding(client: LanguageClient, tmp_path):
+    text = SCHEMA
+    uri = open_doc(client, tmp_path / "schema.prisma", text)
+    diags = await wait_for(client, uri, lambda d: "missing-fk-index" in codes(d))
+    fk = next(d for d in diags if d.code == "missing-fk-index")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=fk.range,
+            context=types.CodeActionContext(diagnostics=[fk]),
+        )
+    )
+    quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    assert [a.title for a in quick] == ["Add @@index([authorId]) to `Post`"]
+    action = quick[0]
+    assert action.is_preferred and list(action.diagnostics) == [fk]
+    assert action.edit.document_changes[0].text_document.version == 1
+    edits = edits_for(action.edit, uri)
+    assert edits
+    new_text = apply_edits(text, edits)
+    assert "  @@index([authorId])\n}" in new_text
+    # the editor applies the edit as incremental changes, last first
+    change(client, uri, 2, [types.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)])
+    diags = await wait_for(client, uri, lambda d: "missing-fk-index" not in codes(d))
+    assert codes(diags) == ["redundant-index"]
+    # the unsafe fix is offered too, not preferred, and says so
+    red = diags[0]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=red.range,
+            context=types.CodeActionContext(diagnostics=[red], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    assert [a.title for a in actions] == ["Remove the redundant `@@index([title])` (unsafe)"]
+    assert not actions[0].is_preferred
+    new_text = apply_edits(new_text, edits_for(actions[0].edit, uri))
+    change(client, uri, 3, whole(new_text))
+    await wait_for(client, uri, lambda d: d == [])
+
+
+FIX_ALL = """\
+datasource db {
+  provider = "postgresql"
+}
+
+model User {
+  id    Int    @id
+  posts Post[]
+}
+
+model Org {
+  id    Int    @id
+  posts Post[]
+}
+
+model Post {
+  id       Int    @id
+  title    String
+  authorId Int
+  author   User   @relation(fields: [authorId], references: [id])
+  orgId    Int
+  org      Org    @relation(fields: [orgId], references: [id])
+
+  @@index([title])
+  @@index([title, id])
+}
+"""
+
+
+async def test_fix_all_source_action(client: LanguageClient, tmp_path):
+    uri = open_doc(client, tmp_path / "schema.prisma", FIX_ALL)
+    await wait_for(client, uri, lambda d: codes(d) == ["missing-fk-index", "missing-fk-index", "redundant-index"])
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll]),
+        )
+    )
+    assert [a.kind for a in actions] == [lsp.FIX_ALL_KIND]
+    assert actions[0].edit is None  # computed on resolve
+    resolved = await client.code_action_resolve_async(actions[0])
+    fixed = apply_edits(FIX_ALL, edits_for(resolved.edit, uri))
+    assert "  @@index([title, id])\n  @@index([authorId])\n  @@index([orgId])\n}" in fixed
+    assert "  @@index([title])\n" in fixed  # the unsafe removal is not part of fix-all
+    change(client, uri, 2, whole(fixed))
+    await wait_for(client, uri, lambda d: codes(d) == ["redundant-index"])
+
+
+async def test_hover_shows_the_rule_page(client: LanguageClient, tmp_path):
+    uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
+    diags = await wait_for(client, uri, lambda d: "missing-fk-index" in codes(d))
+    fk = next(d for d in diags if d.code == "missing-fk-index")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=19, character=40))
+    )
+    assert hover is not None and hover.contents.kind == types.MarkupKind.Markdown
+    value = hover.contents.value
+    assert value.index(fk.message) < value.index("# missing-fk-index")
+    assert "## Why is this bad?" in value
+    assert hover.range == fk.range
+    nothing = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))
+    )
+    assert nothing is None
+
+
+async def test_syntax_error_then_recovery(client: LanguageClient, tmp_path):
+    uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
+    await wait_for(client, uri, lambda d: "missing-fk-index" in codes(d))
+    # type `@default(` at the end of `  title    String` (line 17): incremental edit
+    line = SCHEMA.splitlines()[17]
+    end = types.Position(line=17, character=len(line))
+    change(client, uri, 2, [types.TextDocumentContentChangePartial(range=types.Range(start=end, end=end), text=" @default(")])
+    diags = await wait_for(client, uri, lambda d: "syntax-error" in codes(d))
+    syntax = next(d for d in diags if d.code == "syntax-error")
+    assert syntax.severity == types.DiagnosticSeverity.Error
+    assert syntax.range.start == types.Position(line=17, character=len(line) + len(" @default("))
+    # garbage the lexer rejects, then the empty document: still no crash
+    change(client, uri, 3, whole("model A {\n  x Stri€ng 😀\n"))
+    diags = await wait_for(client, uri, lambda d: any("€" in x.message for x in d))
+    bad = next(d for d in diags if "€" in d.message)
+    assert bad.range.start == types.Position(line=1, character=8)
+    change(client, uri, 4, whole(""))
+    await wait_for(client, uri, lambda d: d == [])
+    # and a valid text gives the normal diagnostics again
+    change(client, uri, 5, whole(SCHEMA))
+    diags = await wait_for(client, uri, lambda d: codes(d) == ["missing-fk-index", "redundant-index"])
+
+
+async def test_crlf_document(client: LanguageClient, tmp_path):
+    text = SCHEMA.replace("\n", "\r\n")
+    uri = open_doc(client, tmp_path / "schema.prisma", text)
+    diags = await wait_for(client, uri, lambda d: len(d) >= 2)
+    fk = next(d for d in diags if d.code == "missing-fk-index")
+    assert fk.range.start == types.Position(line=19, character=27)
+    # an incremental edit across a CRLF line end: join lines 17 and 18, then split them again
+    line17 = SCHEMA.splitlines()[17]
+    a, b = types.Position(line=17, character=len(line17)), types.Position(line=18, character=0)
+    change(client, uri, 2, [types.TextDocumentContentChangePartial(range=types.Range(start=a, end=b), text=" ")])
+    diags = await wait_for(client, uri, lambda d: next(x for x in d if x.code == "missing-fk-index").range.start.line == 18)
+    change(client, uri, 3, [types.TextDocumentContentChangePartial(range=types.Range(start=a, end=types.Position(line=17, character=len(line17) + 1)), text="\r\n")])
+    await wait_for(client, uri, lambda d: next(x for x in d if x.code == "missing-fk-index").range.start == types.Position(line=19, character=27))
+
+
+async def test_multi_file_schema(client: LanguageClient, tmp_path):
+    folder = tmp_path / "prisma" / "schema"
+    folder.mkdir(parents=True)
+    main = 'datasource db {\n  provider = "postgresql"\n}\n'
+    users = "model User {\n  id     Int     @id\n  active Boolean\n  posts  Post[]\n\n  @@index([active])\n}\n"
+    posts = "model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n"
+    for name, text in (("schema.prisma", main), ("user.prisma", users), ("post.prisma", posts)):
+        (folder / name).write_text(text)
+    post_uri = open_doc(client, folder / "post.prisma", posts)
+    user_uri = open_doc(client, folder / "user.prisma", users)
+    post = await wait_for(client, post_uri, lambda d: len(d) > 0)
+    user = await wait_for(client, user_uri, lambda d: len(d) > 0)
+    # `User` comes from another file: no "unknown type" error, so the folder is one schema
+    assert codes(post) == ["missing-fk-index"]
+    assert post[0].range.start.line == 3
+    assert codes(user) == ["boolean-index"]
+    assert user[0].range.start.line == 5
+    # an unsaved edit in one file is seen when linting the other: drop the relation in post.prisma
+    change(client, post_uri, 2, whole("model Post {\n  id Int @id\n}\n"))
+    user = await wait_for(client, user_uri, lambda d: any(x.code == "schema-error" for x in d))
+    await wait_for(client, post_uri, lambda d: d == [])
+    # closing clears the closed file's diagnostics, and the other file sees post.prisma from disk
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=post_uri)))
+    await wait_for(client, user_uri, lambda d: codes(d) == ["boolean-index"])
+    assert client.diagnostics[post_uri] == []
+
+
+async def test_close_clears_diagnostics(client: LanguageClient, tmp_path):
+    uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
+    await wait_for(client, uri, lambda d: len(d) >= 2)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    await wait_for(client, uri, lambda d: d == [])
+
+
+async def test_sql_migration(client: LanguageClient, tmp_path):
+    folder = tmp_path / "migrations" / "20240101000000_init"
+    folder.mkdir(parents=True)
+    sql = 'CREATE TABLE "t" ("id" INT NOT NULL, "x" INT);\nCREATE INDEX "t_x_idx" ON "t"("x");\n'
+    (folder / "migration.sql").write_text("")
+    uri = open_doc(client, folder / "migration.sql", sql, language="sql")
+    diags = await wait_for(client, uri, lambda d: len(d) > 0)
+    assert "create-index-non-concurrently" in codes(diags)
+    change(client, uri, 2, whole("CREATE INDEX oops ON;\n"))
+    await wait_for(client, uri, lambda d: any(x.code == "sql-syntax-error" for x in d))
+
+
+# -- a client that prefers UTF-8 ---------------------------------------------------------------------
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def utf8_client(lsp_client: LanguageClient):
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=capabilities([types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16]))
+    )
+    assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_utf8_positions(utf8_client: LanguageClient, tmp_path):
+    uri = open_doc(utf8_client, tmp_path / "schema.prisma", SCHEMA)
+    diags = await wait_for(utf8_client, uri, lambda d: "missing-fk-index" in codes(d))
+    fk = next(d for d in diags if d.code == "missing-fk-index")
+    assert fk.range.start == types.Position(line=19, character=26 + 4)  # 😀 is 4 bytes
+
+
+# -- the position arithmetic alone --------------------------------------------------------------------
+
+
+def test_positions_round_trip():
+    text = "a😀é\r\nb\rc\n\n€x"
+    starts = lsp.line_starts(text)
+    assert starts == [0, 5, 7, 9, 10]
+    for enc, expected in (("utf-16", (0, 4)), ("utf-8", (0, 7)), ("utf-32", (0, 3))):
+        assert lsp.position_of(text, starts, 3, enc) == expected
+        assert lsp.offset_of(text, *expected, enc) == 3
+    assert lsp.position_of(text, starts, 11, "utf-16") == (4, 1)
+    assert lsp.offset_of(text, 0, 99, "utf-16") == 3  # clamped to the line, before \r\n
+    assert lsp.offset_of(text, 9, 0, "utf-16") == len(text)
+    assert lsp.apply_change(text, (0, 1), (0, 3), "", "utf-16") == "aé\r\nb\rc\n\n€x"
+    assert lsp.apply_change(text, (0, 5), (1, 0), " ", "utf-16") == "a😀é b\rc\n\n€x"
+
+
+def test_schema_root(tmp_path):
+    folder = tmp_path / "prisma" / "schema"
+    (folder / "models").mkdir(parents=True)
+    (folder / "schema.prisma").write_text('datasource db {\n  provider = "postgresql"\n}\n')
+    (folder / "models" / "a.prisma").write_text("model A {\n  id Int @id\n}\n")
+    assert lsp.schema_root(folder / "models" / "a.prisma") == folder
+    # two datasources: independent schemas, each file on its own
+    (folder / "other.prisma").write_text('datasource db {\n  provider = "mysql"\n}\n')
+    assert lsp.schema_root(folder / "other.prisma") == folder / "other.prisma"
+    # ... unless the open (unsaved) text says otherwise
+    key = str((folder / "other.prisma").resolve())
+    assert lsp.schema_root(folder / "other.prisma", {key: "model B {\n  id Int @id\n}\n"}) == folder
+    single = tmp_path / "one" / "schema.prisma"
+    single.parent.mkdir()
+    single.write_text("model A {\n  id Int @id\n}\n")
+    assert lsp.schema_root(single) == single
+    mig = tmp_path / "m" / "20240101000000_init" / "migration.sql"
+    mig.parent.mkdir(parents=True)
+    mig.write_text("")
+    assert lsp.sql_root(mig) == tmp_path / "m"
+    assert lsp.sql_root(tmp_path / "x.sql") == tmp_path / "x.sql"
