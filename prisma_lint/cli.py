@@ -481,6 +481,18 @@ def _migrations_dir(loaded) -> Path:
     return loaded.paths.get(shown, Path(shown)).resolve().parent / "migrations"
 
 
+@main_group.command()
+def lsp():
+    """Run the language server over stdio (needs the [lsp] extra: pygls)."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        _fail("the language server needs pygls: pip install 'prisma-lint[lsp]'")
+    from .lsp import main as serve
+
+    serve()
+
+
 @main_group.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_cmd(output_format):

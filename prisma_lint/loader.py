@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from .model import Schema, build_schema
-from .source import SourceFile
+from .source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
 SKIP_DIRS = frozenset({"node_modules", ".git"})
@@ -87,13 +87,12 @@ def read_source(path: Path, shown: str, overrides: Optional[dict[str, str]] = No
     try:
         return SourceFile.from_bytes(shown, data), None
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        # point at the bad byte in characters, as every other position
+        src = SourceFile(shown, data.decode("utf-8", errors="replace"))
+        offset = len(data[: e.start].decode("utf-8", errors="replace")) - (1 if src.bom else 0)
         return None, Diagnostic(
-            f"{shown}:{line}:{col}: the file is not valid UTF-8 (byte 0x{data[e.start]:02x}); "
-            "Prisma schemas must be UTF-8",
-            None,
-            path=shown,
+            f"the file is not valid UTF-8 (byte 0x{data[e.start]:02x}); it must be UTF-8",
+            Span(src, offset, offset + 1),
             code="io-error",
         )
 

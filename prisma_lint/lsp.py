@@ -303,7 +303,7 @@ def create_server():
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched(ls, params: types.DidChangeWatchedFilesParams):
-        state.guard(state.files_changed)
+        state.guard(state.watched_files_changed, params)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -344,6 +344,7 @@ class _State:
         self.last_change: dict[tuple[str, str], float] = {}
         self.configs: dict[str, Any] = {}  # root -> Config or ConfigError
         self.migration_cache: dict[str, tuple] = {}  # migrations folder -> (files' stamp, LoadedSchema)
+        self.code_descriptions: dict[str, Any] = {}  # rule id -> CodeDescription or None
         self.next_id = 0
         self.cwd: Optional[Path] = None
         self.debounce = DEBOUNCE
@@ -386,7 +387,7 @@ class _State:
         return self._registry
 
     def _capability(self, *names: str, default=None):
-        obj = self.server.client_capabilities
+        obj = getattr(self.server.protocol, "client_capabilities", None)  # None before initialize
         for n in names:
             obj = getattr(obj, n, None)
             if obj is None:
@@ -412,6 +413,24 @@ class _State:
     def initialized(self) -> None:
         for message in self.registry.load_errors:
             self.log(f"prisma-lint: {message}")
+        if self._capability("workspace", "did_change_watched_files", "dynamic_registration", default=False):
+            # files that are not open change too (git checkout, another editor): relint then
+            t = self.types
+            watchers = [
+                t.FileSystemWatcher(glob_pattern=g)
+                for g in ("**/*.prisma", "**/*.sql", "**/{prisma-lint.toml,.prisma-lint.toml,pyproject.toml}")
+            ]
+            self.server.client_register_capability(
+                t.RegistrationParams(
+                    registrations=[
+                        t.Registration(
+                            id="prisma-lint-watched-files",
+                            method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=t.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+                        )
+                    ]
+                )
+            )
 
     # -- documents -------------------------------------------------------------------------
     def _path_for(self, uri: str, language_id: str) -> Path:
@@ -484,14 +503,32 @@ class _State:
             else:
                 self._drop_unit(key)
 
-    def files_changed(self) -> None:
-        """A config or schema file changed outside the open documents: forget caches, relint."""
+    def watched_files_changed(self, params) -> None:
+        """Files changed on disk. The save of an open document was handled by didSave; any
+        other change (a checkout, a config file) relints everything, a moment later: a
+        checkout changes many files at once."""
+        for event in params.changes:
+            path = self.to_fs_path(event.uri)
+            if path is None:
+                continue
+            p = Path(path)
+            if p.name in CONFIG_NAMES or event.uri not in self.docs:
+                self.files_changed(delay=0.2)
+                return
+
+    def files_changed(self, delay: Optional[float] = None) -> None:
+        """A config or schema file changed outside the open documents: forget caches, relint
+        (after ``delay`` seconds, or now)."""
         self.configs.clear()
         self.migration_cache.clear()
         changed = self._reassign_all()
         for key in set(self.doc_unit.values()) | changed:
-            if key in self.units:
+            if key not in self.units:
+                continue
+            if delay is None:
                 self.lint_now(key)
+            else:
+                self.schedule(key, delay)
 
     # -- units -----------------------------------------------------------------------------
     def _open_texts(self) -> dict[str, str]:
@@ -546,10 +583,16 @@ class _State:
                 self._publish_merged(uri)
 
     # -- scheduling ------------------------------------------------------------------------
-    def schedule(self, key) -> None:
+    def schedule(self, key, delay: Optional[float] = None) -> None:
         """Lint ``key`` after a change: almost at once after a quiet period (a single edit, an
         applied fix), else once the changes have stopped for ``debounce`` seconds (typing)."""
         loop = self.asyncio.get_running_loop()
+        if delay is not None:
+            handle = self.pending.pop(key, None)
+            if handle is not None:
+                handle.cancel()
+            self.pending[key] = loop.call_later(delay, self._timer_fired, key)
+            return
         now = loop.time()
         last = self.last_change.get(key)
         self.last_change[key] = now
@@ -580,7 +623,8 @@ class _State:
         except Exception as e:  # noqa: BLE001 — a bug of ours: say so on the documents, keep going
             logger.exception("prisma-lint: linting %s failed", unit.root)
             self.log(f"prisma-lint: linting {unit.root} failed: {type(e).__name__}: {e}", error=True)
-            by_uri = {u: [self._record(self._zero_range(), f"prisma-lint failed on this schema: {type(e).__name__}: {e}", "error", "internal-error")] for u in uris_in_unit}
+            message = f"prisma-lint failed on this schema: {type(e).__name__}: {e}"
+            by_uri = {u: [self._record(self._zero_range(), message, "error", "internal-error")] for u in uris_in_unit}
         # every open document of the unit, and every one it published to before
         targets = set(by_uri) | set(uris_in_unit) | (unit.published & set(self.docs))
         unit.published = set()
@@ -751,17 +795,20 @@ class _State:
         return Record(self.next_id, diag, code if is_rule else None)
 
     def _code_description(self, rule: str):
+        """A link to the rule's page (the Markdown file shipped with prisma-lint)."""
+        if rule in self.code_descriptions:
+            return self.code_descriptions[rule]
         from .resources import resource_dir
 
         try:
             page = resource_dir("rules") / f"{rule}.md"
+            found = self.types.CodeDescription(href=page.resolve().as_uri()) if page.is_file() else None
         except FileNotFoundError:
-            return None
-        if not page.is_file():
-            return None
-        return self.types.CodeDescription(href=page.resolve().as_uri())
+            found = None
+        self.code_descriptions[rule] = found
+        return found
 
-    def _uri_for(self, path: Path, open_by_path: Optional[dict[str, str]] = None) -> str:
+    def _uri_for(self, path: Path) -> str:
         for d in self.docs.values():
             if d.path == path:
                 return d.uri
@@ -929,22 +976,26 @@ class _State:
         return edit
 
     def _merge_safe_fixes(self, uri: str):
+        """The safe fixes of the document's diagnostics whose edits do not overlap (SQL)."""
         edits: dict[str, list] = {}
         versions: dict[str, Optional[int]] = {}
         taken: dict[str, list[tuple]] = {}
+
+        def bounds(e) -> tuple:
+            return (e.range.start.line, e.range.start.character), (e.range.end.line, e.range.end.character)
+
+        def clashes(u: str, e) -> bool:
+            a, b = bounds(e)
+            return any((a, b) == (c, d) or (a < d and c < b) for c, d in taken.get(u, []))
+
         for r in self._merged(uri):
             if r.fix is None or r.fix.applicability != "safe":
                 continue
-            spans = {u: [(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character) for e in items] for u, items in r.fix.edits.items()}
-
-            def overlaps(u, s):
-                return any(not ((s[2], s[3]) <= (o[0], o[1]) or (o[2], o[3]) <= (s[0], s[1])) or s == o for o in taken.get(u, []))
-
-            if any(overlaps(u, s) for u, ss in spans.items() for s in ss):
+            if any(clashes(u, e) for u, items in r.fix.edits.items() for e in items):
                 continue
             for u, items in r.fix.edits.items():
                 edits.setdefault(u, []).extend(items)
-                taken.setdefault(u, []).extend(spans[u])
+                taken.setdefault(u, []).extend(bounds(e) for e in items)
                 versions[u] = r.fix.versions.get(u)
         return self._workspace_edit(edits, versions) if edits else None
 
@@ -964,7 +1015,8 @@ class _State:
 
         parts = []
         for r in hits:
-            head = f"**{SOURCE}({r.diagnostic.code})**: {r.diagnostic.message}" if r.diagnostic.code else f"**{SOURCE}**: {r.diagnostic.message}"
+            name = f"{SOURCE}({r.diagnostic.code})" if r.diagnostic.code else SOURCE
+            head = f"**{name}**: {r.diagnostic.message}"
             if r.help:
                 head += f"\n\nhelp: {r.help}"
             if r.fix is not None:

@@ -293,9 +293,14 @@ def _unescape(raw: str) -> str:
     if "\\" not in raw:
         return raw[1:-1]
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except ValueError:  # an escape JSON does not know: keep the text as written
         return raw[1:-1]
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (`"\ud800"`): no character; U+FFFD stands in
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
 
 
 class TokenFeed(Lexer):
@@ -352,7 +357,8 @@ class PrismaParser:
 
     def _parse_block(self, source: SourceFile, raw: RawBlock, diagnostics: list[Diagnostic]) -> Optional[Block]:
         tokens = raw.tokens
-        if raw.unclosed or (tokens[-1].type != "RBRACE" and tokens[0].type != "TYPE"):
+        opened = any(t.type == "LBRACE" for t in tokens[:3])
+        if opened and (raw.unclosed or tokens[-1].type != "RBRACE"):
             # the block never closed: say so where it should have, then parse it as if it had
             last = next(t for t in reversed(tokens) if t.type != "_NL")
             diagnostics.append(
@@ -362,8 +368,7 @@ class PrismaParser:
                     Span(source, last.end_pos, last.end_pos),
                 )
             )
-            if any(t.type == "LBRACE" for t in tokens[:3]):
-                tokens = tokens + [Tok("RBRACE", "}", last.end_pos, last.end_pos)]
+            tokens = tokens + [Tok("RBRACE", "}", last.end_pos, last.end_pos)]
         parse = self._lark.parse
         for _ in range(_MAX_RECOVERIES):
             try:

@@ -28,7 +28,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 from prisma_lint import lsp  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# every end-to-end test shares the module's server and event loop
+e2e = pytest.mark.asyncio(loop_scope="module")
 
 SERVER = ClientServerConfig(
     server_command=[sys.executable, "-m", "prisma_lint.lsp"],
@@ -171,6 +172,7 @@ def edits_for(edit: types.WorkspaceEdit, uri: str):
 # -- end to end ------------------------------------------------------------------------------------
 
 
+@e2e
 async def test_open_gives_diagnostics_with_exact_utf16_ranges(client: LanguageClient, tmp_path):
     uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
     diags = await wait_for(client, uri, lambda d: len(d) >= 2)
@@ -188,6 +190,7 @@ async def test_open_gives_diagnostics_with_exact_utf16_ranges(client: LanguageCl
     assert red.range == types.Range(start=types.Position(line=20, character=2), end=types.Position(line=20, character=18))
 
 
+@e2e
 async def test_code_action_fixes_the_finding(client: LanguageClient, tmp_path):
     text = SCHEMA
     uri = open_doc(client, tmp_path / "schema.prisma", text)
@@ -258,6 +261,7 @@ model Post {
 """
 
 
+@e2e
 async def test_fix_all_source_action(client: LanguageClient, tmp_path):
     uri = open_doc(client, tmp_path / "schema.prisma", FIX_ALL)
     await wait_for(client, uri, lambda d: codes(d) == ["missing-fk-index", "missing-fk-index", "redundant-index"])
@@ -278,6 +282,7 @@ async def test_fix_all_source_action(client: LanguageClient, tmp_path):
     await wait_for(client, uri, lambda d: codes(d) == ["redundant-index"])
 
 
+@e2e
 async def test_hover_shows_the_rule_page(client: LanguageClient, tmp_path):
     uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
     diags = await wait_for(client, uri, lambda d: "missing-fk-index" in codes(d))
@@ -296,6 +301,7 @@ async def test_hover_shows_the_rule_page(client: LanguageClient, tmp_path):
     assert nothing is None
 
 
+@e2e
 async def test_syntax_error_then_recovery(client: LanguageClient, tmp_path):
     uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
     await wait_for(client, uri, lambda d: "missing-fk-index" in codes(d))
@@ -319,6 +325,7 @@ async def test_syntax_error_then_recovery(client: LanguageClient, tmp_path):
     diags = await wait_for(client, uri, lambda d: codes(d) == ["missing-fk-index", "redundant-index"])
 
 
+@e2e
 async def test_crlf_document(client: LanguageClient, tmp_path):
     text = SCHEMA.replace("\n", "\r\n")
     uri = open_doc(client, tmp_path / "schema.prisma", text)
@@ -339,6 +346,7 @@ async def test_crlf_document(client: LanguageClient, tmp_path):
     assert codes(diags) == ["missing-fk-index", "redundant-index"]
 
 
+@e2e
 async def test_multi_file_schema(client: LanguageClient, tmp_path):
     folder = tmp_path / "prisma" / "schema"
     folder.mkdir(parents=True)
@@ -366,6 +374,7 @@ async def test_multi_file_schema(client: LanguageClient, tmp_path):
     assert list(client.diagnostics[post_uri]) == []
 
 
+@e2e
 async def test_close_clears_diagnostics(client: LanguageClient, tmp_path):
     uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
     await wait_for(client, uri, lambda d: len(d) >= 2)
@@ -373,16 +382,52 @@ async def test_close_clears_diagnostics(client: LanguageClient, tmp_path):
     await wait_for(client, uri, lambda d: d == [])
 
 
+@e2e
 async def test_sql_migration(client: LanguageClient, tmp_path):
     folder = tmp_path / "migrations" / "20240101000000_init"
     folder.mkdir(parents=True)
-    sql = 'CREATE TABLE "t" ("id" INT NOT NULL, "x" INT);\nCREATE INDEX "t_x_idx" ON "t"("x");\n'
+    (folder.parent / "20230101000000_t").mkdir()
+    (folder.parent / "20230101000000_t" / "migration.sql").write_text('CREATE TABLE "t" ("id" INT NOT NULL, "x" INT);\n')
+    sql = '-- 😀\nCREATE INDEX "t_x_idx" ON "t"("x");\n'
     (folder / "migration.sql").write_text("")
     uri = open_doc(client, folder / "migration.sql", sql, language="sql")
     diags = await wait_for(client, uri, lambda d: len(d) > 0)
-    assert "create-index-non-concurrently" in codes(diags)
+    assert codes(diags) == ["create-index-non-concurrently"]
+    assert diags[0].range.start == types.Position(line=1, character=0)
     change(client, uri, 2, whole("CREATE INDEX oops ON;\n"))
     await wait_for(client, uri, lambda d: any(x.code == "sql-syntax-error" for x in d))
+
+
+@e2e
+async def test_save_relints_and_finds_the_new_schema_folder(client: LanguageClient, tmp_path):
+    posts = "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel Post {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id])\n}\n"
+    path = tmp_path / "post.prisma"
+    path.write_text(posts)
+    uri = open_doc(client, path, posts)
+    await wait_for(client, uri, lambda d: "schema-error" in codes(d))  # no model User: alone
+    (tmp_path / "user.prisma").write_text("model User {\n  id    Int    @id\n  posts Post[]\n}\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    diags = await wait_for(client, uri, lambda d: "schema-error" not in codes(d))
+    assert codes(diags) == ["missing-fk-index"]
+
+
+@e2e
+async def test_config_errors_and_config_reload(client: LanguageClient, tmp_path):
+    config = tmp_path / "prisma-lint.toml"
+    config.write_text('ignor = ["redundant-index"]\n')
+    uri = open_doc(client, tmp_path / "schema.prisma", SCHEMA)
+    diags = await wait_for(client, uri, lambda d: "config-error" in codes(d))
+    assert "unknown key `ignor`" in next(d for d in diags if d.code == "config-error").message
+    assert "missing-fk-index" in codes(diags)  # linted with the defaults meanwhile
+    config.write_text('ignore = ["redundant-index"]\n')
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=config.as_uri())))
+    await wait_for(client, uri, lambda d: codes(d) == ["missing-fk-index"])
+
+
+@e2e
+async def test_the_server_reported_no_errors(client: LanguageClient):
+    errors = [m.message for m in client.log_messages + client.messages if m.type == types.MessageType.Error]
+    assert errors == []
 
 
 # -- a client that prefers UTF-8 ---------------------------------------------------------------------
@@ -398,6 +443,7 @@ async def utf8_client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+@e2e
 async def test_utf8_positions(utf8_client: LanguageClient, tmp_path):
     uri = open_doc(utf8_client, tmp_path / "schema.prisma", SCHEMA)
     diags = await wait_for(utf8_client, uri, lambda d: "missing-fk-index" in codes(d))

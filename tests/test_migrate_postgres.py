@@ -313,6 +313,7 @@ class Prepared:
     migrate_stdout: subprocess.CompletedProcess
     migrate_out: subprocess.CompletedProcess
     folders: list[Path] = field(default_factory=list)
+    written: Optional[Path] = None  # a copy fixed by `migrate --write-schema --unsafe-fixes`
 
     def up_sql(self) -> str:
         p = self.migrate_stdout
@@ -357,7 +358,9 @@ def prepare(tmp_path_factory):
         out = run_cli("migrate", str(original), "--out", str(out_dir), "--unsafe-fixes", "--name", "indexes")
         assert snapshot_files(original) == before, "migrate without --write-schema changed the schema"
         folders = sorted(p for p in out_dir.iterdir() if p.is_dir()) if out_dir.is_dir() else []
-        cache[case] = Prepared(case, original, fixed, up, out, folders)
+        written = materialize(case, work / "written")
+        run_cli("migrate", str(written), "--stdout", "--unsafe-fixes", "--write-schema")
+        cache[case] = Prepared(case, original, fixed, up, out, folders, written)
         return cache[case]
 
     return get
@@ -531,6 +534,9 @@ def test_migration_gives_the_fixed_indexes(postgres, prepare, case):
     folder = prep.folder()
     assert (folder / "migration.sql").read_text(encoding="utf-8") == up, "migration.sql differs from --stdout"
     down = (folder / "down.sql").read_text(encoding="utf-8")
+    fixed_files = snapshot_files(prep.fixed)
+    assert snapshot_files(prep.written) == fixed_files, "`migrate --write-schema` and `check --unsafe-fixes` disagree"
+    assert fixed_files != snapshot_files(prep.original)
 
     db = build(postgres, prep.original_schema)
     # what the fixed schema would have from scratch
@@ -703,6 +709,44 @@ def test_concurrently_one_statement_per_migration(postgres, prepare, tmp_path, c
         assert definitions(catalog(conn)) == before
 
 
+NAME_IN_USE = """\
+datasource db {
+  provider = "postgresql"
+}
+
+model User {
+  id    Int    @id
+  posts Post[]
+}
+
+model Post {
+  id       Int    @id
+  title    String
+  authorId Int
+  author   User   @relation(fields: [authorId], references: [id])
+
+  @@index([title, authorId], map: "Post_authorId_idx")
+}
+"""
+
+
+def test_migration_keeps_an_index_whose_name_a_new_index_would_take(postgres, tmp_path):
+    """The missing foreign-key index on Post(authorId) gets Prisma's default name
+    `Post_authorId_idx`, which the schema already gives (map:) to the index on (title, authorId).
+    The migration must add an index on (authorId) and keep the one on (title, authorId)."""
+    path = tmp_path / "schema.prisma"
+    path.write_text(NAME_IN_USE, encoding="utf-8")
+    proc = run_cli("migrate", str(path), "--stdout")
+    assert proc.returncode == 0, proc.stderr
+    db = build(postgres, load_schema(path).schema)
+    with postgres.connect(db) as conn:
+        conn.execute(proc.stdout)
+        shapes = [shape for shape, _ in catalog(conn).values() if shape.table == "Post"]
+    columns = sorted(s.columns for s in shapes)
+    assert ("title", "authorId") in columns, f"the migration dropped the index on (title, authorId):\n{proc.stdout}"
+    assert any(c[0] == "authorId" for c in columns), columns
+
+
 # =============================================================================================
 # the cost of a missing foreign-key index, shown by PostgreSQL's planner
 # =============================================================================================
@@ -745,6 +789,7 @@ def test_explain_shows_the_fk_index_at_work(postgres, tmp_path):
         conn.execute("ANALYZE")
         before = _plans(conn)
         for name, plan in before.items():
+            assert "$1" in plan, f"{name}: not a generic plan:\n{plan}"
             assert SEQ_SCAN.search(plan), f"{name} before the migration:\n{plan}"
             assert "Post_authorId_idx" not in plan
 

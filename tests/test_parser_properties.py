@@ -750,8 +750,10 @@ def test_edited_corpus_through_the_cli(corpus_texts, tmp_path):
             proc = run_cli("check", str(target), "--format", fmt, cwd=tmp_path)
             assert proc.returncode in (0, 1, 2), (target, proc.stdout[-2000:], proc.stderr[-2000:])
             assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr[-4000:]
+            assert "internal error" not in proc.stderr, proc.stderr[-4000:]
             if fmt == "json":
                 json.loads(proc.stdout)
         proc = run_cli("graph", str(target), cwd=tmp_path)
         assert proc.returncode in (0, 2), proc.stderr[-2000:]
         assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr[-4000:]
+        assert "internal error" not in proc.stderr, proc.stderr[-4000:]

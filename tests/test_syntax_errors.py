@@ -42,6 +42,7 @@ def check(tmp_path: Path, text: str | bytes, *args: str, name: str = "schema.pri
         target.write_text(text, encoding="utf-8", newline="")
     proc = run_cli("check", name, *args, cwd=tmp_path)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr, proc.stderr
     return proc
 
 
@@ -488,4 +489,5 @@ def test_lone_surrogate_escape_does_not_crash_the_graph_output(tmp_path, literal
     (tmp_path / "schema.prisma").write_text(text, encoding="utf-8")
     graph = run_cli("graph", "schema.prisma", cwd=tmp_path)
     assert "Traceback" not in graph.stdout + graph.stderr, graph.stderr[-3000:]
+    assert "internal error" not in graph.stderr, graph.stderr[-3000:]
     assert graph.returncode in (0, 2)

@@ -1,0 +1,212 @@
+"""The language server's latency: time from sending ``didChange`` to receiving
+``publishDiagnostics`` for a 2,000-line schema, warm (target <= 150 ms).
+
+    python benchmarks/lsp_bench.py [--repeat N]
+
+The server runs as a subprocess speaking LSP over stdio (``python -m prisma_lint.lsp``); the
+client here is a minimal JSON-RPC one on the standard library. Each measured edit is a single
+incremental change after a quiet moment (as when a fix is applied or one character is typed
+after a pause); the time is taken when the reader thread has the notification for that
+document version. A second number, for the last change of a burst of typing (changes 20 ms
+apart), includes the debounce.
+
+``measure(repeat)`` returns the median in seconds, for ``benchmarks/run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synth import synthetic_schema  # noqa: E402
+
+LINES = 2000
+
+
+class Client:
+    """Just enough of an LSP client: framed JSON-RPC over the server's stdin/stdout."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self.inbox: "queue.Queue[tuple[float, dict]]" = queue.Queue()
+        self.next_id = 0
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            if length is None:
+                continue
+            body = out.read(length)
+            self.inbox.put((time.perf_counter(), json.loads(body)))
+
+    def send(self, message: dict) -> float:
+        message["jsonrpc"] = "2.0"
+        body = json.dumps(message).encode("utf-8")
+        t = time.perf_counter()
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+        return t
+
+    def notify(self, method: str, params) -> float:
+        return self.send({"method": method, "params": params})
+
+    def request(self, method: str, params, timeout: float = 30.0):
+        self.next_id += 1
+        rid = self.next_id
+        self.send({"id": rid, "method": method, "params": params})
+        _, msg = self.wait(lambda m: m.get("id") == rid and "method" not in m, timeout)
+        if "error" in msg:
+            raise RuntimeError(f"{method}: {msg['error']}")
+        return msg.get("result")
+
+    def wait(self, pred, timeout: float = 30.0) -> tuple[float, dict]:
+        deadline = time.perf_counter() + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError("no matching message from the server")
+            try:
+                t, msg = self.inbox.get(timeout=left)
+            except queue.Empty:
+                continue
+            if msg.get("method") and "id" in msg:  # a request from the server: answer null
+                self.send({"id": msg["id"], "result": None})
+                continue
+            if pred(msg):
+                return t, msg
+
+    def wait_diagnostics(self, uri: str, version: int) -> tuple[float, dict]:
+        return self.wait(
+            lambda m: m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == uri
+            and m["params"].get("version") == version
+        )
+
+    def close(self) -> None:
+        try:
+            self.request("shutdown", None, timeout=10)
+            self.notify("exit", None)
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _start(folder: Path) -> Client:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    client = Client([sys.executable, "-m", "prisma_lint.lsp"], env)
+    client.request(
+        "initialize",
+        {
+            "processId": os.getpid(),
+            "rootUri": folder.as_uri(),
+            "capabilities": {
+                "general": {"positionEncodings": ["utf-16"]},
+                "textDocument": {"publishDiagnostics": {"versionSupport": True}},
+            },
+        },
+    )
+    client.notify("initialized", {})
+    return client
+
+
+def _session(repeat: int, burst: int) -> tuple[list[float], list[float]]:
+    """(isolated-edit latencies, end-of-burst latencies) in seconds."""
+    with tempfile.TemporaryDirectory(prefix="prisma-lint-lsp-bench-") as tmp:
+        folder = Path(tmp)
+        path = folder / "schema.prisma"
+        text = synthetic_schema(LINES)
+        path.write_text(text, encoding="utf-8")
+        first_line = text.split("\n", 1)[0]
+        uri = path.as_uri()
+        client = _start(folder)
+        try:
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": "prisma", "version": 1, "text": text}},
+            )
+            client.wait_diagnostics(uri, 1)
+            version = 1
+            column = len(first_line)
+
+            def edit() -> float:
+                nonlocal version, column
+                version += 1
+                pos = {"line": 0, "character": column}
+                column += 2
+                return client.notify(
+                    "textDocument/didChange",
+                    {
+                        "textDocument": {"uri": uri, "version": version},
+                        "contentChanges": [{"range": {"start": pos, "end": pos}, "text": " x"}],
+                    },
+                )
+
+            for _ in range(2):  # warm up
+                time.sleep(0.2)
+                edit()
+                client.wait_diagnostics(uri, version)
+            isolated = []
+            for _ in range(repeat):
+                time.sleep(0.2)  # a quiet moment, longer than the debounce
+                sent = edit()
+                got, _ = client.wait_diagnostics(uri, version)
+                isolated.append(got - sent)
+            bursts = []
+            for _ in range(burst):
+                time.sleep(0.2)
+                for _ in range(5):
+                    sent = edit()
+                    time.sleep(0.02)
+                got, _ = client.wait_diagnostics(uri, version)
+                bursts.append(got - sent)
+            return isolated, bursts
+        finally:
+            client.close()
+
+
+def measure(repeat: int = 15) -> float:
+    """Median time (s) from didChange to publishDiagnostics, 2,000-line schema, warm."""
+    isolated, _ = _session(max(1, repeat), 0)
+    return statistics.median(isolated)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3))
+    print(f"didChange -> publishDiagnostics, 2,000 lines (warm): {statistics.median(isolated) * 1000:.0f} ms")
+    print(f"  (last change of a typing burst, debounce included: {statistics.median(bursts) * 1000:.0f} ms; "
+          f"isolated edits min {min(isolated) * 1000:.0f} / max {max(isolated) * 1000:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
