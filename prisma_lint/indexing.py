@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from .model import Index, Model, ModelField, Relation, Schema
 
@@ -39,6 +39,17 @@ def serves_lookup_on(index: Index, columns: Iterable[str]) -> bool:
 
 def covering_index(indexes: Iterable[Index], columns: list[str]) -> Optional[Index]:
     return next((i for i in indexes if serves_lookup_on(i, columns)), None)
+
+
+def plain_indexes(schema: Schema, partial: bool = False) -> Iterator[tuple[Model, Index]]:
+    """(model, index) for every plain ``@@index`` of the schema's tables (views and composite
+    types have none); partial indexes only when asked for."""
+    for model in schema.models.values():
+        if model.kind != "model":
+            continue
+        for index in model.indexes:
+            if index.kind == "index" and (partial or index.where is None):
+                yield model, index
 
 
 def foreign_key_fields(schema: Schema, model: Model) -> set[str]:

@@ -128,6 +128,14 @@ def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optiona
         paths = [p]
     else:
         raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
+    sources, errors, shown = read_sources(paths, cwd, overrides)
+    return LoadedSchema(parse_files(sources), display_path(p, cwd), read_errors=errors, paths=shown)
+
+
+def read_sources(
+    paths: list[Path], cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None
+) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Path]]:
+    """Read files: (the sources, the read errors, shown path -> file on disk)."""
     sources, errors, shown = [], [], {}
     for f in paths:
         name = display_path(f, cwd)
@@ -137,7 +145,7 @@ def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optiona
             errors.append(err)
         else:
             sources.append(src)
-    return LoadedSchema(parse_files(sources), display_path(p, cwd), read_errors=errors, paths=shown)
+    return sources, errors, shown
 
 
 def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:

@@ -112,16 +112,6 @@ def _deparse(node) -> str:
     return RawStream()(node)
 
 
-def _walk(node: Any):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from _walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk(v)
-
-
 class _Replay:
     def __init__(self) -> None:
         self.tables: dict[str, Model] = {}
@@ -580,7 +570,7 @@ def read_sql(sources: list[SourceFile]) -> Schema:
 
 def load_sql(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None):
     """A LoadedSchema for SQL (a file, a folder of .sql files, or a Prisma migrations folder)."""
-    from .loader import LoadedSchema, SchemaNotFound, display_path, read_source
+    from .loader import LoadedSchema, SchemaNotFound, display_path, read_sources
 
     p = Path(path)
     if not p.exists() and not (overrides and str(p.resolve()) in overrides):
@@ -588,13 +578,5 @@ def load_sql(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[d
     files = sql_files(p) if p.exists() else [p]
     if not files:
         raise SchemaNotFound(f"{display_path(p, cwd)}: no SQL files in this folder")
-    sources, errors, shown = [], [], {}
-    for f in files:
-        name = display_path(f, cwd)
-        shown[name] = f
-        src, err = read_source(f, name, overrides)
-        if err:
-            errors.append(err)
-        else:
-            sources.append(src)
+    sources, errors, shown = read_sources(files, cwd, overrides)
     return LoadedSchema(read_sql(sources), display_path(p, cwd), read_errors=errors, paths=shown)

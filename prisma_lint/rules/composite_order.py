@@ -15,6 +15,7 @@ from ..indexing import (
     covering_index,
     foreign_key_fields,
     index_label,
+    plain_indexes,
     relations_from,
     serves_lookup_on,
 )
@@ -72,51 +73,48 @@ def suggested_order(ctx: RuleContext, model, index: Index) -> Optional[tuple[lis
 
 def check(ctx: RuleContext):
     schema = ctx.schema
-    for model in schema.models.values():
-        if model.kind != "model":
+    for model, index in plain_indexes(schema, partial=True):
+        if len(index.columns) < 2 or not index.is_btree:
             continue
-        for index in model.indexes:
-            if index.kind != "index" or len(index.columns) < 2 or not index.is_btree:
-                continue
-            result = suggested_order(ctx, model, index)
-            if result is None:
-                continue
-            order, classes = result
-            first_bad = next(i for i, c in enumerate(classes) if c in (LOW_CARDINALITY, RANGE))
-            culprit = index.columns[first_bad].field
-            new_cols = ", ".join(order)
-            covers = [
-                r
-                for r in relations_from(schema, model)
-                if covering_index(model.indexes, r.fields) is None
-                and serves_lookup_on(_reordered(index, order), r.fields)
-            ]
-            extra = ""
-            if covers:
-                extra = "; the new order also covers the foreign key " + ", ".join(
-                    f"({', '.join(r.fields)})" for r in covers
-                )
-            edit = reorder_index_fields(index, order)
-            fix = None
-            if edit is not None:
-                fix = Fix(
-                    title=f"Reorder to @@index([{new_cols}])",
-                    applicability="unsafe" if index.map else "safe",
-                    edits=[edit],
-                    schema_line=f"@@index([{new_cols}])",
-                    replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
-                )
-            yield ctx.finding(
-                index.span,
-                f"{index_label(index)} puts the {_WHY[classes[first_bad]]} column `{culprit}` before a "
-                f"selective equality column: lookups by the selective columns cannot use the index's order"
-                f"{extra}",
-                model=model.name,
-                fields=index.fields,
-                fix=fix,
-                help=f"order it [{new_cols}]: selective equality columns first, then low-cardinality ones, "
-                "then range/sort columns",
+        result = suggested_order(ctx, model, index)
+        if result is None:
+            continue
+        order, classes = result
+        first_bad = next(i for i, c in enumerate(classes) if c in (LOW_CARDINALITY, RANGE))
+        culprit = index.columns[first_bad].field
+        new_cols = ", ".join(order)
+        covers = [
+            r
+            for r in relations_from(schema, model)
+            if covering_index(model.indexes, r.fields) is None
+            and serves_lookup_on(_reordered(index, order), r.fields)
+        ]
+        extra = ""
+        if covers:
+            extra = "; the new order also covers the foreign key " + ", ".join(
+                f"({', '.join(r.fields)})" for r in covers
             )
+        edit = reorder_index_fields(index, order)
+        fix = None
+        if edit is not None:
+            fix = Fix(
+                title=f"Reorder to @@index([{new_cols}])",
+                applicability="unsafe" if index.map else "safe",
+                edits=[edit],
+                schema_line=f"@@index([{new_cols}])",
+                replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
+            )
+        yield ctx.finding(
+            index.span,
+            f"{index_label(index)} puts the {_WHY[classes[first_bad]]} column `{culprit}` before a "
+            f"selective equality column: lookups by the selective columns cannot use the index's order"
+            f"{extra}",
+            model=model.name,
+            fields=index.fields,
+            fix=fix,
+            help=f"order it [{new_cols}]: selective equality columns first, then low-cardinality ones, "
+            "then range/sort columns",
+        )
 
 
 def _reordered(index: Index, order: list[str]) -> Index:

@@ -2,42 +2,34 @@
 
 from __future__ import annotations
 
-from ..indexing import index_label, is_low_cardinality
+from ..indexing import index_label, is_low_cardinality, plain_indexes
 from . import Option, Rule, RuleContext
 
 
 def check(ctx: RuleContext):
     schema = ctx.schema
     max_values = ctx.options["max-enum-values"]
-    for model in schema.models.values():
-        if model.kind != "model":
+    for model, index in plain_indexes(schema):
+        fields = [model.fields.get(c.field) for c in index.columns]
+        if any(f is None for f in fields) or not all(is_low_cardinality(schema, f, max_values) for f in fields):
             continue
-        for index in model.indexes:
-            if index.kind != "index" or index.where is not None:
-                continue
-            fields = [model.fields.get(c.field) for c in index.columns]
-            if any(f is None for f in fields):
-                continue
-            if not all(is_low_cardinality(schema, f, max_values) for f in fields):
-                continue
-            enums = [f for f in fields if f.kind == "enum"]
-            if not enums:
-                continue  # Boolean only: boolean-index reports it
-            detail = ", ".join(
-                f"{f.name}: {f.type} ({schema.enum_size(f.type)} values)" if f.kind == "enum" else f"{f.name}: Boolean"
-                for f in fields
-            )
-            yield ctx.finding(
-                index.span,
-                f"{index_label(index)} indexes only low-cardinality columns ({detail}): each key matches a "
-                "large share of the table, so the planner rarely uses it",
-                model=model.name,
-                fields=index.fields,
-                help=(
-                    "lead with a selective column (a foreign key, a date range after the equality columns), "
-                    "or make it a partial index on the rare value"
-                ),
-            )
+        if not any(f.kind == "enum" for f in fields):
+            continue  # Boolean only: boolean-index reports it
+        detail = ", ".join(
+            f"{f.name}: {f.type} ({schema.enum_size(f.type)} values)" if f.kind == "enum" else f"{f.name}: Boolean"
+            for f in fields
+        )
+        yield ctx.finding(
+            index.span,
+            f"{index_label(index)} indexes only low-cardinality columns ({detail}): each key matches a "
+            "large share of the table, so the planner rarely uses it",
+            model=model.name,
+            fields=index.fields,
+            help=(
+                "lead with a selective column (a foreign key, a date range after the equality columns), "
+                "or make it a partial index on the rare value"
+            ),
+        )
 
 
 RULE = Rule(
