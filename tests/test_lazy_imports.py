@@ -1,0 +1,48 @@
+"""Cold starts stay cheap: a schema check imports none of the heavy modules it does not need."""
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+HEAVY = ("networkx", "jinja2", "pglast", "pygls", "importlib.metadata")
+
+PROBE = """
+import json, sys
+from prisma_lint.cli import main_group
+try:
+    main_group(sys.argv[1:], standalone_mode=False)
+except BaseException:
+    pass
+print(json.dumps({m: m in sys.modules for m in %r}), file=sys.stderr)
+"""
+
+
+def imported(*args: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE % (HEAVY,), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_schema_check_imports_no_heavy_module():
+    assert imported("check", "-q", "examples/schema.prisma") == {m: False for m in HEAVY}
+
+
+def test_graph_json_does_not_need_networkx_but_the_graph_does():
+    assert imported("graph", "examples/schema.prisma")["networkx"] is False
+    from prisma_lint.loader import load_schema
+
+    g = load_schema(REPO / "examples" / "schema.prisma").schema.graph()
+    assert sorted(g.edges()) == [("Order", "User"), ("OrderItem", "Order"), ("Session", "User")]
+    assert "networkx" in sys.modules
+
+
+def test_each_heavy_module_is_paid_only_where_needed():
+    assert imported("migrate", "--stdout", "examples/schema.prisma")["jinja2"] is True
+    assert imported("check", "-q", "fixtures/seeds/seed003/indexes.sql")["pglast"] is True
