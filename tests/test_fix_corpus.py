@@ -1,6 +1,6 @@
 """``check --fix`` / ``--unsafe-fixes`` on the whole corpus, and the fix engine on small schemas.
 
-On a temporary copy of every corpus schema (in one CLI process per round, many targets):
+On a temporary copy of every corpus schema (one CLI process per round, every schema a target):
 
 * the fixed schema still parses without errors (a schema with errors is never written);
 * Prisma's validator accepts the fixed schema whenever it accepted the original;
@@ -111,6 +111,29 @@ def test_the_corpus_is_there_and_gets_fixed(runs):
     assert len(changed) >= 20, "the corpus has fixable findings in many schemas"
     unsafe_only = [n for n in ENTRIES if runs["unsafe"].after1[n] != runs["fix"].after1[n]]
     assert unsafe_only, "--unsafe-fixes changes more than --fix somewhere"
+
+
+SINGLE = [
+    "calcom__cal.com__packages__prisma__schema.prisma",
+    "dubinc__dub__apps__web__prisma__schema",
+    "formbricks__formbricks__packages__database__schema",
+]
+
+
+@pytest.mark.parametrize("name", SINGLE)
+def test_one_target_at_a_time_gives_the_same_fix(runs, corpus, tmp_path, name):
+    """The corpus is fixed with many targets per process; one at a time gives the same bytes."""
+    entry = next((e for e in corpus if e.name == name), None)
+    if entry is None:
+        pytest.skip(f"{name} is not in the corpus")
+    target = tmp_path / name
+    if entry.is_dir():
+        shutil.copytree(entry, target)
+    else:
+        shutil.copyfile(entry, target)
+    proc = run_cli("check", *MODES["unsafe"], name, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert snapshot(target) == runs["unsafe"].after1[name]
 
 
 @pytest.mark.parametrize("mode", list(MODES) + ["crlf"])
