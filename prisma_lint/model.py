@@ -389,6 +389,7 @@ class _Builder:
         self.models = models
         for m in list(models.values()):
             self.indexes(m, provider, composite=types)
+        self.unique_names(models, provider)
         relations, join_tables = self.relations(models, provider)
         for r in relations:
             if r.kind != "m-n":
@@ -406,6 +407,32 @@ class _Builder:
             join_tables=join_tables,
             diagnostics=self.diags,
         )
+
+    def unique_names(self, models: dict[str, "Model"], provider: Optional[str]) -> None:
+        """Database index names must be unique: in one namespace per database schema for
+        PostgreSQL, CockroachDB and SQLite, per table elsewhere (as Prisma validates them).
+        Two default names cut to the same prefix are identifier-too-long's to report."""
+        per_schema = provider in ("postgresql", "cockroachdb", "sqlite", None)
+        limit = naming.identifier_limit(provider)
+        seen: dict[tuple, Index] = {}
+        for m in models.values():
+            if m.kind != "model" or m.ignored:
+                continue
+            for index in m.indexes:
+                key = (m.schema if per_schema else m.db_name, index.db_name)
+                other = seen.get(key)
+                if other is None:
+                    seen[key] = index
+                    continue
+                truncated = index.map is None and other.map is None and naming.byte_length(index.db_name) >= limit
+                if truncated:
+                    continue
+                self.error(
+                    f"the index name \"{index.db_name}\" is already used by the index at "
+                    f"{other.span.file.path}:{other.span.line}: database index names must be unique "
+                    "(give one of them another `map:`)",
+                    index.span,
+                )
 
     def _declare(self, names: dict[str, Span], b: Block) -> bool:
         if b.name in names:

@@ -205,3 +205,19 @@ def test_reorder_is_proposed_when_a_misordered_index_holds_the_key():
     (f,) = lint_text(text, RULE)
     assert f.fix.replace_index is not None
     assert f.fix.schema_line == "@@index([authorId, createdAt])"
+
+
+def test_the_new_index_takes_a_free_name():
+    """`Post_authorId_idx` is taken by another index (through `map:`): the new one gets its own."""
+    text = PG + USER + post('  title String\n  @@index([title, authorId], map: "Post_authorId_idx")')
+    (f,) = lint_text(text, RULE)
+    assert f.fix.schema_line == '@@index([authorId], map: "Post_authorId_fk_idx")'
+
+
+def test_duplicate_index_names_are_an_error():
+    from helpers import load_text
+
+    text = PG + USER + post('  title String\n  @@index([title], map: "same")\n  @@index([authorId], map: "same")')
+    errors = [d for d in load_text(text).schema.diagnostics if d.severity == "error"]
+    line = text.splitlines().index('  @@index([authorId], map: "same")') + 1
+    assert len(errors) == 1 and '"same" is already used' in errors[0].message and errors[0].span.line == line

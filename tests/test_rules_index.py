@@ -74,7 +74,7 @@ def test_the_later_of_two_identical_indexes_is_reported():
         ["@@index([name], where: raw(\"active\"))", "@@index([name, slug])"],  # partial vs full
         ["@@unique([name])", "@@unique([name, slug])"],  # a unique constraint is never reported
         ["@@index([name, slug])"],
-        ["@@fulltext([name])", "@@index([name])"],
+        ["@@fulltext([name], map: \"name_ft\")", "@@index([name])"],
     ],
 )
 def test_not_redundant(attrs):
@@ -195,7 +195,7 @@ def test_too_many_indexes():
 
 
 def test_btree_on_json_or_list():
-    text = item("@@index([tags])", "@@index([meta])", "@@index([tags(ops: ArrayOps)], type: Gin)")
+    text = item("@@index([tags])", "@@index([meta])", '@@index([tags(ops: ArrayOps)], type: Gin, map: "tags_gin")')
     findings = lint_text(text, ["btree-on-json-or-list"])
     assert summarize(findings) == [("btree-on-json-or-list", "Item", ("meta",)), ("btree-on-json-or-list", "Item", ("tags",))]
     assert "type: Gin" in findings[0].help

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, run_cli
+from conftest import CORPUS, need, run_cli
 from prisma_lint.config import Config
 from prisma_lint.graph_export import graph_json
 from prisma_lint.linter import lint
@@ -423,8 +423,7 @@ CONTRACT = CORPUS / "prisma__prisma__packages__3-extensions__supabase__src__cont
 
 @pytest.fixture
 def contract(corpus) -> Path:
-    if CONTRACT not in corpus:
-        pytest.skip("contract.prisma is not in the corpus")
+    need(CONTRACT in corpus, "contract.prisma in the corpus")
     return CONTRACT
 
 

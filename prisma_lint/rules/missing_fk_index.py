@@ -15,8 +15,32 @@ def applies(schema) -> bool:
     return schema.relation_mode == "prisma" or schema.provider in _UNINDEXED_FK_PROVIDERS
 
 
-def index_line(fields: list[str]) -> str:
-    return f"@@index([{', '.join(fields)}])"
+def index_line(fields: list[str], name: str | None = None) -> str:
+    mapped = f', map: "{name}"' if name else ""
+    return f"@@index([{', '.join(fields)}]{mapped})"
+
+
+def _explicit_name(schema, model, fields: list[str]) -> str | None:
+    """None when Prisma's default name for the new index is free; else a free name for `map:`
+    (index names are one namespace per database schema: two equal names would not migrate)."""
+    from ..naming import index_name, with_suffix
+
+    taken = {
+        i.db_name
+        for m in schema.models.values()
+        if m.schema == model.schema
+        for i in m.indexes
+    } | {i.db_name for jt in schema.join_tables.values() for i in jt.indexes}
+    columns = [model.fields[f].db_name if f in model.fields else f for f in fields]
+    default = index_name(model.db_name, columns, schema.provider)
+    if default not in taken:
+        return None
+    base = f"{model.db_name}_{'_'.join(columns)}"
+    for k in range(1, 100):
+        candidate = with_suffix(base, "_fk_idx" if k == 1 else f"_fk{k}_idx", schema.provider)
+        if candidate not in taken:
+            return candidate
+    return None
 
 
 def check(ctx: RuleContext):
@@ -53,7 +77,7 @@ def check(ctx: RuleContext):
             )
         fix = _reorder_fix(schema, model, r.fields)
         if fix is None:
-            line = index_line(r.fields)
+            line = index_line(r.fields, _explicit_name(schema, model, r.fields))
             edit = add_block_attribute(model, line)
             fix = Fix(
                 title=f"Add {line} to `{model.name}`",
