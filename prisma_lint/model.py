@@ -395,7 +395,7 @@ class _Builder:
             if r.kind != "m-n":
                 table = models[r.model].db_name
                 cols = [models[r.model].fields[f].db_name for f in r.fields if f in models[r.model].fields]
-                r.db_name = r.map or naming.foreign_key_name(table, cols, provider)
+                r.db_name = r.map if r.map is not None else naming.foreign_key_name(table, cols, provider)
         return Schema(
             files=self.files,
             datasource=datasource,
@@ -684,7 +684,7 @@ class _Builder:
         explicit = _string(a.arg("map"))
         if explicit is None and kind == "index":
             explicit = _string(a.arg("name"))  # the Prisma 2 spelling of `map` on @@index
-        db_name = explicit or naming.default_name_for(kind, m.db_name, [c.db_name for c in columns], provider)
+        db_name = explicit if explicit is not None else naming.default_name_for(kind, m.db_name, [c.db_name for c in columns], provider)
         where_expr = a.arg("where")
         where = None
         if where_expr is not None:

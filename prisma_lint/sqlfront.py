@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from . import naming
 from .model import Enum, EnumValueDef, Index, IndexColumn, Model, ModelField, NativeType, Relation, Schema

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -90,6 +91,38 @@ class Oracle:
         if proc.returncode != 0:
             raise RuntimeError(f"oracle_batch.js failed: {proc.stderr[-2000:]}")
         return json.loads(proc.stdout)
+
+
+_DATASOURCE_START = re.compile(r"^\s*datasource\s+\w+\s*\{")
+# Prisma 7 moved `url` out of the schema; the test server has no pgvector for `extensions`
+_PRISMA7_DROP = re.compile(r"^(\s*)(url|directUrl|shadowDatabaseUrl|extensions)\s*=.*$")
+
+
+def prisma7_copy(source: Path, dest: Path) -> Path:
+    """A writable copy of a corpus schema (file or folder) in ``dest`` that Prisma 7 accepts:
+    the datasource's url lines and `extensions` blanked (line numbers unchanged)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / source.name
+    if source.is_dir():
+        shutil.copytree(source, target)
+        files = sorted(target.rglob("*.prisma"))
+    else:
+        shutil.copyfile(source, target)
+        files = [target]
+    for q in [target, *target.rglob("*")]:
+        q.chmod(q.stat().st_mode | 0o200)
+    for f in files:
+        lines = f.read_text(encoding="utf-8").split("\n")
+        inside = False
+        for i, line in enumerate(lines):
+            if _DATASOURCE_START.match(line):
+                inside = True
+            elif inside and line.strip().startswith("}"):
+                inside = False
+            elif inside:
+                lines[i] = _PRISMA7_DROP.sub(r"\1", line)
+        f.write_text("\n".join(lines), encoding="utf-8")
+    return target
 
 
 @pytest.fixture(scope="session")

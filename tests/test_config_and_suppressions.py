@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import run_cli
-from helpers import PG, lint_text, summarize
+from helpers import PG, lint_text
 
 SCHEMA = PG + """
 model User {

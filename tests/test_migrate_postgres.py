@@ -33,7 +33,7 @@ from typing import Optional
 import pytest
 
 import ddl
-from conftest import CORPUS, FIXTURES, REPO, manifest_rows, need, run_cli
+from conftest import CORPUS, FIXTURES, REPO, manifest_rows, need, prisma7_copy, run_cli
 
 from prisma_lint.loader import load_schema
 from prisma_lint.migrate import diff, render, reverse, statements
@@ -837,39 +837,6 @@ CORPUS_PICKS = [
     "prisma__prisma__packages__client__tests__e2e__multi-schema-with-external__prisma__schema.prisma",  # @@schema
 ]
 AGREEMENT = [f"seed:{s}" for s in SEEDS] + [f"corpus:{c}" for c in CORPUS_PICKS]
-
-_DATASOURCE_URL = re.compile(r"^(\s*)(url|directUrl|shadowDatabaseUrl)\s*=.*$")
-# The test server has no pgvector: drop `extensions = [...]` (formbricks declares `vector` and
-# uses no vector column), or Prisma's SQL begins with a CREATE EXTENSION that cannot run.
-_EXTENSIONS = re.compile(r"^(\s*)extensions\s*=.*$")
-
-
-def prisma7_copy(source: Path, dest: Path) -> Path:
-    """A copy of ``source`` that Prisma 7 accepts: datasource url lines blanked (they moved to
-    prisma.config.ts), and no `extensions` the test server lacks."""
-    target = dest / source.name
-    if source.is_dir():
-        shutil.copytree(source, target)
-        files = sorted(target.rglob("*.prisma"))
-    else:
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        files = [target]
-    for f in files:
-        text = f.read_text(encoding="utf-8")
-        lines = text.split("\n")
-        inside = False
-        for i, line in enumerate(lines):
-            if re.match(r"^\s*datasource\s+\w+\s*\{", line):
-                inside = True
-                continue
-            if inside and re.match(r"^\s*\}", line):
-                inside = False
-            if inside:
-                lines[i] = _EXTENSIONS.sub(r"\1", _DATASOURCE_URL.sub(r"\1", line))
-        f.write_text("\n".join(lines), encoding="utf-8")
-    return target
-
 
 @dataclass
 class Agreement:

@@ -89,7 +89,6 @@ def test_operator_classes(ops, sql):
 
 def test_multi_schema_names_are_qualified():
     before = 'model A {\n  id Int @id\n  b  Int\n  @@schema("auth")\n}\n'
-    after = before.replace("  @@schema", "  @@index([b])\n  @@schema")
     text = datasource().replace("}", '  schemas = ["auth"]\n}') + before
     old = load_text(text).schema
     new = load_text(text.replace("  @@schema", "  @@index([b])\n  @@schema")).schema

@@ -424,8 +424,97 @@ def schemas(draw) -> list[GBlock]:
         battrs = draw(st.permutations(battrs))
         blocks.append(GBlock(kind, mname, fields=tuple(fields), attributes=tuple(battrs), doc=draw(st.one_of(st.none(), docs))))
     blocks.extend(enums)
+    blocks = _distinct_database_names(blocks)
     order = draw(st.permutations(list(range(len(blocks)))))
     return [blocks[i] for i in order]
+
+
+def _distinct_database_names(blocks: list) -> list:
+    """Make the drawn database names distinct, as a valid schema needs them: table names,
+    column names within a table, `map:` names, and the default names of indexes on the same
+    columns (database index names are one namespace)."""
+    from dataclasses import replace
+
+    seen: set[str] = set()
+
+    def unique(text: str, space: set) -> str:
+        k, candidate = 1, text
+        while candidate in space:
+            k += 1
+            candidate = f"{text}_{k}"
+        space.add(candidate)
+        return candidate
+
+    def string_arg(a: GAttr, key: Optional[str]) -> Optional[str]:
+        for name, value in a.args:
+            if (name == key or (key is None and name is None)) and value[0] == "str":
+                return value[1]
+        return None
+
+    def with_names(a: GAttr, rename) -> GAttr:
+        return replace(a, args=tuple((n, ("str", rename(v[1])) if n == "map" and v[0] == "str" else v) for n, v in a.args))
+
+    tables: set[str] = {b.name for b in blocks if b.kind in ("model", "view")}
+    out = []
+    for b in blocks:
+        if b.kind not in ("model", "view"):
+            out.append(b)
+            continue
+        attrs = list(b.attributes)
+        table = b.name
+        for k, a in enumerate(attrs):
+            if a.name == "map":
+                mapped = string_arg(a, None)
+                mapped = string_arg(a, "name") if mapped is None else mapped
+                if mapped is not None:
+                    tables.discard(b.name)
+                    table = unique(mapped, tables)
+                    attrs[k] = GAttr("map", ((None, ("str", table)),))
+        columns: dict[str, str] = {}
+        # a field without @map keeps its name as its column: those are taken first
+        used_columns: set[str] = {
+            f.name for f in b.fields if not any(a.name == "map" for a in f.attributes)
+        }
+        fields = []
+        for f in b.fields:
+            fattrs = []
+            column = f.name
+            for a in f.attributes:
+                if a.name == "map":
+                    mapped = string_arg(a, None)
+                    mapped = string_arg(a, "name") if mapped is None else mapped
+                    if mapped is not None:
+                        column = mapped
+                        a = GAttr("map", ((None, ("str", unique(mapped, used_columns))),))
+                        column = a.args[0][1][1]
+                fattrs.append(a)
+            columns[f.name] = column
+            fields.append([f, fattrs])
+        defaults: set[tuple] = set()
+
+        def claim(a: GAttr, suffix: str, cols: tuple) -> GAttr:
+            if any(n == "map" for n, _ in a.args):
+                return with_names(a, lambda text: unique(text, seen))
+            key = (table, suffix, cols)
+            if key in defaults:
+                return replace(a, args=a.args + (("map", ("str", unique(f"{table}_{len(defaults)}", seen))),))
+            defaults.add(key)
+            return a
+
+        for entry in fields:
+            f, fattrs = entry
+            entry[1] = [
+                claim(a, "key" if a.name == "unique" else "pkey", (columns[f.name],)) if a.name in ("id", "unique") else a
+                for a in fattrs
+            ]
+        for k, a in enumerate(attrs):
+            if a.name in ("index", "unique", "id", "fulltext"):
+                items = next((v[1] for n, v in a.args if n in (None, "fields") and v[0] == "array"), ())
+                cols = tuple(columns.get(item[1], item[1]) for item in items)
+                suffix = {"unique": "key", "id": "pkey"}.get(a.name, "idx")
+                attrs[k] = claim(a, suffix, cols if a.name != "id" else ())
+        out.append(replace(b, fields=tuple(replace(f, attributes=tuple(fa)) for f, fa in fields), attributes=tuple(attrs)))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,14 +12,13 @@ Every migrate-diff call takes several seconds, so all of them run in parallel, o
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, need
+from conftest import CORPUS, need, prisma7_copy
 
 from prisma_lint.loader import load_schema
 
@@ -175,19 +174,6 @@ CORPUS_CASES = {
 }
 CASES = [*HAND_WRITTEN, *CORPUS_CASES]
 
-_URL_LINE = re.compile(r"(?m)^([ \t]*)(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$")
-
-
-def _blank_urls(path: Path) -> None:
-    """Prisma 7 refuses `url = ...` in the datasource: blank those lines (line count unchanged)."""
-    files = [path] if path.is_file() else sorted(path.rglob("*.prisma"))
-    for f in files:
-        text = f.read_text(encoding="utf-8")
-        new = _URL_LINE.sub("", text)
-        if new != text:
-            f.write_text(new, encoding="utf-8")
-
-
 # ---------------------------------------------------------------------------------------------
 # running Prisma (all cases at once)
 # ---------------------------------------------------------------------------------------------
@@ -204,15 +190,7 @@ def generated(oracle, postgres, tmp_path_factory) -> dict[str, dict]:
         src = CORPUS / name
         if not src.exists():
             continue
-        dst = base / name
-        if src.is_dir():
-            shutil.copytree(src, dst)
-        else:
-            shutil.copyfile(src, dst)
-        for q in [dst, *dst.rglob("*")]:
-            q.chmod(q.stat().st_mode | 0o200)
-        _blank_urls(dst)
-        paths[case] = dst
+        paths[case] = prisma7_copy(src, base)
     procs = {}
     for case, p in paths.items():
         url = postgres.url(postgres.new_database())

@@ -1,7 +1,6 @@
 """The hand-written index plans in ../shared/seeds, rebuilt as fixtures: golden findings."""
 
 import json
-from pathlib import Path
 
 import pytest
 

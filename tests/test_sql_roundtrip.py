@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, manifest_rows, need, run_cli
+from conftest import CORPUS, manifest_rows, need, prisma7_copy, run_cli
 from helpers import REGISTRY
 from prisma_lint import naming
 from prisma_lint.config import Config
@@ -63,19 +62,6 @@ CASES = {
 }
 MIGRATION = "20240101000000_init"
 
-_URL_LINE = re.compile(r"(?m)^([ \t]*)(url|directUrl|shadowDatabaseUrl)[ \t]*=.*$")
-
-
-def _blank_urls(path: Path) -> None:
-    """Prisma 7 refuses `url = ...` in the datasource: blank those lines (line count unchanged)."""
-    files = [path] if path.is_file() else sorted(path.rglob("*.prisma"))
-    for f in files:
-        text = f.read_text(encoding="utf-8")
-        new = _URL_LINE.sub("", text)
-        if new != text:
-            f.write_text(new, encoding="utf-8")
-
-
 # ---------------------------------------------------------------------------------------------
 # Prisma's migrations (all cases at once)
 # ---------------------------------------------------------------------------------------------
@@ -91,16 +77,7 @@ def generated(oracle, postgres, tmp_path_factory) -> dict[str, dict]:
             continue
         row = rows.get(name, {})
         assert row.get("provider") == "postgresql" and row.get("prisma7_validates") == "yes", (name, row)
-        dst = base / case / "schema" / name
-        dst.parent.mkdir(parents=True)
-        if src.is_dir():
-            shutil.copytree(src, dst)
-        else:
-            shutil.copyfile(src, dst)
-        for q in [dst, *dst.rglob("*")]:
-            q.chmod(q.stat().st_mode | 0o200)
-        _blank_urls(dst)
-        paths[case] = dst
+        paths[case] = prisma7_copy(src, base / case / "schema")
     procs = {}
     for case, p in paths.items():
         url = postgres.url(postgres.new_database())
