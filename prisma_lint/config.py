@@ -28,10 +28,6 @@ from typing import Any, Optional
 
 from .findings import SEVERITIES
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_FILES = ("prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml")
 _TOP_KEYS = {"select", "ignore", "exclude", "fail-on", "severity", "rules"}
@@ -92,6 +88,10 @@ def find_config(start: Path) -> Optional[tuple[Path, dict]]:
 
 
 def _read_toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         with path.open("rb") as f:
             return tomllib.load(f)

@@ -148,6 +148,17 @@ def read_sources(
     return sources, errors, shown
 
 
+def is_sql_path(path: Path) -> bool:
+    """A `.sql` file, a Prisma migrations folder, or a folder of `.sql` files (no `.prisma`)."""
+    if path.is_file():
+        return path.suffix == ".sql"
+    if path.is_dir():
+        if (path / "migration_lock.toml").exists() or any(path.glob("*/migration.sql")):
+            return True
+        return not any(path.rglob("*.prisma")) and any(path.glob("*.sql"))
+    return path.suffix == ".sql"
+
+
 def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
     """The same schema with new texts for its files (fixes applied in memory)."""
     sources = [SourceFile(path, texts[path]) for path in texts]

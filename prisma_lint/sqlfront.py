@@ -538,18 +538,6 @@ def _trailing(text: str, start: int) -> bool:
     return bool(text[line_start:start].strip())
 
 
-def is_sql_path(path: Path) -> bool:
-    if path.is_file():
-        return path.suffix == ".sql"
-    if path.is_dir():
-        if (path / "migration_lock.toml").exists():
-            return True
-        if any(path.glob("*/migration.sql")):
-            return True
-        return not any(path.rglob("*.prisma")) and any(path.glob("*.sql"))
-    return path.suffix == ".sql"
-
-
 def sql_files(path: Path) -> list[Path]:
     """The SQL files of a path in the order they apply: a migrations folder's
     ``<timestamp>_<name>/migration.sql`` in name order, or a folder's ``*.sql`` in name order."""
