@@ -37,7 +37,7 @@ class ConfigError(Exception):
     pass
 
 
-@dataclass
+@dataclass(eq=False)
 class Config:
     path: Optional[Path] = None
     select: Optional[list[str]] = None  # None: all

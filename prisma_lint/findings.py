@@ -38,7 +38,7 @@ class Edit:
         return d
 
 
-@dataclass
+@dataclass(eq=False)
 class Fix:
     title: str  # "Add @@index([userId])"
     applicability: str  # safe | unsafe | display
@@ -60,7 +60,7 @@ class Fix:
         }
 
 
-@dataclass
+@dataclass(eq=False)
 class Finding:
     rule: str
     severity: str

@@ -126,7 +126,7 @@ def edits_of(findings: list[Finding]) -> list[Edit]:
     return out
 
 
-@dataclass
+@dataclass(eq=False)
 class FixOutcome:
     texts: dict[str, str]  # path -> fixed text (only files that changed)
     originals: dict[str, str]  # path -> text before

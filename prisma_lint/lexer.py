@@ -80,7 +80,7 @@ class Tok:
         return f"Tok({self.type}, {self.value!r}, {self.start_pos})"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RawComment:
     start: int
     end: int
@@ -88,13 +88,13 @@ class RawComment:
     trailing: bool
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RawBlock:
     tokens: list[Tok]
     unclosed: bool = False  # closed implicitly by the next block keyword
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class LexResult:
     blocks: list[RawBlock] = field(default_factory=list)
     comments: list[RawComment] = field(default_factory=list)

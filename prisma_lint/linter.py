@@ -13,7 +13,7 @@ from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
 from .syntax import Diagnostic
 
 
-@dataclass
+@dataclass(eq=False)
 class LintResult:
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # errors about the input

@@ -28,7 +28,7 @@ class SchemaNotFound(Exception):
     """No schema at the given path, or none found by discovery."""
 
 
-@dataclass
+@dataclass(eq=False)
 class LoadedSchema:
     schema: Schema
     root: str  # the file or folder that was read

@@ -62,14 +62,14 @@ class SqlIndex:
         return (self.table, self.schema, self.columns, self.unique, self.fulltext, self.method, self.where)
 
 
-@dataclass
+@dataclass(eq=False)
 class Step:
     action: str  # create | drop | rename
     index: SqlIndex
     old_name: Optional[str] = None  # rename
 
 
-@dataclass
+@dataclass(eq=False)
 class Migration:
     provider: str
     steps: list[Step] = field(default_factory=list)

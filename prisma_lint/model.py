@@ -43,7 +43,7 @@ INDEX_TYPES = frozenset({"BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"})
 # ----------------------------------------------------------------------------------------------
 # the data
 # ----------------------------------------------------------------------------------------------
-@dataclass
+@dataclass(eq=False)
 class Datasource:
     name: str
     provider: Optional[str]  # normalised: "postgres" -> "postgresql"; None if unknown
@@ -55,7 +55,7 @@ class Datasource:
     extensions: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(eq=False)
 class Generator:
     name: str
     provider: Optional[str]
@@ -63,7 +63,7 @@ class Generator:
     span: Span
 
 
-@dataclass
+@dataclass(eq=False)
 class NativeType:
     name: str  # VarChar, Uuid, ...
     args: list[str]
@@ -73,7 +73,7 @@ class NativeType:
         return f"{self.name}({', '.join(self.args)})" if self.args else self.name
 
 
-@dataclass
+@dataclass(eq=False)
 class ModelField:
     model: str
     name: str
@@ -103,7 +103,7 @@ class ModelField:
         return self.kind in ("scalar", "enum", "unsupported")
 
 
-@dataclass
+@dataclass(eq=False)
 class IndexColumn:
     field: str  # Prisma field name (a dotted path for composite types)
     db_name: str
@@ -117,7 +117,7 @@ class IndexColumn:
         return (self.field, self.sort or "Asc", self.length, self.ops)
 
 
-@dataclass
+@dataclass(eq=False)
 class Index:
     model: str
     kind: str  # id | unique | index | fulltext
@@ -154,7 +154,7 @@ class Index:
         return self.span.file.path
 
 
-@dataclass
+@dataclass(eq=False)
 class Relation:
     name: str  # explicit @relation name or Prisma's default `AToB`
     kind: str  # 1-1 | 1-n | m-n
@@ -188,7 +188,7 @@ class Relation:
         return "SetNull" if self._optional else "Restrict"
 
 
-@dataclass
+@dataclass(eq=False)
 class Model:
     name: str
     db_name: str
@@ -223,14 +223,14 @@ class Model:
         return (f for f in self.fields.values() if f.kind == "relation")
 
 
-@dataclass
+@dataclass(eq=False)
 class EnumValueDef:
     name: str
     db_name: str
     span: Span
 
 
-@dataclass
+@dataclass(eq=False)
 class Enum:
     name: str
     db_name: str
@@ -241,7 +241,7 @@ class Enum:
     doc: Optional[str] = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Schema:
     """The whole schema, from one file or a multi-file folder."""
 

@@ -67,7 +67,7 @@ _TYPES = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class SqlStatement:
     """One statement as the SQL-only rules see it."""
 

@@ -26,7 +26,7 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class Suppression:
     kind: str  # line | file | model | field
     rules: list[str]  # empty: every rule
