@@ -76,6 +76,30 @@ class Oracle:
             env={**os.environ, **(env or {})},
         )
 
+    def sql_from_empty(self, schemas: dict, postgres: "Postgres", timeout: int = 300) -> dict:
+        """Prisma's SQL for each schema (``migrate-diff.js --from-empty``), all at once:
+        key -> (exit code, stdout, stderr). Each call needs a database to connect to."""
+        procs = {}
+        for key, path in schemas.items():
+            url = postgres.url(postgres.new_database())
+            procs[key] = subprocess.Popen(
+                ["node", str(self.root / "migrate-diff.js"), "--from-empty", "--to-schema", str(path), "--url", url],
+                cwd=self.root,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        out = {}
+        for key, proc in procs.items():
+            try:
+                stdout, stderr = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                stdout, stderr = proc.communicate()
+                stderr += f"\n(timed out after {timeout} s)"
+            out[key] = (proc.returncode, stdout, stderr)
+        return out
+
     def validate_many(self, paths: list[Path]) -> dict[str, dict]:
         """oracle.js's JSON for each schema (one node process for all of them)."""
         listing = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)

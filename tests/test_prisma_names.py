@@ -12,7 +12,6 @@ Every migrate-diff call takes several seconds, so all of them run in parallel, o
 from __future__ import annotations
 
 import re
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -191,29 +190,13 @@ def generated(oracle, postgres, tmp_path_factory) -> dict[str, dict]:
         if not src.exists():
             continue
         paths[case] = prisma7_copy(src, base)
-    procs = {}
-    for case, p in paths.items():
-        url = postgres.url(postgres.new_database())
-        procs[case] = subprocess.Popen(
-            ["node", str(oracle.root / "migrate-diff.js"), "--from-empty", "--to-schema", str(p), "--url", url],
-            cwd=oracle.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
     out: dict[str, dict] = {}
-    for case, proc in procs.items():
-        try:
-            stdout, stderr = proc.communicate(timeout=300)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            stdout, stderr = proc.communicate()
-            stderr += "\n(timed out after 300 s)"
+    for case, (returncode, stdout, stderr) in oracle.sql_from_empty(paths, postgres).items():
         result = {"path": paths[case]}
-        if proc.returncode == 0 and "CREATE TABLE" in stdout:
+        if returncode == 0 and "CREATE TABLE" in stdout:
             result["sql"] = stdout
         else:
-            result["error"] = f"migrate-diff exited {proc.returncode}:\n{stderr[-3000:]}\n{stdout[-1000:]}"
+            result["error"] = f"migrate-diff exited {returncode}:\n{stderr[-3000:]}\n{stdout[-1000:]}"
         out[case] = result
     return out
 

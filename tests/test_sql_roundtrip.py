@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -78,26 +77,10 @@ def generated(oracle, postgres, tmp_path_factory) -> dict[str, dict]:
         row = rows.get(name, {})
         assert row.get("provider") == "postgresql" and row.get("prisma7_validates") == "yes", (name, row)
         paths[case] = prisma7_copy(src, base / case / "schema")
-    procs = {}
-    for case, p in paths.items():
-        url = postgres.url(postgres.new_database())
-        procs[case] = subprocess.Popen(
-            ["node", str(oracle.root / "migrate-diff.js"), "--from-empty", "--to-schema", str(p), "--url", url],
-            cwd=oracle.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
     out: dict[str, dict] = {}
-    for case, proc in procs.items():
-        try:
-            stdout, stderr = proc.communicate(timeout=300)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            stdout, stderr = proc.communicate()
-            stderr += "\n(timed out after 300 s)"
+    for case, (returncode, stdout, stderr) in oracle.sql_from_empty(paths, postgres).items():
         result = {"schema": paths[case]}
-        if proc.returncode == 0 and "CREATE TABLE" in stdout:
+        if returncode == 0 and "CREATE TABLE" in stdout:
             mig = base / case / "migrations"
             (mig / MIGRATION).mkdir(parents=True)
             (mig / MIGRATION / "migration.sql").write_text(stdout, encoding="utf-8")
@@ -105,7 +88,7 @@ def generated(oracle, postgres, tmp_path_factory) -> dict[str, dict]:
             result["migrations"] = mig
             result["sql"] = stdout
         else:
-            result["error"] = f"migrate-diff exited {proc.returncode}:\n{stderr[-3000:]}\n{stdout[-1000:]}"
+            result["error"] = f"migrate-diff exited {returncode}:\n{stderr[-3000:]}\n{stdout[-1000:]}"
         out[case] = result
     return out
 
