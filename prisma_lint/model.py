@@ -174,18 +174,12 @@ class Relation:
     span: Optional[Span] = None  # the @relation attribute (or the field)
     attribute: Optional[Attribute] = None
     join_table: Optional["Model"] = None  # implicit m-n
-
-    @property
-    def optional(self) -> bool:
-        """Whether the foreign key may be NULL (set by the schema builder)."""
-        return self._optional
-
-    _optional: bool = False
+    optional: bool = False  # whether the foreign key may be NULL
 
     def effective_on_delete(self, relation_mode: str = "foreignKeys") -> str:
         if self.on_delete:
             return self.on_delete
-        return "SetNull" if self._optional else "Restrict"
+        return "SetNull" if self.optional else "Restrict"
 
 
 @dataclass(eq=False)
@@ -826,7 +820,7 @@ class _Builder:
             span=a1.span,
             attribute=a1,
         )
-        rel._optional = optional
+        rel.optional = optional
         f1.relation = rel
         f2.relation = rel
         return rel

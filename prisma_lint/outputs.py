@@ -229,13 +229,15 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"))
 
 
-def _fingerprint(f: Finding) -> str:
-    """Stable across runs and line shifts: rule, file, model, fields and the flagged text."""
+def _digest(*parts: str) -> str:
     import hashlib
 
-    text = " ".join(f.span.text.split())
-    key = "\x1f".join([f.rule, f.file, f.model or "", ",".join(f.fields), text])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _fingerprint(f: Finding) -> str:
+    """Stable across runs and line shifts: rule, file, model, fields and the flagged text."""
+    return _digest(f.rule, f.file, f.model or "", ",".join(f.fields), " ".join(f.span.text.split()))
 
 
 def _region(span) -> dict:
@@ -364,7 +366,7 @@ def format_gitlab(findings: list[Finding], diagnostics: list[Diagnostic], **_: o
             {
                 "description": d.message,
                 "check_name": d.code,
-                "fingerprint": __import__("hashlib").sha256(f"{d.code}{d.file}{d.message}".encode()).hexdigest()[:32],
+                "fingerprint": _digest(d.code, d.file or "", d.message),
                 "severity": "blocker" if d.severity == "error" else "minor",
                 "location": {"path": d.file or "", "lines": {"begin": line}},
             }

@@ -225,7 +225,7 @@ class _Replay:
             db_name=name,
             span=span,
         )
-        rel._optional = any(m.fields.get(c) is not None and m.fields[c].optional for c in cols)
+        rel.optional = any(m.fields.get(c) is not None and m.fields[c].optional for c in cols)
         self.relations.append(rel)
 
     def create_index(self, stmt: dict, span: Span, rec: SqlStatement) -> None:

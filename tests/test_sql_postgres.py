@@ -36,6 +36,7 @@ from conftest import FIXTURES
 from helpers import REGISTRY
 from prisma_lint.config import Config
 from prisma_lint.linter import lint
+from prisma_lint.sqlexpr import walk
 from prisma_lint.sqlfront import SqlStatement, load_sql
 
 pytestmark = pytest.mark.postgres
@@ -154,16 +155,6 @@ def _lint(path: Path):
 # ---------------------------------------------------------------------------------------------
 # building the tables the statements need
 # ---------------------------------------------------------------------------------------------
-def _walk(node):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from _walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk(v)
-
-
 def _colname(node: dict) -> Optional[str]:
     if isinstance(node, dict) and "ColumnRef" in node:
         names = [f["String"]["sval"] for f in node["ColumnRef"].get("fields", []) if "String" in f]
@@ -258,7 +249,7 @@ def _infer_types(statements: list[dict]) -> dict[str, set[str]]:
             if node is None:
                 continue
             condition(node)
-            for n in _walk(node):
+            for n in walk(node):
                 if "A_Expr" in n:
                     e = n["A_Expr"]
                     kind, left, right = e.get("kind"), e.get("lexpr"), e.get("rexpr")
@@ -336,7 +327,7 @@ def _table_ddl(loaded, creates: list[SqlStatement]) -> list[str]:
         # every column a predicate or expression names (as the server folds it)
         for st in stmts:
             for node in [st.get("whereClause")] + [p["IndexElem"].get("expr") for p in st.get("indexParams", [])]:
-                for n in _walk(node):
+                for n in walk(node):
                     col = _colname(n)
                     if col:
                         columns.setdefault(col, None)

@@ -239,6 +239,7 @@ def load_registry(include_plugins: bool = True) -> Registry:
 
     From a source checkout that is not installed, the built-ins are added directly.
     """
+    builtins = _builtin_rules()
     rules: dict[str, Rule] = {UNUSED_SUPPRESSION.id: UNUSED_SUPPRESSION}
     errors: list[str] = []
     found_builtins = False
@@ -259,10 +260,10 @@ def load_registry(include_plugins: bool = True) -> Registry:
                 else:
                     rules[r.id] = r
     if not found_builtins:
-        for r in _builtin_rules():
+        for r in builtins:
             rules.setdefault(r.id, r)
     # built-ins first, in their documented order; then plugins
-    order = [r.id for r in _builtin_rules()] + [UNUSED_SUPPRESSION.id]
+    order = [r.id for r in builtins] + [UNUSED_SUPPRESSION.id]
     ordered = {i: rules[i] for i in order if i in rules}
     ordered.update(rules)
     return Registry(ordered, errors)

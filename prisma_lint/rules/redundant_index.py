@@ -51,7 +51,9 @@ def check(ctx: RuleContext):
             other = redundant_with(index, others)
             if other is None:
                 continue
-            if len(other.columns) == len(index.columns):
+            if other.synthetic:
+                why = f"the index \"{other.db_name}\" of the migrations already covers its columns"
+            elif len(other.columns) == len(index.columns):
                 why = (
                     f"the unique constraint {index_label(other)} already has an index on the same columns"
                     if other.is_unique
@@ -60,8 +62,6 @@ def check(ctx: RuleContext):
             else:
                 why = f"{index_label(other)} starts with the same columns and serves the same lookups"
             where = f" (line {other.span.line})" if other.span.file is index.span.file else f" ({other.file}:{other.span.line})"
-            if other.synthetic:
-                why = f"the index \"{other.db_name}\" of the migrations already covers its columns"
             fix = Fix(
                 title=f"Remove the redundant {index_label(index)}",
                 applicability="unsafe",
