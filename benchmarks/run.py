@@ -79,7 +79,7 @@ def main() -> int:
     compileall.compile_dir(str(REPO / "prisma_lint"), quiet=1)
     from prisma_lint.parser import get_parser
 
-    get_parser()  # the LALR tables are cached by Lark after the first build
+    get_parser()  # loads the stored LALR tables once, as every process does
     tmp = Path(tempfile.mkdtemp(prefix="prisma-lint-bench-"))
     try:
         small = tmp / "small.prisma"

@@ -1,4 +1,4 @@
-"""A fast hand-written lexer for the Prisma Schema Language, plugged into Lark's LALR parser.
+"""A fast hand-written lexer for the Prisma Schema Language, feeding the LALR parser (``lalr.py``).
 
 One pass over the text does three jobs:
 
@@ -61,13 +61,14 @@ _NEW_BLOCK_AHEAD = re.compile(r"[^\S\r\n]+\w[\w-]*[^\S\r\n]*\{")
 
 
 class Tok:
-    """A token as Lark's parser wants it (``type``, ``value``), plus character offsets.
+    """A token as an LALR parser wants it (``type``, ``value``), plus character offsets.
 
     Lighter than ``lark.Token`` (a str subclass): tokens are the hot path of parsing.
     """
 
     __slots__ = ("type", "value", "start_pos", "end_pos")
-    # Lark reads these when it builds its end-of-input token; positions are ours (offsets).
+    # Lark's runtime (the tests' reference parser) reads these when it builds its end-of-input
+    # token; positions are ours (offsets).
     line = column = end_line = end_column = None
 
     def __init__(self, type_: str, value: str, start: int, end: int) -> None:

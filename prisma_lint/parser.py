@@ -1,7 +1,8 @@
-"""Parse Prisma schema text into the AST (``syntax.py``) with Lark's LALR parser.
+"""Parse Prisma schema text into the AST (``syntax.py``) with the LALR tables of ``grammars/prisma.lark``.
 
-* The grammar is ``grammars/prisma.lark``; tokens come from ``lexer.py``.
-* The AST is built while parsing (Lark's ``transformer=`` for LALR): no parse tree is kept.
+* The grammar is ``grammars/prisma.lark``; Lark computes its LALR(1) tables, kept in
+  ``grammars/prisma.tables.json`` and run by ``lalr.py``; tokens come from ``lexer.py``.
+* The AST is built while parsing (as Lark's ``transformer=`` does for LALR): no parse tree is kept.
 * Each top-level block is parsed on its own. A syntax error inside a model, enum or config
   block drops that one line (the declaration the error is in), reports it, and parses the
   rest of the block again; an error in a block's header drops the block. So a half-typed
@@ -14,10 +15,7 @@ import json
 from functools import lru_cache
 from typing import Optional
 
-from lark import Lark
-from lark.exceptions import UnexpectedInput
-from lark.lexer import Lexer
-
+from .lalr import LalrParser, ParseError, load_tables
 from .lexer import RawBlock, Tok, lex
 from .resources import resource_path
 from .source import SourceFile, Span
@@ -303,33 +301,27 @@ def _unescape(raw: str) -> str:
     return value
 
 
-class TokenFeed(Lexer):
-    """Lark's lexer slot: the tokens are already made (``lexer.py``), so just hand them over."""
-
-    def __init__(self, lexer_conf) -> None:  # Lark passes its lexer configuration
-        pass
-
-    def lex(self, tokens):  # type: ignore[override]
-        return iter(tokens)
-
-
 class PrismaParser:
-    """The Lark LALR parser for ``grammars/prisma.lark`` with the AST builder plugged in."""
+    """The LALR parser for ``grammars/prisma.lark`` with the AST builder plugged in.
 
-    def __init__(self) -> None:
+    ``engine="lark"`` parses with Lark's own runtime instead (the tests compare the two).
+    """
+
+    def __init__(self, engine: str = "tables") -> None:
         self._builder = _Builder()
         grammar = resource_path("grammars", "prisma.lark").read_text(encoding="utf-8")
-        self._lark = Lark(
-            grammar,
-            parser="lalr",
-            lexer=TokenFeed,
-            transformer=self._builder,
-            maybe_placeholders=False,
-            propagate_positions=False,
-            # the LALR tables take ~100 ms to compute: Lark keeps them in a file in the temp
-            # folder, keyed by a hash of the grammar, Lark's and Python's versions
-            cache=True,
-        )
+        if engine == "lark":
+            from .grammar_tables import LarkReference
+
+            self._parser = LarkReference(grammar, self._builder)
+            return
+        tables_path = resource_path("grammars", "prisma.tables.json")
+        tables = load_tables(tables_path.read_text(encoding="utf-8"), grammar) if tables_path.exists() else None
+        if tables is None:  # the grammar was edited since the tables were written: ask Lark now
+            from .grammar_tables import compile_tables
+
+            tables = compile_tables(grammar)
+        self._parser = LalrParser(tables, self._builder)
 
     def parse(self, source: SourceFile) -> SchemaFile:
         lexed = lex(source.text)
@@ -369,13 +361,13 @@ class PrismaParser:
                 )
             )
             tokens = tokens + [Tok("RBRACE", "}", last.end_pos, last.end_pos)]
-        parse = self._lark.parse
+        parse = self._parser.parse
         for _ in range(_MAX_RECOVERIES):
             try:
                 return parse(tokens)
-            except UnexpectedInput as e:
-                token = getattr(e, "token", None)
-                diagnostics.append(_syntax_error(source, token, getattr(e, "expected", ()), tokens))
+            except ParseError as e:
+                token = e.token
+                diagnostics.append(_syntax_error(source, token, e.expected, tokens))
                 tokens = _drop_line(tokens, token)
                 if tokens is None:
                     return None

@@ -1,0 +1,171 @@
+"""The parser runs Lark's LALR tables with a small driver (``lalr.py``); these tests hold it to Lark.
+
+* The stored tables (``grammars/prisma.tables.json``) are exactly what Lark computes from the
+  grammar as it is now, whatever the hash seed.
+* Parsing with the driver and parsing with Lark's own runtime give the same AST (every node,
+  every span) and the same syntax errors: on every corpus schema and fixture, and on random
+  edits of them and of generated schemas (hypothesis).
+* A grammar edited without rewriting the tables still parses (the tables are recomputed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, REPO
+from prisma_lint import parser as parser_module
+from prisma_lint.grammar_tables import compile_tables, main as tables_main, tables_text
+from prisma_lint.lalr import LalrParser, ParseError, load_tables
+from prisma_lint.lexer import Tok
+from prisma_lint.parser import PrismaParser, _Builder
+from prisma_lint.source import SourceFile, Span
+from test_parser_properties import apply_edit, corpus_schemas, edits, rendered_schemas
+
+GRAMMAR = REPO / "grammars" / "prisma.lark"
+TABLES = REPO / "grammars" / "prisma.tables.json"
+
+TABLE_PARSER = PrismaParser()
+LARK_PARSER = PrismaParser(engine="lark")
+
+
+def dump(node):
+    """A node as nested tuples: every field, spans as (start, end)."""
+    if isinstance(node, Span):
+        return ("span", node.start, node.end)
+    if isinstance(node, SourceFile):
+        return ("file", node.path)
+    if dataclasses.is_dataclass(node):
+        return (type(node).__name__,) + tuple((f.name, dump(getattr(node, f.name))) for f in dataclasses.fields(node))
+    if isinstance(node, (list, tuple)):
+        return [dump(x) for x in node]
+    if isinstance(node, Tok):
+        return ("tok", node.type, node.value, node.start_pos, node.end_pos)
+    return node
+
+
+def assert_same_parse(text: str, path: str = "schema.prisma") -> None:
+    source = SourceFile(path, text)
+    ours = TABLE_PARSER.parse(source)
+    larks = LARK_PARSER.parse(source)
+    assert [d.render() for d in ours.diagnostics] == [d.render() for d in larks.diagnostics]
+    assert dump(ours) == dump(larks)
+
+
+# -- the tables ------------------------------------------------------------------------------
+def test_stored_tables_are_what_lark_computes_from_the_grammar():
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    assert TABLES.read_text(encoding="utf-8") == tables_text(compile_tables(grammar)), (
+        "grammars/prisma.tables.json is stale: run python -m prisma_lint.grammar_tables"
+    )
+    assert tables_main(["--check"]) == 0
+
+
+def test_tables_do_not_depend_on_the_hash_seed():
+    program = (
+        "from prisma_lint.grammar_tables import compile_tables, tables_text;"
+        "print(tables_text(compile_tables(open('grammars/prisma.lark', encoding='utf-8').read())), end='')"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        proc = subprocess.run([sys.executable, "-c", program], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+        outputs.add(proc.stdout)
+    assert outputs == {TABLES.read_text(encoding="utf-8")}
+
+
+def test_tables_only_serve_the_grammar_they_were_computed_from():
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    text = TABLES.read_text(encoding="utf-8")
+    assert load_tables(text, grammar) is not None
+    assert load_tables(text, grammar + "\n// edited\n") is None
+    assert load_tables(text.replace('"format": 1', '"format": 99', 1), grammar) is None
+
+
+def test_an_edited_grammar_without_new_tables_still_parses(tmp_path, monkeypatch):
+    grammars = tmp_path / "grammars"
+    shutil.copytree(REPO / "grammars", grammars)
+    (grammars / "prisma.lark").write_text(GRAMMAR.read_text(encoding="utf-8") + "\n// a comment added\n", encoding="utf-8")
+    monkeypatch.setattr(parser_module, "resource_path", lambda kind, name: grammars / name)
+    fresh = PrismaParser()
+    text = (FIXTURES / "seeds" / "seed000" / "schema.prisma").read_text(encoding="utf-8")
+    source = SourceFile("schema.prisma", text)
+    assert dump(fresh.parse(source)) == dump(TABLE_PARSER.parse(source))
+
+
+def test_the_driver_reports_what_the_state_expected():
+    tables = compile_tables(GRAMMAR.read_text(encoding="utf-8"))
+    driver = LalrParser(tables, _Builder())
+    tokens = [Tok("MODEL", "model", 0, 5), Tok("IDENT", "A", 6, 7), Tok("RBRACE", "}", 8, 9)]
+    with pytest.raises(ParseError) as caught:
+        driver.parse(tokens)
+    assert caught.value.token is tokens[2]
+    assert caught.value.expected == {"LBRACE"}
+    with pytest.raises(ParseError) as caught:
+        driver.parse(tokens[:2])
+    assert caught.value.token.type == "$END"
+    assert caught.value.expected == {"LBRACE"}
+
+
+def test_a_rule_without_a_builder_method_is_refused():
+    tables = compile_tables(GRAMMAR.read_text(encoding="utf-8"))
+
+    class Partial(_Builder):
+        model = None  # type: ignore[assignment]
+
+    with pytest.raises(ValueError, match="'model'"):
+        LalrParser(tables, Partial())
+
+
+# -- the same results as Lark's runtime --------------------------------------------------------
+@pytest.fixture(scope="module")
+def corpus_texts(corpus) -> list[dict[Path, str]]:
+    out = []
+    for files in corpus_schemas(corpus):
+        try:
+            out.append({f: f.read_bytes().decode("utf-8") for f in files})
+        except UnicodeDecodeError:
+            continue
+    return out
+
+
+def test_corpus_and_fixtures_parse_the_same_as_with_lark(corpus_texts):
+    count = 0
+    for texts in corpus_texts:
+        for path, text in texts.items():
+            assert_same_parse(text, str(path))
+            count += 1
+    for path in sorted(FIXTURES.rglob("*.prisma")) + sorted((REPO / "tests").rglob("*.prisma")):
+        assert_same_parse(path.read_text(encoding="utf-8"), str(path))
+        count += 1
+    assert count > 60
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data(), edit_list=edits)
+def test_edited_corpus_parses_the_same_as_with_lark(corpus_texts, data, edit_list):
+    # draw positions, not texts: a failure then prints two numbers, not a whole schema
+    texts = corpus_texts[data.draw(st.integers(0, len(corpus_texts) - 1), label="schema")]
+    paths = sorted(texts)
+    path = paths[data.draw(st.integers(0, len(paths) - 1), label="file")]
+    text = texts[path]
+    for e in edit_list:
+        text = apply_edit(text, e)
+    assert_same_parse(text, str(path))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(generated=rendered_schemas(), edit_list=st.one_of(st.just([]), edits))
+def test_generated_schemas_parse_the_same_as_with_lark(generated, edit_list):
+    _, text = generated
+    for e in edit_list:
+        text = apply_edit(text, e)
+    assert_same_parse(text)
