@@ -8,9 +8,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .model import Index, Model, ModelField, Relation, Schema
+from .source import Span
 
 LOW_CARDINALITY = "low-cardinality"
 RANGE = "range"
@@ -128,3 +130,82 @@ def _col_text(c) -> str:
     if c.ops:
         args.append(f"ops: {c.ops}")
     return f"{c.field}({', '.join(args)})" if args else c.field
+
+
+def column_types(model: Optional[Model]):
+    """``column -> type`` for a model's database columns, as the SQL checks ask it:
+    ``"timestamptz"`` for a ``@db.Timestamptz`` column, else the Prisma type (``DateTime`` ...);
+    None for a column that is not known (or no model)."""
+    types: dict[str, str] = {}
+    if model is not None:
+        for f in model.fields.values():
+            if f.native_type is not None and f.native_type.name == "Timestamptz":
+                types[f.db_name] = "timestamptz"
+            elif f.type:
+                types[f.db_name] = f.type
+    return types.get
+
+
+@dataclass(eq=False)
+class IndexCondition:
+    """An index predicate or index expression to inspect (pglast's JSON tree), from a migration's
+    CREATE INDEX or from a schema's partial index (``where: raw("...")``)."""
+
+    index: str  # the index's database name
+    part: str  # "predicate", "expression" or "`where`"
+    node: Any
+    column_type: Callable[[str], Optional[str]]
+    span: Span  # the statement, or the schema's index attribute
+    model: Optional[str]
+    fields: list[str] = field(default_factory=list)
+    in_sql: bool = False  # node locations are byte offsets into ``span``'s text
+
+    @property
+    def description(self) -> str:
+        return f"index `{self.index}`" if self.in_sql else f"the partial index `{self.index}`"
+
+    def span_at(self, byte_location: Optional[int]) -> Span:
+        """Where a node of the tree is written: in a statement, the call (``now()``), the
+        literal with its cast (``'now'::date``, ``DATE 'now'``) or the name at that location;
+        in a schema (the predicate is a string inside the attribute), the index attribute."""
+        offset = self.span.offset_of_byte(byte_location) if self.in_sql else None
+        if offset is None:
+            return self.span
+        body = self.span.text
+        end = offset
+        while end < len(body) and (body[end].isalnum() or body[end] in "_()"):
+            end += 1
+        typed = end
+        while typed < len(body) and (body[typed].isalpha() or body[typed] == " ") and "(" not in body[offset:end]:
+            typed += 1  # `TIMESTAMP WITH TIME ZONE 'now'`: a type name before the literal
+        if typed < len(body) and body[typed] == "'":  # a quoted literal, after its type name or not
+            end = typed
+            close = body.find("'", end + 1)
+            end = close + 1 if close > 0 else len(body)
+            if body.startswith("::", end):
+                end += 2
+                while end < len(body) and (body[end].isalnum() or body[end] == "_"):
+                    end += 1
+        return Span(self.span.file, self.span.start + offset, self.span.start + max(end, offset + 1))
+
+
+def index_conditions(schema: Schema) -> Iterator[IndexCondition]:
+    """Every index predicate and expression of the migrations' CREATE INDEX statements and of
+    the schema's partial indexes."""
+    from .sqlexpr import predicate_json
+
+    for st in schema.sql_statements:
+        if st.kind != "create-index":
+            continue
+        types = column_types(schema.models.get(st.table) if st.table else None)
+        parts = [("predicate", st.where)] + [("expression", e) for e in st.expressions]
+        for part, node in parts:
+            if node is not None:
+                yield IndexCondition(st.index, part, node, types, st.span, st.table, list(st.key_columns), True)
+    for model in schema.models.values():
+        if model.origin != "schema":
+            continue
+        for index in model.indexes:
+            if index.where is not None:
+                node = predicate_json(index.where)
+                yield IndexCondition(index.db_name, "`where`", node, column_types(model), index.span, model.name, index.fields)

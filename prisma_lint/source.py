@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Optional
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 BOM = "\ufeff"
@@ -118,6 +119,15 @@ class Span:
     @property
     def text(self) -> str:
         return self.file.text[self.start : self.end]
+
+    def offset_of_byte(self, byte_location: Optional[int]) -> Optional[int]:
+        """The character offset inside this span of a byte offset inside its UTF-8 text (as
+        pglast reports locations inside a statement); None when it is not inside."""
+        if byte_location is None or byte_location < 0:
+            return None
+        body = self.text
+        offset = byte_location if body.isascii() else len(body.encode("utf-8")[:byte_location].decode("utf-8", errors="ignore"))
+        return offset if offset < len(body) else None
 
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of ``other``."""

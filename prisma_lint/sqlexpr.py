@@ -105,7 +105,57 @@ def non_immutable_calls(node: Any, column_type=None) -> list[tuple[str, Optional
             sv = n["SQLValueFunction"]
             found.append((_SQL_VALUE_NAMES.get(sv.get("op"), "a session value"), sv.get("location")))
     # ('now'::timestamptz is accepted by PostgreSQL: the value is frozen when the index is built;
-    # it is not reported here, where every finding is a statement the server refuses)
+    # it is not reported here, where every finding is a statement the server refuses, but by
+    # frozen_time_literals below)
+    return found
+
+
+# The special date/time input strings PostgreSQL reads as "the moment this text is converted"
+RELATIVE_TIME_WORDS = frozenset({"now", "today", "tomorrow", "yesterday"})
+_TIME_TYPE_NAMES = frozenset({"date", "timestamp", "timestamptz", "time", "timetz"})
+_TIME_COLUMN_TYPES = frozenset({"DateTime", "timestamptz", "date", "timestamp", "time", "timetz"})
+
+
+def _relative_word(node: Any) -> Optional[str]:
+    """``'now'``, ``'today'`` ... when ``node`` is that string constant (case and spaces as
+    PostgreSQL allows them)."""
+    if isinstance(node, dict) and "A_Const" in node:
+        sval = node["A_Const"].get("sval")
+        text = sval.get("sval") if isinstance(sval, dict) else None
+        if isinstance(text, str) and text.strip().lower() in RELATIVE_TIME_WORDS:
+            return text.strip().lower()
+    return None
+
+
+def frozen_time_literals(node: Any, column_type=None) -> list[tuple[str, Optional[int]]]:
+    """(what, byte location) of every ``'now'``, ``'today'``, ``'tomorrow'`` or ``'yesterday'``
+    that PostgreSQL turns into a fixed date or time when it reads the statement: cast to a
+    date/time type (``'now'::timestamptz``, ``DATE 'today'``), or compared with a column that is
+    a date/time (or whose type is not known)."""
+    found = []
+    for n in walk(node):
+        if "TypeCast" in n:
+            tc = n["TypeCast"]
+            word = _relative_word(tc.get("arg"))
+            target = [x["String"]["sval"] for x in tc.get("typeName", {}).get("names", []) if "String" in x]
+            if word and target and target[-1] in _TIME_TYPE_NAMES:
+                # the cast's location is its `::` (`'now'::date`) or its type name (`DATE 'now'`)
+                places = (tc.get("location"), tc["typeName"].get("location"), tc["arg"]["A_Const"].get("location"))
+                locations = [x for x in places if x is not None and x >= 0]
+                found.append((f"'{word}'::{target[-1]}", min(locations, default=None)))
+        elif "A_Expr" in n:
+            e = n["A_Expr"]
+            for side, other in (("lexpr", "rexpr"), ("rexpr", "lexpr")):
+                col = _column(e[other]) if isinstance(e.get(other), dict) else None
+                kind = column_type(col) if col and column_type else None
+                if col is None or not (kind is None or kind in _TIME_COLUMN_TYPES):
+                    continue
+                value = e.get(side)
+                items = value["List"].get("items", []) if isinstance(value, dict) and "List" in value else [value]
+                for item in items:  # BETWEEN and IN compare the column with a list
+                    word = _relative_word(item)
+                    if word:
+                        found.append((f"'{word}' (compared with `{col}`)", item["A_Const"].get("location")))
     return found
 
 
