@@ -118,6 +118,12 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (deleting or renaming indexes).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option(
+    "--add-ignore",
+    is_flag=True,
+    help="Add a `// prisma-lint-ignore` comment for every finding in the schema files (to adopt the linter "
+    "on an existing schema: later runs report only new problems). With --diff, print the change instead.",
+)
+@click.option(
     "--migrations",
     "migrations_dir",
     type=click.Path(exists=True, file_okay=False),
@@ -144,6 +150,7 @@ def check(
     fix,
     unsafe_fixes,
     show_diff,
+    add_ignore,
     migrations_dir,
     output_file,
     stdin_filename,
@@ -174,11 +181,16 @@ def check(
         from_stdin = True
     elif "-" in paths:
         _fail("`-` (stdin) cannot be combined with other paths")
+    if add_ignore and (fix or unsafe_fixes):
+        _fail("--add-ignore cannot be combined with --fix or --unsafe-fixes (fix first, then add ignores)")
+    if add_ignore and from_stdin:
+        _fail("--add-ignore edits the schema files: it cannot read the schema from stdin")
     targets = _group_targets(paths, schema, overrides)
     findings, diagnostics = [], []
     linted_files: list[str] = []
     diffs: list[str] = []
-    fixed_count = 0
+    fixed_count = 0  # fixes applied, or with --add-ignore the comments added
+    sql_left = 0  # --add-ignore: findings in SQL files, left alone
     stdin_fixed: Optional[str] = None
     fail_level = fail_on
     for target, how, only in targets:
@@ -206,7 +218,14 @@ def check(
         except SchemaNotFound as e:
             _fail(str(e))
         result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations)
-        if fix or unsafe_fixes or show_diff:
+        if add_ignore:
+            result, diff_text, added, left_in_sql = _add_ignores(
+                loaded, result, registry, config, selected, ignored, migrations, show_diff
+            )
+            diffs.append(diff_text)
+            fixed_count += added
+            sql_left += left_in_sql
+        elif fix or unsafe_fixes or show_diff:
             result, diff_text, fixed, texts = _fix(
                 loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff or from_stdin
             )
@@ -243,7 +262,10 @@ def check(
                 click.echo(d.render(), err=True)
         if any(d.severity == "error" for d in diagnostics):
             raise _Exit(2)
-        click.echo(f"{fixed_count} fix{'es' if fixed_count != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
+        if add_ignore:
+            click.echo(f"{_ignore_comments(fixed_count)} {'would be ' if patch else ''}added.", err=True)
+        else:
+            click.echo(f"{fixed_count} fix{'es' if fixed_count != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
         raise _Exit(1 if patch else 0)
     formatter = get_formatter(output_format)
     use_color = (color if color is not None else sys.stdout.isatty()) and not output_file
@@ -262,6 +284,15 @@ def check(
         click.echo(text, nl=False)
     if (fix or unsafe_fixes) and output_format == "text":
         click.echo(f"Fixed {fixed_count} problem{'s' if fixed_count != 1 else ''}.", err=True)
+    if add_ignore and output_format == "text":
+        click.echo(f"Added {_ignore_comments(fixed_count)}.", err=True)
+    if add_ignore and sql_left:
+        click.echo(
+            f"prisma-lint: {sql_left} finding{'s' if sql_left != 1 else ''} in SQL migrations left as they are: "
+            "Prisma checks applied migrations against their checksum, so their text must not change "
+            "(use `exclude` in the config, or write `-- prisma-lint-ignore` into migrations not yet applied)",
+            err=True,
+        )
     raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero, exit_code))
 
 
@@ -393,6 +424,47 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
         for path, text in outcome.texts.items():
             write_atomically(loaded.paths[path], text, boms.get(path, False))
     return final_result, patch, fixed, outcome.texts
+
+
+def _ignore_comments(n: int) -> str:
+    return f"{n} prisma-lint-ignore comment{'s' if n != 1 else ''}"
+
+
+def _add_ignores(loaded, result, registry, config, selected, ignored, migrations, dry_run):
+    """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``);
+    returns the lint result afterwards, the unified diff, how many comments were added, and how
+    many findings are in SQL files (left alone)."""
+    from .edits import apply_edits
+    from .fixer import unified_diff, write_atomically
+    from .linter import lint
+    from .loader import reparse
+    from .suppressions import ignore_edits
+
+    schema_paths = {f.source.path for f in loaded.schema.files if f.source.path.endswith(".prisma")}
+    in_sql = sum(1 for f in result.findings if f.file not in schema_paths and f.rule != "unused-suppression")
+    if loaded.has_errors:
+        bad = sorted({d.file for d in loaded.diagnostics if d.severity == "error" and d.file})
+        click.echo(f"prisma-lint: not adding ignore comments to {', '.join(bad) or loaded.root}: the schema has errors", err=True)
+        return result, "", 0, in_sql
+    files = [f for f in loaded.schema.files if f.source.path in schema_paths]
+    edits = ignore_edits(result.findings, files)
+    if not edits:
+        return result, "", 0, in_sql
+    originals = loaded.texts()
+    texts = {}
+    for path in {e.file.path for e in edits}:
+        texts[path], _ = apply_edits(originals[path], [e for e in edits if e.file.path == path])
+    final = reparse(loaded, {**originals, **texts})
+    if final.has_errors:  # never write a schema the comments broke (they cannot: a safety net)
+        click.echo("prisma-lint: internal error: the ignore comments would break the schema; nothing written", err=True)
+        raise _Exit(2)
+    final_result = lint(final, registry, config, selected or None, ignored, migrations=migrations)
+    patch = unified_diff(originals, texts)
+    if not dry_run:
+        boms = loaded.boms()
+        for path, text in texts.items():
+            write_atomically(loaded.paths[path], text, boms.get(path, False))
+    return final_result, patch, len(edits), in_sql
 
 
 @main_group.command()

@@ -229,6 +229,7 @@ class Record:
     rule: Optional[str]  # None for input errors
     fix: Optional[FixRecord] = None
     help: Optional[str] = None
+    finding: Any = None  # the rule's finding (for "Ignore ... on this line")
 
     @property
     def key(self) -> tuple:
@@ -250,6 +251,8 @@ class Unit:
     published: set[str] = field(default_factory=set)  # uris this unit contributed to
     generation: int = 0
     fix_all: dict[str, Any] = field(default_factory=dict)  # uri -> WorkspaceEdit (this generation)
+    positions: Any = None  # the _Positions of the last lint
+    uri_of: dict[str, str] = field(default_factory=dict)  # shown path -> uri of the open document
 
     @property
     def key(self) -> tuple[str, str]:
@@ -709,6 +712,7 @@ class _State:
             errors_in |= {d.file for d in migrations.diagnostics if d.severity == "error" and d.file}
 
         positions = _Positions(self.encoding, open_docs, shown_to_path)
+        unit.positions, unit.uri_of = positions, uri_of
         for f in result.findings:
             uri = uri_of.get(f.span.file.path)
             if uri is None:
@@ -716,6 +720,7 @@ class _State:
             rng = self._range(positions, f.span.file, f.span.start, f.span.end)
             rec = self._record(rng, f.message, f.severity, f.rule, tags=self._tags(f.rule))
             rec.help = f.help
+            rec.finding = f
             if f.fix is not None and f.fix.edits and f.fix.applicability in ("safe", "unsafe"):
                 touched = {f.span.file.path} | {e.file.path for e in f.fix.edits}
                 if not (touched & errors_in):
@@ -894,18 +899,30 @@ class _State:
                 if diag.source != SOURCE:
                     continue
                 rec = self._find(uri, diag)
-                if rec is None or rec.fix is None or rec.id in seen:
+                if rec is None or rec.id in seen:
                     continue
                 seen.add(rec.id)
-                actions.append(
-                    t.CodeAction(
-                        title=rec.fix.title,
-                        kind=t.CodeActionKind.QuickFix,
-                        diagnostics=[diag],
-                        edit=self._workspace_edit(rec.fix.edits, rec.fix.versions),
-                        is_preferred=rec.fix.applicability == "safe",
+                if rec.fix is not None:
+                    actions.append(
+                        t.CodeAction(
+                            title=rec.fix.title,
+                            kind=t.CodeActionKind.QuickFix,
+                            diagnostics=[diag],
+                            edit=self._workspace_edit(rec.fix.edits, rec.fix.versions),
+                            is_preferred=rec.fix.applicability == "safe",
+                        )
                     )
-                )
+                ignore = self._ignore_record(uri, rec)
+                if ignore is not None:
+                    actions.append(
+                        t.CodeAction(
+                            title=ignore.title,
+                            kind=t.CodeActionKind.QuickFix,
+                            diagnostics=[diag],
+                            edit=self._workspace_edit(ignore.edits, ignore.versions),
+                            is_preferred=False,
+                        )
+                    )
         if wanted(FIX_ALL_KIND) and any(r.fix is not None and r.fix.applicability == "safe" for r in self._merged(uri)):
             action = t.CodeAction(
                 title="Fix all safe prisma-lint problems",
@@ -919,6 +936,25 @@ class _State:
             if action is not None:
                 actions.append(action)
         return actions
+
+    def _ignore_record(self, uri: str, rec: Record) -> Optional[FixRecord]:
+        """``// prisma-lint-ignore <rule>`` for the finding's line (what ``check --add-ignore``
+        writes), in a schema file without errors."""
+        from .findings import Fix
+        from .suppressions import ignore_edits
+
+        f = rec.finding
+        key = self.doc_unit.get(uri)
+        unit = self.units.get(key) if key is not None else None
+        if f is None or unit is None or unit.kind != "schema" or unit.loaded is None or unit.positions is None:
+            return None
+        files = [sf for sf in unit.loaded.schema.files if sf.source is f.span.file]
+        if not files or unit.loaded.file_has_errors(f.span.file.path):
+            return None
+        edits = ignore_edits([f], files)
+        if not edits:
+            return None
+        return self._fix_record(unit.positions, Fix(f"Ignore {f.rule} on this line", "safe", edits), unit.uri_of, unit)
 
     def resolve_code_action(self, action):
         data = action.data if isinstance(action.data, dict) else {}

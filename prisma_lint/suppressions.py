@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from .findings import Finding
+from .findings import Edit, Finding
 from .source import SourceFile, Span
 
 _DIRECTIVE = re.compile(
@@ -165,3 +165,49 @@ def unused(suppressions: dict[str, list[Suppression]], known_rules: set[str], ac
                 if idle:
                     out.append((s, f"{', '.join(idle)} in this suppression suppresses nothing"))
     return out
+
+
+def ignore_edits(findings: Iterable[Finding], files) -> list[Edit]:
+    """Edits that add ``// prisma-lint-ignore <rule-ids>`` for ``findings`` in the schema files
+    ``files`` (``SchemaFile``; findings elsewhere, such as in SQL migrations, are left alone):
+
+    * at the end of the finding's line;
+    * into the line's own ``prisma-lint-ignore`` comment when it has one (its reason kept);
+    * on a line of its own just above, with the line's indentation, when the line already ends
+      with another comment (a ``///`` there documents the field: it stays as it is).
+    """
+    by_path = {f.source.path: f for f in files}
+    wanted: dict[tuple[str, int], list[str]] = {}
+    for f in findings:
+        if f.rule == "unused-suppression" or f.span.file.path not in by_path:
+            continue
+        rules = wanted.setdefault((f.span.file.path, f.span.line), [])
+        if f.rule not in rules:
+            rules.append(f.rule)
+    edits = []
+    for (path, line), rules in wanted.items():
+        schema_file = by_path[path]
+        src = schema_file.source
+        start = src.line_starts[line - 1]
+        end = start + len(src.line_text(line))
+        comment = next((c for c in schema_file.comments if c.trailing and c.span.line == line), None)
+        if comment is None:
+            code_end = end
+            while code_end > start and src.text[code_end - 1] in " \t":
+                code_end -= 1
+            edits.append(Edit(src, code_end, end, f" // prisma-lint-ignore {', '.join(rules)}"))
+            continue
+        written = src.text[comment.span.start : comment.span.end]
+        m = _DIRECTIVE.match(written)
+        if m is not None and m.group(1) == "ignore":
+            head, sep, reason = m.group("rest").partition(" -- ")
+            have = [w for w in re.split(r"[\s,]+", head.strip()) if w]
+            merged = ", ".join(have + [r for r in rules if r not in have])
+            edits.append(Edit(src, comment.span.start, comment.span.end, f"// prisma-lint-ignore {merged}{sep}{reason}".rstrip()))
+            continue
+        line_text = src.line_text(line)
+        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+        nxt = src.line_starts[line] if line < len(src.line_starts) else len(src.text)
+        newline = src.text[end:nxt] or src.line_ending()
+        edits.append(Edit(src, start, start, f"{indent}// prisma-lint-ignore {', '.join(rules)}{newline}"))
+    return edits

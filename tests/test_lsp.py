@@ -164,6 +164,17 @@ def apply_edits(text: str, edits) -> str:
     return text
 
 
+async def actions_for(client: LanguageClient, uri: str, diag, only=None):
+    """The code actions the server offers for one diagnostic."""
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag], only=only),
+        )
+    )
+
+
 def edits_for(edit: types.WorkspaceEdit, uri: str):
     if edit.document_changes:
         return [e for dc in edit.document_changes if dc.text_document.uri == uri for e in dc.edits]
@@ -197,15 +208,10 @@ async def test_code_action_fixes_the_finding(client: LanguageClient, tmp_path):
     uri = open_doc(client, tmp_path / "schema.prisma", text)
     diags = await wait_for(client, uri, lambda d: "missing-fk-index" in codes(d))
     fk = next(d for d in diags if d.code == "missing-fk-index")
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=fk.range,
-            context=types.CodeActionContext(diagnostics=[fk]),
-        )
-    )
+    actions = await actions_for(client, uri, fk)
     quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
-    assert [a.title for a in quick] == ["Add @@index([authorId]) to `Post`"]
+    assert [a.title for a in quick] == ["Add @@index([authorId]) to `Post`", "Ignore missing-fk-index on this line"]
+    assert not quick[1].is_preferred
     action = quick[0]
     assert action.is_preferred and list(action.diagnostics) == [fk]
     assert action.edit.document_changes[0].text_document.version == 1
@@ -219,18 +225,29 @@ async def test_code_action_fixes_the_finding(client: LanguageClient, tmp_path):
     assert codes(diags) == ["redundant-index"]
     # the unsafe fix is offered too, not preferred, and says so
     red = diags[0]
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=red.range,
-            context=types.CodeActionContext(diagnostics=[red], only=[types.CodeActionKind.QuickFix]),
-        )
-    )
-    assert [a.title for a in actions] == ["Remove the redundant `@@index([title])` (unsafe)"]
+    actions = await actions_for(client, uri, red, only=[types.CodeActionKind.QuickFix])
+    assert [a.title for a in actions] == ["Remove the redundant `@@index([title])` (unsafe)", "Ignore redundant-index on this line"]
     assert not actions[0].is_preferred
     new_text = apply_edits(new_text, edits_for(actions[0].edit, uri))
     change(client, uri, 3, whole(new_text))
     await wait_for(client, uri, lambda d: d == [])
+
+
+@e2e
+async def test_code_action_ignores_the_finding_on_its_line(client: LanguageClient, tmp_path):
+    text = SCHEMA.replace("\n", "\r\n")
+    uri = open_doc(client, tmp_path / "schema.prisma", text)
+    diags = await wait_for(client, uri, lambda d: "missing-fk-index" in codes(d))
+    fk = next(d for d in diags if d.code == "missing-fk-index")
+    actions = await actions_for(client, uri, fk, only=[types.CodeActionKind.QuickFix])
+    (ignore,) = [a for a in actions if a.title == "Ignore missing-fk-index on this line"]
+    new_text = apply_edits(text, edits_for(ignore.edit, uri))
+    line = new_text.split("\r\n")[fk.range.start.line]
+    assert line.endswith("onDelete: Cascade) // prisma-lint-ignore missing-fk-index")
+    assert new_text.count("\r\n") == new_text.count("\n")
+    change(client, uri, 2, whole(new_text))
+    diags = await wait_for(client, uri, lambda d: "missing-fk-index" not in codes(d))
+    assert codes(diags) == ["redundant-index"]  # and no unused-suppression
 
 
 FIX_ALL = """\
