@@ -59,6 +59,21 @@ def corpus() -> list[Path]:
     return entries
 
 
+@pytest.fixture(scope="session")
+def corpus_texts(corpus) -> list[dict[Path, str]]:
+    """The text of each file of each (UTF-8) corpus schema: a file, or a multi-file folder."""
+    from prisma_lint.loader import schema_files_in
+
+    out = []
+    for entry in corpus:
+        files = schema_files_in(entry) if entry.is_dir() else [entry]
+        try:
+            out.append({f: f.read_bytes().decode("utf-8") for f in files})
+        except UnicodeDecodeError:
+            continue
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Prisma's engine (node + ../shared/prisma-oracle)
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ existing schema.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

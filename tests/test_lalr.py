@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,7 +27,7 @@ from prisma_lint.lalr import LalrParser, ParseError, load_tables
 from prisma_lint.lexer import Tok
 from prisma_lint.parser import PrismaParser, _Builder
 from prisma_lint.source import SourceFile, Span
-from test_parser_properties import apply_edit, corpus_schemas, edits, rendered_schemas
+from test_parser_properties import apply_edit, edits, rendered_schemas
 
 GRAMMAR = REPO / "grammars" / "prisma.lark"
 TABLES = REPO / "grammars" / "prisma.tables.json"
@@ -126,17 +125,6 @@ def test_a_rule_without_a_builder_method_is_refused():
 
 
 # -- the same results as Lark's runtime --------------------------------------------------------
-@pytest.fixture(scope="module")
-def corpus_texts(corpus) -> list[dict[Path, str]]:
-    out = []
-    for files in corpus_schemas(corpus):
-        try:
-            out.append({f: f.read_bytes().decode("utf-8") for f in files})
-        except UnicodeDecodeError:
-            continue
-    return out
-
-
 def test_corpus_and_fixtures_parse_the_same_as_with_lark(corpus_texts):
     count = 0
     for texts in corpus_texts:

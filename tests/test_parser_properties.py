@@ -14,10 +14,8 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +23,7 @@ from conftest import run_cli
 from prisma_lint.config import Config
 from prisma_lint.graph_export import graph_json, to_dot, to_mermaid
 from prisma_lint.linter import lint
-from prisma_lint.loader import LoadedSchema, parse_files, schema_files_in
+from prisma_lint.loader import LoadedSchema, parse_files
 from prisma_lint.parser import parse_text
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile
@@ -691,11 +689,6 @@ def test_generated_schema_parses_back_to_its_structure(generated):
 INSERTABLE = list('{}"()@[]:=,?!/*\\.-#%~`') + ["@@", "///", "//", "/*", "*/", "\n", "\r", "\r\n", "\t", " ", "é", "日", "\ufeff", "\x00", "model", "enum", "type ", "0", "-1.5"]
 
 
-def corpus_schemas(corpus: list[Path]) -> list[list[Path]]:
-    """The files of each corpus entry (a file, or a multi-file schema folder)."""
-    return [schema_files_in(entry) if entry.is_dir() else [entry] for entry in corpus]
-
-
 def apply_edit(text: str, edit: tuple) -> str:
     kind, a, b = edit
     if not text:
@@ -783,18 +776,6 @@ def everything_runs(sources: list[SourceFile], root: str, edited: Optional[Sourc
     json.dumps(graph_json(schema))
     to_mermaid(schema)
     to_dot(schema)
-
-
-@pytest.fixture(scope="module")
-def corpus_texts(corpus) -> list[dict[Path, str]]:
-    """The text of each file of each (UTF-8) corpus schema."""
-    out = []
-    for files in corpus_schemas(corpus):
-        try:
-            out.append({f: f.read_bytes().decode("utf-8") for f in files})
-        except UnicodeDecodeError:
-            continue
-    return out
 
 
 def test_unedited_corpus_runs(corpus_texts):
