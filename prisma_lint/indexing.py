@@ -176,8 +176,9 @@ class IndexCondition:
         while end < len(body) and (body[end].isalnum() or body[end] in "_()"):
             end += 1
         typed = end
-        while typed < len(body) and (body[typed].isalpha() or body[typed] == " ") and "(" not in body[offset:end]:
-            typed += 1  # `TIMESTAMP WITH TIME ZONE 'now'`: a type name before the literal
+        if "(" not in body[offset:end]:  # not a call: maybe `TIMESTAMP WITH TIME ZONE 'now'`
+            while typed < len(body) and (body[typed].isalpha() or body[typed] == " "):
+                typed += 1
         if typed < len(body) and body[typed] == "'":  # a quoted literal, after its type name or not
             end = typed
             close = body.find("'", end + 1)

@@ -9,9 +9,8 @@ rules whose name starts with ``_`` are spliced into their parent, a ``?rule`` wi
 replaced by that child, and every other rule calls the builder method named after its alias or
 its rule name.
 
-Why not Lark's runtime: importing Lark and loading its cached parser cost ~50 ms of every cold
-start (a pre-commit or on-save run), a third of the whole budget; this module and its table
-cost ~2 ms. ``tests/test_lalr.py`` proves the two produce the same AST and the same errors on
+Why not Lark's runtime: importing Lark and loading its cached parser cost ~35 ms of every cold
+start (a pre-commit or on-save run; the budget is 150 ms); this module and its table cost ~2 ms. ``tests/test_lalr.py`` proves the two produce the same AST and the same errors on
 every corpus schema and on random edits of them.
 """
 
