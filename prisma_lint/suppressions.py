@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from .findings import Edit, Finding
 from .source import SourceFile, Span
@@ -185,12 +185,19 @@ def ignore_edits(findings: Iterable[Finding], files) -> list[Edit]:
         if f.rule not in rules:
             rules.append(f.rule)
     edits = []
+    trailing: dict[str, dict[int, Any]] = {}  # path -> line -> the first comment after code there
     for (path, line), rules in wanted.items():
         schema_file = by_path[path]
         src = schema_file.source
+        if path not in trailing:
+            by_line: dict[int, Any] = {}
+            for c in schema_file.comments:
+                if c.trailing:
+                    by_line.setdefault(c.span.line, c)
+            trailing[path] = by_line
         start = src.line_starts[line - 1]
         end = start + len(src.line_text(line))
-        comment = next((c for c in schema_file.comments if c.trailing and c.span.line == line), None)
+        comment = trailing[path].get(line)
         if comment is None:
             code_end = end
             while code_end > start and src.text[code_end - 1] in " \t":
