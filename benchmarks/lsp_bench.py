@@ -3,7 +3,7 @@
 
     python benchmarks/lsp_bench.py [--repeat N]
 
-The server runs as a subprocess speaking LSP over stdio (``python -m prisma_lint.lsp``); the
+The server runs as a subprocess speaking LSP over stdio (``python -m prisma_lint.lsp.server``); the
 client here is a minimal JSON-RPC one on the standard library. Each measured edit is a single
 incremental change after a quiet moment (as when a fix is applied or one character is typed
 after a pause); the time is taken when the reader thread has the notification for that
@@ -120,7 +120,7 @@ class Client:
 
 def _start(folder: Path) -> Client:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    client = Client([sys.executable, "-m", "prisma_lint.lsp"], env)
+    client = Client([sys.executable, "-m", "prisma_lint.lsp.server"], env)
     client.request(
         "initialize",
         {

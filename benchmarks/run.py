@@ -62,7 +62,7 @@ def cold_runs(commands: list[list[str]], repeat: int) -> list[float]:
 
 
 def parse_and_build(text: str) -> float:
-    from prisma_lint.loader import parse_files
+    from prisma_lint.frontends.prisma.loader import parse_files
     from prisma_lint.source import SourceFile
 
     t = time.perf_counter()
@@ -86,7 +86,7 @@ def main() -> int:
     import compileall
 
     compileall.compile_dir(str(REPO / "prisma_lint"), quiet=1)
-    from prisma_lint.parser import get_parser
+    from prisma_lint.frontends.prisma.parser import get_parser
 
     get_parser()  # loads the stored LALR tables once, as every process does
     tmp = Path(tempfile.mkdtemp(prefix="prisma-lint-bench-"))
@@ -120,8 +120,8 @@ def main() -> int:
         rows.append(("linearity: time(100k) / time(10k)", f"{ratio:.1f}x", "<= 11x", ratio <= 11))
 
         from prisma_lint.config import Config
-        from prisma_lint.linter import lint
-        from prisma_lint.loader import load_schema
+        from prisma_lint.engine import lint
+        from prisma_lint.frontends.prisma.loader import load_schema
         from prisma_lint.rules import load_registry
 
         registry = load_registry()
@@ -171,9 +171,9 @@ def extra_rows(tmp: Path, repeat: int):
     sql = tmp / "migration.sql"
     sql.write_text(synthetic_migration(1200))
     from prisma_lint.config import Config
-    from prisma_lint.linter import lint
+    from prisma_lint.engine import lint
     from prisma_lint.rules import load_registry
-    from prisma_lint.sqlfront import load_sql
+    from prisma_lint.frontends.sql.replay import load_sql
 
     registry = load_registry()
 

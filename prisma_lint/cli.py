@@ -84,7 +84,7 @@ def main() -> None:
 
 
 def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tuple[Path, Optional[str]]]:
-    from .loader import SchemaNotFound, discover_schema
+    from .frontends.prisma.loader import SchemaNotFound, discover_schema
 
     if schema:
         return [(Path(schema), None)]
@@ -158,9 +158,9 @@ def check(
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
     from .config import ConfigError, config_for
-    from .linter import exit_code, lint
-    from .loader import SchemaNotFound, is_sql_path, load_schema
-    from .outputs import get_formatter
+    from .engine import exit_code, lint
+    from .frontends.prisma.loader import SchemaNotFound, is_sql_path, load_schema
+    from .emit.formats import get_formatter
     from .rules import load_registry
 
     registry = load_registry()
@@ -205,14 +205,14 @@ def check(
         migrations = None
         try:
             if is_sql_path(target):
-                from .sqlfront import load_sql
+                from .frontends.sql.replay import load_sql
 
                 loaded = load_sql(target, overrides=overrides)
             else:
                 loaded = load_schema(target, overrides=overrides)
                 mig = Path(migrations_dir) if migrations_dir else _migrations_dir(loaded)
                 if migrations_dir or (mig.is_dir() and any(mig.glob("*/migration.sql"))):
-                    from .sqlfront import load_sql
+                    from .frontends.sql.replay import load_sql
 
                     migrations = load_sql(mig)
         except SchemaNotFound as e:
@@ -340,7 +340,7 @@ def _schema_root(file: Path) -> Path:
     its parent holds .prisma files; the folder reached is the schema's when, with everything
     below it, it has several .prisma files and one datasource between them. Files that each
     have their own datasource are separate schemas (and nothing is walked)."""
-    from .loader import schema_files_in
+    from .frontends.prisma.loader import schema_files_in
 
     folder = file.resolve().parent
     while True:
@@ -398,9 +398,9 @@ def _group_targets(paths, schema, overrides) -> list[tuple[Path, Optional[str], 
 def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
     """Apply the fixes (in memory, then to disk unless ``dry_run``); returns the lint result of
     the fixed schema, the unified diff, how many findings were fixed, and the fixed texts."""
-    from .fixer import fix_texts, unified_diff, write_atomically
-    from .linter import lint
-    from .loader import reparse
+    from .fix.planner import fix_texts, unified_diff, write_atomically
+    from .engine import lint
+    from .frontends.prisma.loader import reparse
 
     if loaded.has_errors:
         bad = sorted({d.file for d in loaded.diagnostics if d.severity == "error" and d.file})
@@ -434,10 +434,10 @@ def _add_ignores(loaded, result, registry, config, selected, ignored, migrations
     """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``);
     returns the lint result afterwards, the unified diff, how many comments were added, and how
     many findings are in SQL files (left alone)."""
-    from .edits import apply_edits
-    from .fixer import unified_diff, write_atomically
-    from .linter import lint
-    from .loader import reparse
+    from .fix.edits import apply_edits
+    from .fix.planner import unified_diff, write_atomically
+    from .engine import lint
+    from .frontends.prisma.loader import reparse
     from .suppressions import ignore_edits
 
     schema_paths = {f.source.path for f in loaded.schema.files if f.source.path.endswith(".prisma")}
@@ -473,9 +473,9 @@ def _add_ignores(loaded, result, registry, config, selected, ignored, migrations
 @click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 def graph(path, schema, output_format):
     """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
-    from .graph_export import to_dot, to_json, to_mermaid
-    from .loader import SchemaNotFound, load_schema
-    from .outputs import render_diagnostic
+    from .emit.graph import to_dot, to_json, to_mermaid
+    from .frontends.prisma.loader import SchemaNotFound, load_schema
+    from .emit.formats import render_diagnostic
 
     (target, _how), = _resolve_targets((path,) if path else (), schema)
     try:
@@ -506,11 +506,11 @@ def graph(path, schema, output_format):
 def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path):
     """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
     from .config import ConfigError, config_for
-    from .fixer import fix_texts, write_atomically
-    from .linter import lint
-    from .loader import SchemaNotFound, load_schema, reparse
-    from .migrate import MigrationError, diff, render, statements, write_migrations
-    from .outputs import render_diagnostic
+    from .fix.planner import fix_texts, write_atomically
+    from .engine import lint
+    from .frontends.prisma.loader import SchemaNotFound, load_schema, reparse
+    from .migrate.sql import MigrationError, diff, render, statements, write_migrations
+    from .emit.formats import render_diagnostic
     from .rules import load_registry
 
     registry = load_registry()
@@ -585,7 +585,7 @@ def lsp():
         import pygls  # noqa: F401
     except ImportError:
         _fail("the language server needs pygls: pip install 'prisma-lint[lsp]'")
-    from .lsp import main as serve
+    from .lsp.server import main as serve
 
     serve()
 
@@ -604,7 +604,8 @@ def rules_cmd(output_format):
             "id": r.id,
             "severity": r.severity,
             "fixable": r.fixable,
-            "applies_to": r.applies_to,
+            "needs": list(r.needs),
+            "default_enabled": r.default_enabled,
             "summary": r.summary,
             "options": [{"name": o.name, "default": o.default, "doc": o.doc} for o in r.options],
         }

@@ -62,7 +62,7 @@ def corpus() -> list[Path]:
 @pytest.fixture(scope="session")
 def corpus_texts(corpus) -> list[dict[Path, str]]:
     """The text of each file of each (UTF-8) corpus schema: a file, or a multi-file folder."""
-    from prisma_lint.loader import schema_files_in
+    from prisma_lint.frontends.prisma.loader import schema_files_in
 
     out = []
     for entry in corpus:

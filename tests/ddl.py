@@ -1,13 +1,13 @@
 """PostgreSQL DDL for a Prisma schema, as ``prisma migrate`` creates it in an empty database.
 
 Test support only: it builds databases for the migration tests from a
-:class:`prisma_lint.model.Schema` (enums, tables with every scalar column, primary keys, every
+:class:`prisma_lint.model.schema.Schema` (enums, tables with every scalar column, primary keys, every
 index and unique constraint, foreign keys, implicit many-to-many join tables, ``@@schema``
 namespaces). ``tests/test_migrate_postgres.py`` checks, with Prisma's own engine, that a database
 built from this DDL shows no drift against its schema, which is what makes it a fair stand-in
 for ``prisma migrate deploy``.
 
-It is written independently of ``prisma_lint.migrate`` (its own quoting, operator-class names,
+It is written independently of ``prisma_lint.migrate.sql`` (its own quoting, operator-class names,
 predicates) so that the migration tests do not check prisma-lint against itself. Names come from
 the model graph (``db_name`` of models, fields, enums, indexes and relations): those names are
 what Prisma creates, and the drift check proves they are right. What it does not cover raises
@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prisma_lint.model import Enum, Index, Model, ModelField, Relation, Schema
-from prisma_lint.syntax import ArrayLit, Call, Name, NumberLit, ObjectLit, StringLit
+from prisma_lint.model.schema import Enum, Index, Model, ModelField, Relation, Schema
+from prisma_lint.frontends.prisma.syntax import ArrayLit, Call, Name, NumberLit, ObjectLit, StringLit
 
 IDENTIFIER_LIMIT = 63  # PostgreSQL's NAMEDATALEN - 1, in bytes
 

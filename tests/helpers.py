@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from prisma_lint.config import Config, load_config
-from prisma_lint.linter import lint
-from prisma_lint.loader import LoadedSchema, parse_files
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import LoadedSchema, parse_files
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile
 

@@ -7,8 +7,8 @@ import pytest
 from conftest import corpus_entries, manifest_rows
 from helpers import REGISTRY
 from prisma_lint.config import Config
-from prisma_lint.linter import lint
-from prisma_lint.loader import load_schema
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import load_schema
 
 WARNING = "relation fields will not benefit from the index"
 WARNED = [e for e in corpus_entries() if int(manifest_rows().get(e.name, {}).get("prisma_relationMode_index_warnings") or 0) > 0]

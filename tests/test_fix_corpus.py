@@ -29,7 +29,7 @@ import pytest
 
 from conftest import CORPUS, corpus_entries, manifest_rows, need, run_cli
 
-from prisma_lint.loader import load_schema
+from prisma_lint.frontends.prisma.loader import load_schema
 
 BOM = b"\xef\xbb\xbf"
 ENTRIES = [e.name for e in corpus_entries()]

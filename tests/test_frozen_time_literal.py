@@ -17,8 +17,8 @@ import pytest
 
 from helpers import REGISTRY, lint_text
 from prisma_lint.config import Config
-from prisma_lint.linter import lint
-from prisma_lint.sqlfront import load_sql
+from prisma_lint.engine import lint
+from prisma_lint.frontends.sql.replay import load_sql
 from test_sql_postgres import SYNTHETIC_TABLES
 
 RULE = "frozen-time-literal"

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO
-from prisma_lint import parser as parser_module
-from prisma_lint.grammar_tables import compile_tables, main as tables_main, tables_text
-from prisma_lint.lalr import LalrParser, ParseError, load_tables
-from prisma_lint.lexer import Tok
-from prisma_lint.parser import PrismaParser, _Builder
+from prisma_lint.frontends.prisma import parser as parser_module
+from prisma_lint.frontends.prisma.grammar_tables import compile_tables, main as tables_main, tables_text
+from prisma_lint.frontends.prisma.lalr import LalrParser, ParseError, load_tables
+from prisma_lint.frontends.prisma.lexer import Tok
+from prisma_lint.frontends.prisma.parser import PrismaParser, _Builder
 from prisma_lint.source import SourceFile, Span
 from test_parser_properties import apply_edit, edits, rendered_schemas
 
@@ -63,14 +63,14 @@ def assert_same_parse(text: str, path: str = "schema.prisma") -> None:
 def test_stored_tables_are_what_lark_computes_from_the_grammar():
     grammar = GRAMMAR.read_text(encoding="utf-8")
     assert TABLES.read_text(encoding="utf-8") == tables_text(compile_tables(grammar)), (
-        "grammars/prisma.tables.json is stale: run python -m prisma_lint.grammar_tables"
+        "grammars/prisma.tables.json is stale: run python -m prisma_lint.frontends.prisma.grammar_tables"
     )
     assert tables_main(["--check"]) == 0
 
 
 def test_tables_do_not_depend_on_the_hash_seed():
     program = (
-        "from prisma_lint.grammar_tables import compile_tables, tables_text;"
+        "from prisma_lint.frontends.prisma.grammar_tables import compile_tables, tables_text;"
         "print(tables_text(compile_tables(open('grammars/prisma.lark', encoding='utf-8').read())), end='')"
     )
     outputs = set()

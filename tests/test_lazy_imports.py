@@ -36,7 +36,7 @@ def test_schema_check_imports_no_heavy_module():
 
 def test_graph_json_does_not_need_networkx_but_the_graph_does():
     assert imported("graph", "examples/schema.prisma")["networkx"] is False
-    from prisma_lint.loader import load_schema
+    from prisma_lint.frontends.prisma.loader import load_schema
 
     g = load_schema(REPO / "examples" / "schema.prisma").schema.graph()
     assert sorted(g.edges()) == [("Order", "User"), ("OrderItem", "Order"), ("Session", "User")]

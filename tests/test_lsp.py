@@ -1,4 +1,4 @@
-"""The language server, end to end: pytest-lsp starts ``python -m prisma_lint.lsp`` and talks
+"""The language server, end to end: pytest-lsp starts ``python -m prisma_lint.lsp.server`` and talks
 LSP to it over stdio, as an editor does.
 
 Open a document and get its diagnostics (exact ranges, in UTF-16 code units past an emoji);
@@ -26,14 +26,14 @@ import pytest_lsp  # noqa: E402
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
-from prisma_lint import lsp  # noqa: E402
+from prisma_lint.lsp import server as lsp  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 # every end-to-end test shares the module's server and event loop
 e2e = pytest.mark.asyncio(loop_scope="module")
 
 SERVER = ClientServerConfig(
-    server_command=[sys.executable, "-m", "prisma_lint.lsp"],
+    server_command=[sys.executable, "-m", "prisma_lint.lsp.server"],
     server_env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
 )
 

@@ -35,8 +35,8 @@ import pytest
 import ddl
 from conftest import CORPUS, FIXTURES, REPO, manifest_rows, need, prisma7_copy, run_cli
 
-from prisma_lint.loader import load_schema
-from prisma_lint.migrate import diff, render, reverse, statements
+from prisma_lint.frontends.prisma.loader import load_schema
+from prisma_lint.migrate.sql import diff, render, reverse, statements
 
 pytestmark = pytest.mark.postgres
 

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import run_cli
 from helpers import datasource, load_text
-from prisma_lint.migrate import MigrationError, diff, ops_sql, render, reverse, statements
+from prisma_lint.migrate.sql import MigrationError, diff, ops_sql, render, reverse, statements
 
 BEFORE = """
 model User {

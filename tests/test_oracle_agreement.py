@@ -2,7 +2,7 @@
 
 For every schema of the corpus that Prisma 7 accepts (``tests/oracle_batch.js`` runs Prisma's
 ``@prisma/prisma-schema-wasm`` on the whole corpus once per module, with the datasource ``url``
-lines blanked in memory), the model graph built by :func:`prisma_lint.loader.load_schema` must
+lines blanked in memory), the model graph built by :func:`prisma_lint.frontends.prisma.loader.load_schema` must
 describe the same models, fields, enums, composite types and indexes as Prisma's DMMF
 (``get_datamodel``), and prisma_lint must report no error on it.
 
@@ -30,7 +30,7 @@ import pytest
 
 from conftest import CORPUS, corpus_entries, manifest_rows, need
 
-from prisma_lint.loader import load_schema
+from prisma_lint.frontends.prisma.loader import load_schema
 
 pytestmark = pytest.mark.oracle
 

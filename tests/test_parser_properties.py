@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 
 from conftest import run_cli
 from prisma_lint.config import Config
-from prisma_lint.graph_export import graph_json, to_dot, to_mermaid
-from prisma_lint.linter import lint
-from prisma_lint.loader import LoadedSchema, parse_files
-from prisma_lint.parser import parse_text
+from prisma_lint.emit.graph import graph_json, to_dot, to_mermaid
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import LoadedSchema, parse_files
+from prisma_lint.frontends.prisma.parser import parse_text
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile
-from prisma_lint.syntax import ArrayLit, Call, Name, NumberLit, ObjectLit, StringLit
+from prisma_lint.frontends.prisma.syntax import ArrayLit, Call, Name, NumberLit, ObjectLit, StringLit
 
 REGISTRY = load_registry()
 

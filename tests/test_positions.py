@@ -24,11 +24,11 @@ import pytest
 
 from conftest import run_cli
 from prisma_lint.config import Config
-from prisma_lint.edits import apply_edits
-from prisma_lint.graph_export import graph_json
-from prisma_lint.linter import lint
-from prisma_lint.loader import load_schema
-from prisma_lint.parser import parse_source
+from prisma_lint.fix.edits import apply_edits
+from prisma_lint.emit.graph import graph_json
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import load_schema
+from prisma_lint.frontends.prisma.parser import parse_source
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile
 

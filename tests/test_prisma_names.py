@@ -19,7 +19,7 @@ import pytest
 
 from conftest import CORPUS, need, prisma7_copy
 
-from prisma_lint.loader import load_schema
+from prisma_lint.frontends.prisma.loader import load_schema
 
 pytestmark = [pytest.mark.oracle, pytest.mark.postgres]
 

@@ -4,9 +4,9 @@ import pytest
 
 from helpers import REGISTRY, lint_text
 from prisma_lint.config import Config
-from prisma_lint.linter import lint
-from prisma_lint.loader import load_schema
-from prisma_lint.sqlfront import load_sql
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import load_schema
+from prisma_lint.frontends.sql.replay import load_sql
 
 
 def lint_example(example: dict, tmp_path) -> list:

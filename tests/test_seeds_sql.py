@@ -7,8 +7,8 @@ import pytest
 from conftest import FIXTURES
 from helpers import REGISTRY
 from prisma_lint.config import Config
-from prisma_lint.linter import lint
-from prisma_lint.sqlfront import load_sql
+from prisma_lint.engine import lint
+from prisma_lint.frontends.sql.replay import load_sql
 
 SEEDS = FIXTURES / "seeds"
 CASES = {
@@ -74,7 +74,7 @@ def test_seed004_migration():
 
 def test_seed004_schema_constant_column_from_where():
     """The rebuilt Prisma schema of seed 004 carries the plan's partial indexes as `where: raw(...)`."""
-    from prisma_lint.loader import load_schema
+    from prisma_lint.frontends.prisma.loader import load_schema
 
     result = lint(load_schema(SEEDS / "seed004" / "schema.prisma"), REGISTRY, Config())
     expected = json.loads((SEEDS / "seed004" / "expected.json").read_text())

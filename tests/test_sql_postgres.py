@@ -11,7 +11,7 @@ Inputs: the seed SQL fixtures (seed002 and seed003 ``indexes.sql``, seed004 ``mi
 and a synthetic file of varied predicates and expressions.
 
 The seed fixtures only hold CREATE INDEX statements on tables they never create. The tables are
-derived from the parsed statements (``prisma_lint.sqlfront.read_sql``: the tables and the
+derived from the parsed statements (``prisma_lint.frontends.sql.replay.read_sql``: the tables and the
 columns the indexes use, plus every column the predicates and expressions name, as the server
 folds it). Column types are inferred from how the statements use the columns (see
 ``_infer_types``); the synthetic file creates its own tables with explicit types, so
@@ -35,9 +35,9 @@ import pytest
 from conftest import FIXTURES
 from helpers import REGISTRY
 from prisma_lint.config import Config
-from prisma_lint.linter import lint
-from prisma_lint.sqlexpr import walk
-from prisma_lint.sqlfront import SqlStatement, load_sql
+from prisma_lint.engine import lint
+from prisma_lint.frontends.sql.expr import walk
+from prisma_lint.frontends.sql.replay import SqlStatement, load_sql
 
 pytestmark = pytest.mark.postgres
 

@@ -25,11 +25,11 @@ import pytest
 
 from conftest import CORPUS, manifest_rows, need, prisma7_copy, run_cli
 from helpers import REGISTRY
-from prisma_lint import naming
+from prisma_lint.model import naming
 from prisma_lint.config import Config
-from prisma_lint.linter import lint
-from prisma_lint.loader import load_schema
-from prisma_lint.sqlfront import load_sql
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import load_schema
+from prisma_lint.frontends.sql.replay import load_sql
 
 pytestmark = [pytest.mark.oracle, pytest.mark.postgres]
 

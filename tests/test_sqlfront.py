@@ -8,10 +8,10 @@ import pytest
 from conftest import run_cli
 from helpers import PG, REGISTRY
 from prisma_lint.config import Config
-from prisma_lint.linter import lint
-from prisma_lint.loader import load_schema
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import load_schema
 from prisma_lint.source import SourceFile
-from prisma_lint.sqlfront import load_sql, read_sql
+from prisma_lint.frontends.sql.replay import load_sql, read_sql
 
 
 def model_of(sql: str):

@@ -11,10 +11,10 @@ import pytest
 
 from conftest import CORPUS, need, run_cli
 from prisma_lint.config import Config
-from prisma_lint.graph_export import graph_json
-from prisma_lint.linter import lint
-from prisma_lint.loader import LoadedSchema, load_schema, parse_files
-from prisma_lint.parser import parse_text
+from prisma_lint.emit.graph import graph_json
+from prisma_lint.engine import lint
+from prisma_lint.frontends.prisma.loader import LoadedSchema, load_schema, parse_files
+from prisma_lint.frontends.prisma.parser import parse_text
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile
 

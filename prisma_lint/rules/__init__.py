@@ -29,13 +29,25 @@ A plugin that fails to load is reported and skipped; it never stops the run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Literal, Optional
 
 from ..findings import Finding, Fix
-from ..model import Schema
+from ..model.schema import Schema
 from ..source import Span
 
 ENTRY_POINT_GROUP = "prisma_lint.rules"
+
+Severity = Literal["error", "warning", "info"]
+Fixable = Literal["safe", "unsafe", "no"]
+# What a rule can read:
+# - "schema": the model of the database (from a Prisma schema, or replayed from SQL); always there
+# - "prisma": the unit linted is a Prisma schema (fixes edit its text)
+# - "sql": the unit linted is SQL (migration files replayed through pglast)
+# - "migrations": the Prisma schema's migrations folder, replayed (``ctx.migrations``)
+# - "queries": the app's Prisma Client calls (``ctx.queries``)
+# - "stats": database statistics, live or from a statistics file (``ctx.stats``)
+Input = Literal["schema", "prisma", "sql", "migrations", "queries", "stats"]
+INPUTS: tuple[Input, ...] = ("schema", "prisma", "sql", "migrations", "queries", "stats")
 
 
 @dataclass(frozen=True)
@@ -65,13 +77,15 @@ class Option:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    severity: str  # default: error | warning | info
-    fixable: str  # safe | unsafe | no  (the best applicability its fixes have)
+    severity: Severity  # the default
+    fixable: Fixable  # the best applicability its fixes have
     summary: str  # one line
     check: Callable[["RuleContext"], Iterable[Finding]]
     options: tuple[Option, ...] = ()
-    # "schema": runs on Prisma schemas; "sql": on SQL migrations; "both"
-    applies_to: str = "schema"
+    # The inputs the rule reads; the engine runs it only when all are present (see INPUTS).
+    needs: tuple[Input, ...] = ("schema", "prisma")
+    # Off unless selected by id (or `all` explicitly named in select / extend-select).
+    default_enabled: bool = True
 
     def option(self, name: str) -> Optional[Option]:
         return next((o for o in self.options if o.name == name), None)
@@ -89,6 +103,10 @@ class RuleContext:
     extra_indexes: dict[str, list] = field(default_factory=dict)
     # the final state of the schema's migrations, when they are read too
     migrations: Optional[Schema] = None
+    # the app's query patterns (frontends.app.patterns.AppQueries), when the app is read
+    queries: Any = None
+    # database statistics (frontends.db), live or from a statistics file
+    stats: Any = None
 
     def finding(
         self,
@@ -99,7 +117,7 @@ class RuleContext:
         fields: Iterable[str] = (),
         fix: Optional[Fix] = None,
         help: Optional[str] = None,
-        severity: Optional[str] = None,
+        severity: Optional[Severity] = None,
     ) -> Finding:
         return Finding(
             rule=self.rule.id,
@@ -167,6 +185,7 @@ UNUSED_SUPPRESSION = Rule(
     fixable="no",
     summary="A prisma-lint-ignore comment that suppresses nothing.",
     check=lambda ctx: (),
+    needs=("schema",),
 )
 
 

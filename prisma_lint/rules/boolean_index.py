@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..indexing import index_label, plain_indexes
+from ..model.indexing import index_label, plain_indexes
 from . import Rule, RuleContext
 
 
@@ -33,5 +33,5 @@ RULE = Rule(
     fixable="no",
     summary="An index whose columns are all Boolean.",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..indexing import index_label
+from ..model.indexing import index_label
 from . import Rule, RuleContext
 
 _PROVIDERS = frozenset({"postgresql", "cockroachdb"})
@@ -44,5 +44,5 @@ RULE = Rule(
     fixable="no",
     summary="A B-tree index on a Json or list column (use type: Gin).",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

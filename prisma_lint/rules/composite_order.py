@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..edits import reorder_index_fields
+from ..fix.edits import reorder_index_fields
 from ..findings import Fix
-from ..indexing import (
+from ..model.indexing import (
     FOREIGN_KEY,
     LOW_CARDINALITY,
     NUMBER,
@@ -21,7 +21,7 @@ from ..indexing import (
 )
 from typing import Optional
 
-from ..model import Index
+from ..model.schema import Index
 from . import Option, Rule, RuleContext
 
 _RANK = {FOREIGN_KEY: 0, SELECTIVE: 1, NUMBER: 1, LOW_CARDINALITY: 2, RANGE: 3}
@@ -140,5 +140,5 @@ RULE = Rule(
         Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."),
         Option("range-types", list, ["DateTime"], "Prisma scalar types queried by range or used to sort."),
     ),
-    applies_to="both",
+    needs=("schema",),
 )

@@ -34,5 +34,5 @@ RULE = Rule(
     fixable="no",
     summary="CONCURRENTLY in a multi-statement migration file or inside BEGIN/COMMIT (PostgreSQL refuses it).",
     check=check,
-    applies_to="sql",
+    needs=("schema", "sql"),
 )

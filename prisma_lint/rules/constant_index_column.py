@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..sqlexpr import pinned_columns, predicate_json
+from ..frontends.sql.expr import pinned_columns, predicate_json
 from . import Rule, RuleContext
 
 
@@ -50,7 +50,7 @@ def check(ctx: RuleContext):
 def _schema_pinned(model, index) -> dict[str, str]:
     """Pinned database columns of a schema index's `where`: raw SQL, or the object form
     (`where: { active: true }`, each entry an equality)."""
-    from ..syntax import Name, NumberLit, ObjectLit, StringLit
+    from ..frontends.prisma.syntax import Name, NumberLit, ObjectLit, StringLit
 
     expr = index.attribute.arg("where") if index.attribute is not None else None
     if isinstance(expr, ObjectLit):
@@ -70,5 +70,5 @@ RULE = Rule(
     fixable="no",
     summary="A key column that the index's own WHERE fixes to one value.",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

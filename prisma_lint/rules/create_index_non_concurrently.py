@@ -25,5 +25,5 @@ RULE = Rule(
     fixable="no",
     summary="CREATE INDEX without CONCURRENTLY on a table that existed before the migration.",
     check=check,
-    applies_to="sql",
+    needs=("schema", "sql"),
 )

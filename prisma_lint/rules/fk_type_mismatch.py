@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import ModelField
+from ..model.schema import ModelField
 from . import Rule, RuleContext
 
 # PostgreSQL's column type for each Prisma scalar type without a @db attribute.

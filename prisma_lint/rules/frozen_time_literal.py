@@ -4,8 +4,8 @@ migration ran: the index never moves with time."""
 
 from __future__ import annotations
 
-from ..indexing import index_conditions
-from ..sqlexpr import frozen_time_literals
+from ..model.indexing import index_conditions
+from ..frontends.sql.expr import frozen_time_literals
 from . import Rule, RuleContext
 
 _WHY = (
@@ -36,5 +36,5 @@ RULE = Rule(
     fixable="no",
     summary="'now', 'today', 'tomorrow' or 'yesterday' in an index predicate or expression (frozen when the index is built).",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

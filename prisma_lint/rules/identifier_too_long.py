@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..naming import byte_length, identifier_limit
+from ..model.naming import byte_length, identifier_limit
 from . import Rule, RuleContext
 
 
@@ -101,5 +101,5 @@ RULE = Rule(
     fixable="no",
     summary="A database name over the provider's identifier limit, or truncated default names that collide.",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..indexing import index_label, is_low_cardinality, plain_indexes
+from ..model.indexing import index_label, is_low_cardinality, plain_indexes
 from . import Option, Rule, RuleContext
 
 
@@ -39,5 +39,5 @@ RULE = Rule(
     summary="An index on low-cardinality columns only (small enums, Booleans), at least one an enum.",
     check=check,
     options=(Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."),),
-    applies_to="both",
+    needs=("schema",),
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..edits import add_block_attribute, reorder_index_fields
+from ..fix.edits import add_block_attribute, reorder_index_fields
 from ..findings import Fix
-from ..indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
+from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
 from . import Rule, RuleContext
 
 # Providers that create no index for a foreign key by themselves.
@@ -23,7 +23,7 @@ def index_line(fields: list[str], name: str | None = None) -> str:
 def _explicit_name(schema, model, fields: list[str]) -> str | None:
     """None when Prisma's default name for the new index is free; else a free name for `map:`
     (index names are one namespace per database schema: two equal names would not migrate)."""
-    from ..naming import index_name, with_suffix
+    from ..model.naming import index_name, with_suffix
 
     taken = {
         i.db_name
@@ -143,5 +143,5 @@ RULE = Rule(
     fixable="safe",
     summary="A relation's foreign-key fields are not the leading columns of any index.",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

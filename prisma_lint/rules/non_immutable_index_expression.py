@@ -3,8 +3,8 @@ expression. PostgreSQL refuses to create such an index, so the migration fails."
 
 from __future__ import annotations
 
-from ..indexing import index_conditions
-from ..sqlexpr import non_immutable_calls
+from ..model.indexing import index_conditions
+from ..frontends.sql.expr import non_immutable_calls
 from . import Rule, RuleContext
 
 _WHY = (
@@ -32,5 +32,5 @@ RULE = Rule(
     fixable="no",
     summary="NOW(), CURRENT_DATE, random() ... in an index predicate or expression (PostgreSQL refuses it).",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..edits import remove_attribute
+from ..fix.edits import remove_attribute
 from ..findings import Fix
-from ..indexing import index_label
-from ..model import Index
+from ..model.indexing import index_label
+from ..model.schema import Index
 from . import Rule, RuleContext
 
 
@@ -14,7 +14,7 @@ def _same_kind(a: Index, b: Index) -> bool:
         return False
     if a.where == b.where:
         return True
-    from ..sqlexpr import canonical_predicate
+    from ..frontends.sql.expr import canonical_predicate
 
     return a.where is not None and b.where is not None and canonical_predicate(a.where) == canonical_predicate(b.where)
 
@@ -84,5 +84,5 @@ RULE = Rule(
     fixable="unsafe",
     summary="An @@index equal to, or a leading prefix of, another index on the same model.",
     check=check,
-    applies_to="both",
+    needs=("schema",),
 )

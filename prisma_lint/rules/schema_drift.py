@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from ..indexing import index_label
-from ..sqlexpr import canonical_predicate
+from ..model.indexing import index_label
+from ..frontends.sql.expr import canonical_predicate
 from . import Rule, RuleContext
 
 
 def check(ctx: RuleContext):
     migrations = ctx.migrations
-    if migrations is None:
-        return
+    assert migrations is not None  # the engine runs this rule only with the migrations
     tables = {m.db_name: m for m in migrations.models.values()}
     for model in ctx.schema.models.values():
         if model.kind != "model" or model.ignored:
@@ -69,4 +68,5 @@ RULE = Rule(
     fixable="no",
     summary="An index in the schema with no match in the migrations' final state, or the reverse.",
     check=check,
+    needs=("schema", "prisma", "migrations"),
 )

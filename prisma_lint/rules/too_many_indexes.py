@@ -28,5 +28,5 @@ RULE = Rule(
     summary="A model with more non-unique indexes than `max-indexes`.",
     check=check,
     options=(Option("max-indexes", int, 8, "How many non-unique indexes a model may have."),),
-    applies_to="both",
+    needs=("schema",),
 )

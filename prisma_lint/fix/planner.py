@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Optional
 
 from .edits import apply_edits
-from .findings import APPLICABILITY_RANK, Edit, Finding
-from .indexing import covering_index
-from .model import Index, IndexColumn, Schema
-from .rules.redundant_index import redundant_with
+from ..findings import APPLICABILITY_RANK, Edit, Finding
+from ..model.indexing import covering_index
+from ..model.schema import Index, IndexColumn, Schema
+from ..rules.redundant_index import redundant_with
 
 MAX_ROUNDS = 6
 

@@ -10,8 +10,8 @@ import json
 from collections import Counter
 from typing import Callable, Optional
 
-from .findings import SEVERITIES, Finding
-from .syntax import Diagnostic
+from ..findings import SEVERITIES, Finding
+from ..frontends.prisma.syntax import Diagnostic
 
 JSON_VERSION = 1
 
@@ -249,8 +249,8 @@ def _region(span) -> dict:
 def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=None, **_: object) -> str:
     """SARIF 2.1.0 for GitHub code scanning: every rule in tool.driver, results with stable
     partialFingerprints and the fixes as artifact changes."""
-    from . import __version__
-    from .docs import parse_page, rule_page
+    from .. import __version__
+    from ..docs import parse_page, rule_page
 
     level = {"error": "error", "warning": "warning", "info": "note"}
     rule_list = list(rules.values()) if rules else []

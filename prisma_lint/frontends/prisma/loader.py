@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .model import Schema, build_schema
-from .source import SourceFile, Span
+from ...model.schema import Schema, build_schema
+from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
 SKIP_DIRS = frozenset({"node_modules", ".git"})

@@ -1,8 +1,8 @@
 """Lark's side of the parser: compile ``grammars/prisma.lark`` into LALR tables, and parse with
 Lark's own runtime for comparison.
 
-    python -m prisma_lint.grammar_tables          # rewrite grammars/prisma.tables.json
-    python -m prisma_lint.grammar_tables --check  # exit 1 when the stored tables are stale
+    python -m prisma_lint.frontends.prisma.grammar_tables          # rewrite grammars/prisma.tables.json
+    python -m prisma_lint.frontends.prisma.grammar_tables --check  # exit 1 when the stored tables are stale
 
 Run it after every grammar edit (a test fails on stale tables; until they are rewritten, the
 parser computes them in memory on each start, so nothing breaks, it is only slower).
@@ -21,7 +21,7 @@ from lark.lexer import Lexer
 
 from .lalr import TABLES_FORMAT, ParseError
 from .lexer import Tok
-from .resources import resource_path
+from ...resources import resource_path
 
 
 class TokenFeed(Lexer):
@@ -140,7 +140,7 @@ def main(argv: list[str]) -> int:
     current = out.read_text(encoding="utf-8") if out.exists() else None
     if "--check" in argv:
         if current != text:
-            print(f"{out} is stale: run python -m prisma_lint.grammar_tables", file=sys.stderr)
+            print(f"{out} is stale: run python -m prisma_lint.frontends.prisma.grammar_tables", file=sys.stderr)
             return 1
         return 0
     if current != text:

@@ -17,8 +17,8 @@ from typing import Optional
 
 from .lalr import LalrParser, ParseError, load_tables
 from .lexer import RawBlock, Tok, lex
-from .resources import resource_path
-from .source import SourceFile, Span
+from ...resources import resource_path
+from ...source import SourceFile, Span
 from .syntax import (
     Argument,
     ArrayLit,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .findings import Edit
-from .model import Index, Model
-from .source import SourceFile
-from .syntax import ArrayLit, Attribute
+from ..findings import Edit
+from ..model.schema import Index, Model
+from ..source import SourceFile
+from ..frontends.prisma.syntax import ArrayLit, Attribute
 
 
 def _line_bounds(src: SourceFile, offset: int) -> tuple[int, int, int]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from . import naming
-from .source import Span
-from .syntax import (
+from ..source import Span
+from ..frontends.prisma.syntax import (
     ArrayLit,
     Attribute,
     Block,

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from . import naming
-from .model import Enum, EnumValueDef, Index, IndexColumn, Model, ModelField, NativeType, Relation, Schema
-from .source import SourceFile, Span
-from .syntax import Comment, Diagnostic, SchemaFile
+from ...model import naming
+from ...model.schema import Enum, EnumValueDef, Index, IndexColumn, Model, ModelField, NativeType, Relation, Schema
+from ...source import SourceFile, Span
+from ..prisma.syntax import Comment, Diagnostic, SchemaFile
 
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
 _LONG_IDENT = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)')
@@ -558,7 +558,7 @@ def read_sql(sources: list[SourceFile]) -> Schema:
 
 def load_sql(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None):
     """A LoadedSchema for SQL (a file, a folder of .sql files, or a Prisma migrations folder)."""
-    from .loader import LoadedSchema, SchemaNotFound, display_path, read_sources
+    from ..prisma.loader import LoadedSchema, SchemaNotFound, display_path, read_sources
 
     p = Path(path)
     if not p.exists() and not (overrides and str(p.resolve()) in overrides):

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-logger = logging.getLogger("prisma_lint.lsp")
+logger = logging.getLogger("prisma_lint.lsp.server")
 
 SOURCE = "prisma-lint"
 FIX_ALL_KIND = "source.fixAll.prisma-lint"
@@ -158,7 +158,7 @@ def _read_text(path: Path) -> str:
 def schema_root(path: Path, open_texts: Optional[dict[str, str]] = None) -> Path:
     """The file or folder to lint for the ``.prisma`` file ``path`` (see the module's docstring).
     ``open_texts`` maps resolved paths to the text of open documents."""
-    from .loader import schema_files_in
+    from ..frontends.prisma.loader import schema_files_in
 
     open_texts = open_texts or {}
     if not path.is_file():
@@ -275,7 +275,7 @@ def create_server():
     from pygls.lsp.server import LanguageServer
     from pygls.uris import from_fs_path, to_fs_path
 
-    from . import __version__
+    from .. import __version__
 
     server = LanguageServer("prisma-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     state = _State(server, types, from_fs_path, to_fs_path, asyncio)
@@ -384,7 +384,7 @@ class _State:
     @property
     def registry(self):
         if self._registry is None:
-            from .rules import load_registry
+            from ..rules import load_registry
 
             self._registry = load_registry()
         return self._registry
@@ -643,7 +643,7 @@ class _State:
 
     # -- linting ---------------------------------------------------------------------------
     def _config(self, unit: Unit):
-        from .config import ConfigError, config_for
+        from ..config import ConfigError, config_for
 
         key = str(unit.root)
         if key not in self.configs:
@@ -654,10 +654,10 @@ class _State:
         return self.configs[key]
 
     def _lint(self, unit: Unit) -> dict[str, list[Record]]:
-        from .config import Config, ConfigError
-        from .linter import lint
-        from .loader import SchemaNotFound, load_schema
-        from .sqlfront import load_sql
+        from ..config import Config, ConfigError
+        from ..engine import lint
+        from ..frontends.prisma.loader import SchemaNotFound, load_schema
+        from ..frontends.sql.replay import load_sql
 
         open_docs = {str(d.path): d for d in self.docs.values() if d.kind is not None}
         overrides = {p: d.text for p, d in open_docs.items()}
@@ -745,7 +745,7 @@ class _State:
 
     def _migrations(self, loaded, cwd: Path, overrides: dict[str, str]):
         """The schema's migrations folder read as SQL (cached until its files change)."""
-        from .sqlfront import load_sql
+        from ..frontends.sql.replay import load_sql
 
         mig = migrations_dir(loaded)
         try:
@@ -803,7 +803,7 @@ class _State:
         """A link to the rule's page (the Markdown file shipped with prisma-lint)."""
         if rule in self.code_descriptions:
             return self.code_descriptions[rule]
-        from .resources import resource_dir
+        from ..resources import resource_dir
 
         try:
             page = resource_dir("rules") / f"{rule}.md"
@@ -940,8 +940,8 @@ class _State:
     def _ignore_record(self, uri: str, rec: Record) -> Optional[FixRecord]:
         """``// prisma-lint-ignore <rule>`` for the finding's line (what ``check --add-ignore``
         writes), in a schema file without errors."""
-        from .findings import Fix
-        from .suppressions import ignore_edits
+        from ..findings import Fix
+        from ..suppressions import ignore_edits
 
         f = rec.finding
         key = self.doc_unit.get(uri)
@@ -966,9 +966,9 @@ class _State:
     def _fix_all_edit(self, uri: str):
         """Every safe fix of the document's findings, planned together as ``check --fix`` does
         (several rounds until nothing changes), as one edit per changed file."""
-        from .fixer import fix_texts
-        from .linter import lint
-        from .loader import reparse
+        from ..fix.planner import fix_texts
+        from ..engine import lint
+        from ..frontends.prisma.loader import reparse
 
         key = self.doc_unit.get(uri)
         if key is None:
@@ -1047,7 +1047,7 @@ class _State:
                 hits.append(r)
         if not hits:
             return None
-        from .docs import rule_page
+        from ..docs import rule_page
 
         parts = []
         for r in hits:

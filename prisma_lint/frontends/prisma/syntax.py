@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from .source import SourceFile, Span
+from ...source import SourceFile, Span
 
 
 @dataclass(slots=True, eq=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import Index, Model, Schema
+from ..model.schema import Index, Model, Schema
 
 GRAPH_JSON_VERSION = 1
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .model import Index, Model, ModelField, Relation, Schema
-from .source import Span
+from .schema import Index, Model, ModelField, Relation, Schema
+from ..source import Span
 
 LOW_CARDINALITY = "low-cardinality"
 RANGE = "range"
@@ -193,7 +193,7 @@ class IndexCondition:
 def index_conditions(schema: Schema) -> Iterator[IndexCondition]:
     """Every index predicate and expression of the migrations' CREATE INDEX statements and of
     the schema's partial indexes."""
-    from .sqlexpr import predicate_json
+    from ..frontends.sql.expr import predicate_json
 
     for st in schema.sql_statements:
         if st.kind != "create-index":

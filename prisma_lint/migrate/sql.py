@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
-from .model import Index, Model, Schema
+from ..model.schema import Index, Model, Schema
 
 SUPPORTED = ("postgresql", "cockroachdb", "mysql", "sqlite", "sqlserver")
 _QUOTES = {
@@ -101,7 +101,7 @@ def _where_sql(index: Index, model: Model, provider: str) -> Optional[str]:
         return None
     attr = index.attribute
     expr = attr.arg("where") if attr is not None else None
-    from .syntax import Call, ObjectLit
+    from ..frontends.prisma.syntax import Call, ObjectLit
 
     if isinstance(expr, Call):
         return index.where  # raw("...") text, as written
@@ -200,7 +200,7 @@ def reverse(m: Migration) -> Migration:
 def _environment():
     import jinja2
 
-    from .resources import resource_dir
+    from ..resources import resource_dir
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),

@@ -8,9 +8,9 @@ from typing import Iterable, Optional
 from . import suppressions as sup
 from .config import Config
 from .findings import SEVERITY_RANK, Finding
-from .loader import LoadedSchema
+from .frontends.prisma.loader import LoadedSchema
 from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
-from .syntax import Diagnostic
+from .frontends.prisma.syntax import Diagnostic
 
 
 @dataclass(eq=False)
@@ -25,15 +25,18 @@ def active_rules(
     config: Config,
     select: Optional[Iterable[str]] = None,
     ignore: Iterable[str] = (),
-    kind: str = "schema",
+    inputs: Iterable[str] = ("schema", "prisma"),
 ) -> list[Rule]:
-    chosen = list(select) if select else (config.select or ["all"])
+    """The rules to run: selected, not ignored, and with every input they need present."""
+    explicit = list(select) if select else list(config.select or [])
+    chosen = explicit or ["all"]
     ignored = set(config.ignore) | set(ignore)
+    present = set(inputs)
     out = []
     for rule in registry.rules.values():
-        if rule.applies_to not in (kind, "both"):
+        if not present.issuperset(rule.needs):
             continue
-        if "all" not in chosen and rule.id not in chosen:
+        if rule.id not in explicit and ("all" not in chosen or not rule.default_enabled):
             continue
         if rule.id in ignored:
             continue
@@ -41,7 +44,9 @@ def active_rules(
     return out
 
 
-def run_rules(schema, rules: list[Rule], config: Config, extra_indexes=None, migrations=None) -> tuple[list[Finding], list[Diagnostic]]:
+def run_rules(
+    schema, rules: list[Rule], config: Config, extra_indexes=None, migrations=None, queries=None, stats=None
+) -> tuple[list[Finding], list[Diagnostic]]:
     findings: list[Finding] = []
     errors: list[Diagnostic] = []
     for rule in rules:
@@ -54,6 +59,8 @@ def run_rules(schema, rules: list[Rule], config: Config, extra_indexes=None, mig
             severity=config.severity.get(rule.id, rule.severity),
             extra_indexes=extra_indexes or {},
             migrations=migrations,
+            queries=queries,
+            stats=stats,
         )
         try:
             findings.extend(rule.check(ctx))
@@ -67,7 +74,7 @@ def run_rules(schema, rules: list[Rule], config: Config, extra_indexes=None, mig
 def migration_indexes(schema, migrations) -> dict[str, list]:
     """Indexes that exist only in the migrations (partial, GIN, expression indexes written in
     SQL), per schema model, with the model's field names: they count as existing."""
-    from .model import Index, IndexColumn
+    from .model.schema import Index, IndexColumn
 
     tables = {m.db_name: m for m in migrations.models.values()}
     out: dict[str, list] = {}
@@ -98,6 +105,8 @@ def lint(
     extra_indexes=None,
     kind: Optional[str] = None,
     migrations: Optional[LoadedSchema] = None,
+    queries=None,
+    stats=None,
 ) -> LintResult:
     """Lint a loaded schema (or SQL, ``kind="sql"``). Files with syntax errors are still linted
     (what parsed). With ``migrations`` (the schema's migrations folder, read as SQL), indexes
@@ -105,11 +114,13 @@ def lint(
     schema = loaded.schema
     if kind is None:
         kind = "sql" if schema.sql_statements or (not schema.datasource and schema.sql_provider) else "schema"
-    rules = active_rules(registry, config, select, ignore, kind=kind)
     mig_schema = migrations.schema if migrations is not None else None
+    inputs = ["schema", "sql" if kind == "sql" else "prisma"]
+    inputs += [name for name, value in (("migrations", mig_schema), ("queries", queries), ("stats", stats)) if value is not None]
+    rules = active_rules(registry, config, select, ignore, inputs)
     if mig_schema is not None and extra_indexes is None:
         extra_indexes = migration_indexes(schema, mig_schema)
-    findings, errors = run_rules(schema, rules, config, extra_indexes, mig_schema)
+    findings, errors = run_rules(schema, rules, config, extra_indexes, mig_schema, queries, stats)
     known = set(registry.rules)
     by_file: dict[str, list[sup.Suppression]] = {}
     files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
