@@ -1,4 +1,4 @@
-"""The command line: ``prisma-lint check | graph | rules | rule | migrate``.
+"""The command line: ``prisma-lint check | graph | rules | rule | migrate | stats``.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage, config or input errors
 (syntax errors, unreadable files). Only this module (and config loading) reads the environment.
@@ -135,6 +135,19 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
     type=click.Path(dir_okay=False),
     help="With the path `-`: the schema text comes from stdin and stands for this file (editors' unsaved buffers).",
 )
+@click.option(
+    "--database-url",
+    envvar="PRISMA_LINT_DATABASE_URL",
+    show_envvar=True,
+    metavar="URL",
+    help="Read statistics from this PostgreSQL (read-only; needs the [db] extra) for the rules that use them.",
+)
+@click.option(
+    "--stats",
+    "stats_file",
+    type=click.Path(dir_okay=False),
+    help="Read statistics from a file written by `prisma-lint stats` (no database access).",
+)
 def check(
     paths,
     schema,
@@ -154,6 +167,8 @@ def check(
     migrations_dir,
     output_file,
     stdin_filename,
+    database_url,
+    stats_file,
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
@@ -186,6 +201,7 @@ def check(
     if add_ignore and from_stdin:
         _fail("--add-ignore edits the schema files: it cannot read the schema from stdin")
     targets = _group_targets(paths, schema, overrides)
+    stats = _database_stats(database_url, stats_file)
     findings, diagnostics = [], []
     linted_files: list[str] = []
     diffs: list[str] = []
@@ -217,17 +233,17 @@ def check(
                     migrations = load_sql(mig)
         except SchemaNotFound as e:
             _fail(str(e))
-        result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations)
+        result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations, stats=stats)
         if add_ignore:
             result, diff_text, added, left_in_sql = _add_ignores(
-                loaded, result, registry, config, selected, ignored, migrations, show_diff
+                loaded, result, registry, config, selected, ignored, migrations, show_diff, stats
             )
             diffs.append(diff_text)
             fixed_count += added
             sql_left += left_in_sql
         elif fix or unsafe_fixes or show_diff:
             result, diff_text, fixed, texts = _fix(
-                loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff or from_stdin
+                loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff or from_stdin, stats
             )
             diffs.append(diff_text)
             fixed_count += fixed
@@ -294,6 +310,27 @@ def check(
             err=True,
         )
     raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero, exit_code))
+
+
+def _database_stats(database_url: Optional[str], stats_file: Optional[str]):
+    """The statistics the rules may use: read live (read-only), from a file, or None."""
+    if database_url and stats_file:
+        _fail("--database-url and --stats cannot be combined (the file stands for the database)")
+    if stats_file:
+        from .frontends.db.stats import StatsFileError, read_stats
+
+        try:
+            return read_stats(Path(stats_file))
+        except StatsFileError as e:
+            _fail(str(e))
+    if database_url:
+        from .frontends.db.connect import DatabaseError, read_database
+
+        try:
+            return read_database(database_url)
+        except DatabaseError as e:
+            _fail(str(e))
+    return None
 
 
 def _final_code(findings, diagnostics, fail_level, exit_zero, exit_code) -> int:
@@ -395,7 +432,7 @@ def _group_targets(paths, schema, overrides) -> list[tuple[Path, Optional[str], 
     return out
 
 
-def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
+def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run, stats=None):
     """Apply the fixes (in memory, then to disk unless ``dry_run``); returns the lint result of
     the fixed schema, the unified diff, how many findings were fixed, and the fixed texts."""
     from .fix.planner import fix_texts, unified_diff, write_atomically
@@ -409,14 +446,14 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
 
     def lint_round(texts):
         current = reparse(loaded, texts)
-        r = lint(current, registry, config, selected or None, ignored)
+        r = lint(current, registry, config, selected or None, ignored, stats=stats)
         return current.schema, r.findings, current.has_errors
 
     outcome = fix_texts(loaded.texts(), lint_round, unsafe)
     if not outcome.texts:
         return result, "", 0, {}
     final = reparse(loaded, {**loaded.texts(), **outcome.texts})
-    final_result = lint(final, registry, config, selected or None, ignored)
+    final_result = lint(final, registry, config, selected or None, ignored, stats=stats)
     fixed = max(len(result.findings) - len(final_result.findings), 0)
     patch = unified_diff(outcome.originals, outcome.texts)
     if not dry_run:
@@ -430,7 +467,7 @@ def _ignore_comments(n: int) -> str:
     return f"{n} prisma-lint-ignore comment{'s' if n != 1 else ''}"
 
 
-def _add_ignores(loaded, result, registry, config, selected, ignored, migrations, dry_run):
+def _add_ignores(loaded, result, registry, config, selected, ignored, migrations, dry_run, stats=None):
     """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``);
     returns the lint result afterwards, the unified diff, how many comments were added, and how
     many findings are in SQL files (left alone)."""
@@ -458,7 +495,7 @@ def _add_ignores(loaded, result, registry, config, selected, ignored, migrations
     if final.has_errors:  # never write a schema the comments broke (they cannot: a safety net)
         click.echo("prisma-lint: internal error: the ignore comments would break the schema; nothing written", err=True)
         raise _Exit(2)
-    final_result = lint(final, registry, config, selected or None, ignored, migrations=migrations)
+    final_result = lint(final, registry, config, selected or None, ignored, migrations=migrations, stats=stats)
     patch = unified_diff(originals, texts)
     if not dry_run:
         boms = loaded.boms()
@@ -576,6 +613,33 @@ def _migrations_dir(loaded) -> Path:
     ds = loaded.schema.datasource
     shown = ds.span.file.path if ds else next(iter(loaded.paths), loaded.root)
     return loaded.paths.get(shown, Path(shown)).resolve().parent / "migrations"
+
+
+@main_group.command("stats")
+@click.option(
+    "--database-url",
+    envvar="PRISMA_LINT_DATABASE_URL",
+    show_envvar=True,
+    metavar="URL",
+    required=True,
+    help="The PostgreSQL to read (read-only; a role with pg_read_all_stats and SELECT on the tables).",
+)
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write to FILE (default: stdout).")
+def stats_cmd(database_url, output_file):
+    """Write the database statistics the rules use to a file, for `check --stats FILE` in CI:
+    counts, sizes, value frequencies, index definitions and usage; no row values."""
+    stats = _database_stats(database_url, None)
+    text = stats.to_json()
+    if not output_file or output_file == "-":
+        click.echo(text, nl=False)
+        return
+    _write_report(Path(output_file), text)
+    indexes = sum(len(t.indexes) for t in stats.tables.values())
+    click.echo(
+        f"Wrote {output_file}: {len(stats.tables)} tables, {indexes} indexes of {stats.database!r} "
+        f"(PostgreSQL {stats.server_version}; usage counted since {stats.stats_reset or stats.server_started})",
+        err=True,
+    )
 
 
 @main_group.command()

@@ -121,6 +121,8 @@ def lint(
     if mig_schema is not None and extra_indexes is None:
         extra_indexes = migration_indexes(schema, mig_schema)
     findings, errors = run_rules(schema, rules, config, extra_indexes, mig_schema, queries, stats)
+    if stats is not None:
+        _add_table_sizes(findings, schema, stats)
     known = set(registry.rules)
     by_file: dict[str, list[sup.Suppression]] = {}
     files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
@@ -140,6 +142,18 @@ def lint(
     if migrations is not None:
         diagnostics += migrations.diagnostics
     return LintResult(kept, diagnostics, suppressed)
+
+
+def _add_table_sizes(findings: list[Finding], schema, stats) -> None:
+    """Each finding on a model gets its table's size (text output sorts by it, JSON shows it)."""
+    from .frontends.db.match import model_table
+
+    for f in findings:
+        model = schema.models.get(f.model or "") or schema.join_tables.get(f.model or "")
+        table = model_table(stats, model) if model is not None else None
+        if table is not None:
+            f.table_rows = round(table.rows)
+            f.table_bytes = table.total_bytes
 
 
 def exit_code(result_findings: list[Finding], diagnostics: list[Diagnostic], fail_on: str) -> int:

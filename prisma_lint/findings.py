@@ -70,6 +70,9 @@ class Finding:
     fields: list[str] = field(default_factory=list)
     fix: Optional[Fix] = None
     help: Optional[str] = None  # one line: what to do
+    # with database statistics: the size of the finding's table (rows estimated by ANALYZE)
+    table_rows: Optional[int] = None
+    table_bytes: Optional[int] = None
 
     @property
     def file(self) -> str:
@@ -89,6 +92,7 @@ class Finding:
     def as_dict(self) -> dict:
         line, col = self.span.file.position(self.span.start)
         end_line, end_col = self.span.file.position(self.span.end)
+        sized = {} if self.table_rows is None else {"table_rows": self.table_rows, "table_bytes": self.table_bytes}
         return {
             "rule": self.rule,
             "severity": self.severity,
@@ -102,4 +106,5 @@ class Finding:
             "fields": list(self.fields),
             "help": self.help,
             "fix": self.fix.as_dict() if self.fix else None,
+            **sized,
         }

@@ -94,7 +94,7 @@ def format_text(
     out: list[str] = []
     for d in diagnostics:
         out.append(render_diagnostic(d, color, snippet=not quiet))
-    for f in findings:
+    for f in by_table_size(findings):
         sev = _style(f.severity, color, fg=_COLORS[f.severity], bold=True)
         rule = _style(f.rule, color, bold=True)
         out.append(f"{_position(f.span)}: {sev}[{rule}] {f.message}")
@@ -113,6 +113,17 @@ def format_text(
     if not quiet or findings or diagnostics:
         out.append(_summary_line(findings, diagnostics, show_fix_hint))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def by_table_size(findings: list[Finding]) -> list[Finding]:
+    """With database statistics: within each file, findings on the biggest tables first (the
+    files keep their order, and findings on one table their order in the file)."""
+    if all(f.table_rows is None for f in findings):
+        return findings
+    first = {}
+    for i, f in enumerate(findings):
+        first.setdefault(f.file, i)
+    return sorted(findings, key=lambda f: (first[f.file], -(f.table_rows if f.table_rows is not None else -1)))
 
 
 def format_statistics(findings: list[Finding]) -> str:

@@ -29,11 +29,14 @@ A plugin that fails to load is reported and skipped; it never stops the run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Optional
 
 from ..findings import Finding, Fix
 from ..model.schema import Schema
 from ..source import Span
+
+if TYPE_CHECKING:
+    from ..frontends.db.stats import DatabaseStats
 
 ENTRY_POINT_GROUP = "prisma_lint.rules"
 
@@ -105,8 +108,8 @@ class RuleContext:
     migrations: Optional[Schema] = None
     # the app's query patterns (frontends.app.patterns.AppQueries), when the app is read
     queries: Any = None
-    # database statistics (frontends.db), live or from a statistics file
-    stats: Any = None
+    # database statistics, live or from a statistics file (needs "stats")
+    stats: Optional["DatabaseStats"] = None
 
     def finding(
         self,
@@ -139,16 +142,19 @@ def _builtin_rules() -> list[Rule]:
         concurrently_in_transaction,
         constant_index_column,
         create_index_non_concurrently,
+        database_drift,
         drop_index_non_concurrently,
         fk_type_mismatch,
         frozen_time_literal,
         identifier_too_long,
+        invalid_index,
         low_cardinality_index,
         missing_fk_index,
         non_immutable_index_expression,
         redundant_index,
         schema_drift,
         too_many_indexes,
+        unused_index,
     )
 
     return [
@@ -168,6 +174,9 @@ def _builtin_rules() -> list[Rule]:
         drop_index_non_concurrently.RULE,
         concurrently_in_transaction.RULE,
         schema_drift.RULE,
+        invalid_index.RULE,
+        unused_index.RULE,
+        database_drift.RULE,
     ]
 
 

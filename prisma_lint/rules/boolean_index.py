@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..model.indexing import index_label, plain_indexes
 from . import Rule, RuleContext
-
+from .table_stats import MIN_ROWS, RARE_SHARE
 
 def check(ctx: RuleContext):
     for model, index in plain_indexes(ctx.schema):
@@ -13,18 +15,48 @@ def check(ctx: RuleContext):
             continue
         names = ", ".join(index.fields)
         first = index.fields[0]
-        yield ctx.finding(
-            index.span,
-            f"{index_label(index)} indexes only Boolean columns ({names}): with two values each "
-            "the planner prefers a sequential scan for the common value, so the index mostly costs writes",
-            model=model.name,
-            fields=index.fields,
-            help=(
-                f"index the rare rows only (a partial index: `where: raw(\"{first}\")` with the "
-                "partialIndexes preview feature, or raw SQL in a migration), or put the boolean after a "
-                "selective column"
-            ),
+        partial_help = (
+            f"index the rare rows only (a partial index: `where: raw(\"{first}\")` with the "
+            "partialIndexes preview feature, or raw SQL in a migration)"
         )
+        message = (
+            f"{index_label(index)} indexes only Boolean columns ({names}): with two values each "
+            "the planner prefers a sequential scan for the common value, so the index mostly costs writes"
+        )
+        help_text = partial_help + ", or put the boolean after a selective column"
+        if ctx.stats is not None:
+            judged = _by_distribution(ctx, model, index, names, partial_help)
+            if judged is None:
+                continue  # a small table: an index on it costs nothing worth a finding
+            message, help_text = judged if judged[0] else (message + judged[1], help_text)
+        yield ctx.finding(index.span, message, model=model.name, fields=index.fields, help=help_text)
+
+
+def _by_distribution(ctx: RuleContext, model, index, names: str, partial_help: str) -> Optional[tuple[str, str]]:
+    """(message, help) from the real distribution; ("", size note) without column statistics;
+    None when the table is below `min-rows`."""
+    from ..frontends.db.match import below_min_rows, key_shares, percent, size_note
+
+    if below_min_rows(ctx, model):
+        return None
+    shares = key_shares(ctx, model, index.fields)
+    where = size_note(ctx, model)
+    if shares is None:
+        return "", where
+    rarest, commonest, _ = shares
+    if rarest <= RARE_SHARE:
+        return (
+            f"{index_label(index)} indexes only Boolean columns ({names}), and the rarest key is in "
+            f"{percent(rarest)} of the rows (the commonest in {percent(commonest)}){where}: a partial index on "
+            "the rare rows serves the same lookups at a fraction of the size and write cost",
+            partial_help,
+        )
+    return (
+        f"{index_label(index)} indexes only Boolean columns ({names}), and every key is in at least "
+        f"{percent(rarest)} of the rows{where}: the planner scans the table for any of them, so the index "
+        "only costs writes",
+        "drop it, or put the boolean after a selective column",
+    )
 
 
 RULE = Rule(
@@ -33,5 +65,6 @@ RULE = Rule(
     fixable="no",
     summary="An index whose columns are all Boolean.",
     check=check,
+    options=(MIN_ROWS,),
     needs=("schema",),
 )

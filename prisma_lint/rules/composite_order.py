@@ -49,6 +49,9 @@ def suggested_order(ctx: RuleContext, model, index: Index) -> Optional[tuple[lis
         )
         for f in fields[:end]
     ]
+    distinct: list[float] = [0.0] * len(classes)
+    if ctx.stats is not None:
+        classes, distinct = _by_real_distinct(ctx, model, fields[:end], classes)
     if OTHER in classes:
         return None
     selective = (FOREIGN_KEY, SELECTIVE)
@@ -67,8 +70,28 @@ def suggested_order(ctx: RuleContext, model, index: Index) -> Optional[tuple[lis
     )
     if not (leading_bad or range_bad):
         return None
-    order = sorted(range(len(classes)), key=lambda k: (_RANK[classes[k]], k))
+    order = sorted(range(len(classes)), key=lambda k: (_RANK[classes[k]], -distinct[k], k))
     return [fields[k] for k in order] + fields[end:], classes
+
+
+def _by_real_distinct(ctx: RuleContext, model, fields: list[str], classes: list[str]) -> tuple[list[str], list[float]]:
+    """With database statistics: a column with at most `max-enum-values` distinct values is
+    low-cardinality whatever its type (a String `status`), and columns of one class are ordered
+    by their real number of distinct values, most first. Columns without statistics keep the
+    class their type gives."""
+    from ..frontends.db.match import field_column, model_table
+
+    table = model_table(ctx.stats, model)
+    if table is None or not table.analyzed or table.rows <= 0:
+        return classes, [0.0] * len(classes)
+    out, distinct = list(classes), []
+    for k, name in enumerate(fields):
+        column = field_column(table, model, name)
+        n = column.distinct(table.rows) if column is not None else 0.0
+        distinct.append(n)
+        if column is not None and classes[k] in (SELECTIVE, NUMBER) and n <= ctx.options["max-enum-values"]:
+            out[k] = LOW_CARDINALITY
+    return out, distinct
 
 
 def check(ctx: RuleContext):

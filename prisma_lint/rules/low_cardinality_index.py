@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..model.indexing import index_label, is_low_cardinality, plain_indexes
 from . import Option, Rule, RuleContext
+from .table_stats import MIN_ROWS, RARE_SHARE
 
 
 def check(ctx: RuleContext):
@@ -19,10 +22,18 @@ def check(ctx: RuleContext):
             f"{f.name}: {f.type} ({schema.enum_size(f.type)} values)" if f.kind == "enum" else f"{f.name}: Boolean"
             for f in fields
         )
+        message = (
+            f"{index_label(index)} indexes only low-cardinality columns ({detail}): each key matches a "
+            "large share of the table, so the planner rarely uses it"
+        )
+        if ctx.stats is not None:
+            judged = _by_distribution(ctx, model, index, detail)
+            if judged is None:
+                continue  # a small table: an index on it costs nothing worth a finding
+            message = judged or message
         yield ctx.finding(
             index.span,
-            f"{index_label(index)} indexes only low-cardinality columns ({detail}): each key matches a "
-            "large share of the table, so the planner rarely uses it",
+            message,
             model=model.name,
             fields=index.fields,
             help=(
@@ -32,12 +43,39 @@ def check(ctx: RuleContext):
         )
 
 
+def _by_distribution(ctx: RuleContext, model, index, detail: str) -> Optional[str]:
+    """The message from the real distribution ("" without column statistics); None when the
+    table is below `min-rows`."""
+    from ..frontends.db.match import below_min_rows, key_shares, percent, size_note
+
+    if below_min_rows(ctx, model):
+        return None
+    shares = key_shares(ctx, model, index.fields)
+    if shares is None:
+        return ""
+    rarest, commonest, _ = shares
+    where = size_note(ctx, model)
+    if rarest <= RARE_SHARE:
+        return (
+            f"{index_label(index)} indexes only low-cardinality columns ({detail}); the rarest key is in "
+            f"{percent(rarest)} of the rows and the commonest in {percent(commonest)}{where}: only the rare keys "
+            "are worth an index, so a partial index on them serves the same lookups at a fraction of the size"
+        )
+    return (
+        f"{index_label(index)} indexes only low-cardinality columns ({detail}); every key is in at least "
+        f"{percent(rarest)} of the rows{where}: the planner scans the table for any of them"
+    )
+
+
 RULE = Rule(
     id="low-cardinality-index",
     severity="warning",
     fixable="no",
     summary="An index on low-cardinality columns only (small enums, Booleans), at least one an enum.",
     check=check,
-    options=(Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."),),
+    options=(
+        Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."),
+        MIN_ROWS,
+    ),
     needs=("schema",),
 )

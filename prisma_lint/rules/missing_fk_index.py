@@ -6,6 +6,7 @@ from ..fix.edits import add_block_attribute, reorder_index_fields
 from ..findings import Fix
 from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
 from . import Rule, RuleContext
+from .table_stats import MIN_ROWS, size_note, small_table
 
 # Providers that create no index for a foreign key by themselves.
 _UNINDEXED_FK_PROVIDERS = frozenset({"postgresql", "cockroachdb", "sqlite", "sqlserver"})
@@ -55,7 +56,7 @@ def check(ctx: RuleContext):
         if model.kind != "model" or model.ignored:
             continue
         indexes = list(model.indexes) + list(ctx.extra_indexes.get(model.name, ()))
-        if covering_index(indexes, r.fields) is not None:
+        if covering_index(indexes, r.fields) is not None or small_table(ctx, model):
             continue
         fk = ", ".join(r.fields)
         parent = r.target
@@ -94,7 +95,7 @@ def check(ctx: RuleContext):
             help_text = f"CREATE INDEX ON \"{model.db_name}\" ({', '.join(chr(34) + c + chr(34) for c in r.fields)})"
         yield ctx.finding(
             r.span,
-            f"foreign key {what} has no index: {cost}",
+            f"foreign key {what} has no index{size_note(ctx, model)}: {cost}",
             model=model.name,
             fields=r.fields,
             fix=fix,
@@ -143,5 +144,6 @@ RULE = Rule(
     fixable="safe",
     summary="A relation's foreign-key fields are not the leading columns of any index.",
     check=check,
+    options=(MIN_ROWS,),
     needs=("schema",),
 )
