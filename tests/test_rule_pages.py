@@ -10,7 +10,16 @@ from prisma_lint.frontends.sql.replay import load_sql
 
 
 def lint_example(example: dict, tmp_path) -> list:
-    """Lint a page's example: a schema, a SQL migration, or a schema with its migrations."""
+    """Lint a page's example: a schema, a SQL migration, or a schema with its migrations or
+    with the database's statistics (a statistics file)."""
+    if "stats" in example:
+        from helpers import load_text
+        from prisma_lint.frontends.db.stats import DatabaseStats
+
+        stats = DatabaseStats.from_json(example["stats"], "example")
+        result = lint(load_text(example["prisma"]), REGISTRY, Config(), stats=stats)
+        assert not [d for d in result.diagnostics if d.severity == "error"], [d.render() for d in result.diagnostics]
+        return result.findings
     if "prisma" in example and "sql" not in example:
         return lint_text(example["prisma"])
     tmp_path.mkdir(parents=True, exist_ok=True)

@@ -139,9 +139,9 @@ class DatabaseStats:
             for t in doc["tables"]:
                 table = TableStats(
                     **{k: v for k, v in t.items() if k not in ("columns", "indexes", "foreign_keys")},
-                    columns={c["name"]: ColumnStats(**c) for c in t["columns"]},
-                    indexes=[IndexStats(**i) for i in t["indexes"]],
-                    foreign_keys=[ForeignKey(**f) for f in t["foreign_keys"]],
+                    columns={c["name"]: ColumnStats(**c) for c in t.get("columns", ())},
+                    indexes=[IndexStats(**i) for i in t.get("indexes", ())],
+                    foreign_keys=[ForeignKey(**f) for f in t.get("foreign_keys", ())],
                 )
                 tables[table.key] = table
             body = {k: v for k, v in doc.items() if k not in ("format", "version", "tables")}
