@@ -353,3 +353,95 @@ def test_missing_psycopg_is_a_clear_message(tmp_path):
     assert proc.stderr.strip() == (
         "prisma-lint: error: reading a database needs psycopg 3: pip install 'prisma-lint[db]' (or use --stats FILE)"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# tables to models: @@map, @@schema, the URL's default schema
+# ---------------------------------------------------------------------------------------------
+MULTI = textwrap.dedent(
+    """\
+    generator client {
+      provider        = "prisma-client-js"
+      previewFeatures = ["multiSchema"]
+    }
+
+    datasource db {
+      provider = "postgresql"
+      schemas  = ["public", "billing"]
+    }
+
+    model Account {
+      id       Int       @id
+      flag     Boolean
+      invoices Invoice[]
+
+      @@index([flag])
+      @@map("accounts")
+      @@schema("public")
+    }
+
+    model Invoice {
+      id        Int     @id
+      accountId Int
+      account   Account @relation(fields: [accountId], references: [id])
+
+      @@schema("billing")
+    }
+    """
+)
+
+
+def test_tables_match_models_through_map_and_schema(postgres, tmp_path):
+    from prisma_lint.frontends.prisma.loader import load_schema
+
+    path = tmp_path / "schema.prisma"
+    path.write_text(MULTI)
+    name = postgres.new_database()
+    with postgres.connect(name) as conn:
+        conn.execute(ddl.render(load_schema(path).schema))
+        conn.execute(
+            """
+            INSERT INTO public.accounts SELECT g, g % 2 = 0 FROM generate_series(1, 30000) g;
+            INSERT INTO billing."Invoice" SELECT g, 1 + g % 30000 FROM generate_series(1, 15000) g;
+            -- decoys under the names a wrong match would pick
+            CREATE TABLE public."Account" (id int PRIMARY KEY);
+            CREATE TABLE public."Invoice" (id int PRIMARY KEY, "accountId" int);
+            INSERT INTO public."Invoice" SELECT g, g FROM generate_series(1, 20000) g;
+            ANALYZE;
+            """
+        )
+    _, found = check_json(str(path), "--database-url", postgres.url(name))
+    sizes = {(f["rule"], f["model"]): f["table_rows"] for f in found}
+    assert sizes[("boolean-index", "Account")] == 30000
+    assert sizes[("missing-fk-index", "Invoice")] == 15000
+    assert "database-drift" not in {f["rule"] for f in found}
+
+
+def test_the_urls_schema_parameter_is_the_default_schema(postgres, tmp_path):
+    from prisma_lint.frontends.prisma.loader import load_schema
+
+    text = SCHEMA.split("model Setting")[0].replace("  settings Setting[]\n", "").replace("  notes     Note[]\n", "")
+    path = tmp_path / "schema.prisma"
+    path.write_text(text)
+    name = postgres.new_database()
+    with postgres.connect(name) as conn:
+        conn.execute("CREATE SCHEMA tenant")
+        conn.execute("SET search_path = tenant")
+        conn.execute(ddl.render(load_schema(path).schema))
+        conn.execute(
+            """
+            INSERT INTO tenant."Team" SELECT g, 't' || g FROM generate_series(1, 20) g;
+            INSERT INTO tenant."Member" SELECT g, 1 + g % 20, true, false, 'u' || g, 'n', 'k', 'A', now()
+              FROM generate_series(1, 12000) g;
+            CREATE TABLE public."Member" (id int PRIMARY KEY);
+            ANALYZE;
+            """
+        )
+    url = postgres.url(name)
+    _, in_tenant = check_json(str(path), "--database-url", url + "&schema=tenant")
+    assert {f["table_rows"] for f in in_tenant if f["model"] == "Member"} == {12000}
+    assert "database-drift" not in {f["rule"] for f in in_tenant}
+    _, in_public = check_json(str(path), "--database-url", url)
+    assert {f["message"] for f in in_public if f["rule"] == "database-drift" and f["model"] == "Team"} == {
+        f"model `Team` has no table \"public\".\"Team\" in the database '{name}': its migrations were not applied there"
+    }

@@ -46,3 +46,15 @@ def test_graph_json_does_not_need_networkx_but_the_graph_does():
 def test_each_heavy_module_is_paid_only_where_needed():
     assert imported("migrate", "--stdout", "examples/schema.prisma")["jinja2"] is True
     assert imported("check", "-q", "fixtures/seeds/seed003/indexes.sql")["pglast"] is True
+
+
+def test_check_with_a_statistics_file_needs_no_psycopg(tmp_path):
+    from prisma_lint.frontends.db.stats import DatabaseStats, TableStats
+
+    stats = DatabaseStats("15.8", 150008, "app", "2025-03-01T00:00:00+00:00", stats_reset="2025-01-01T00:00:00+00:00")
+    stats.tables["public.User"] = TableStats("public", "User", 50_000, True, 9_000_000, 7_000_000)
+    path = tmp_path / "stats.json"
+    path.write_text(stats.to_json())
+    seen = imported("check", "-q", "examples/schema.prisma", "--stats", str(path))
+    assert seen["psycopg"] is False
+    assert imported("stats", "--database-url", "postgresql://nobody@127.0.0.1:1/none")["psycopg"] is True
