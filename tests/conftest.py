@@ -6,6 +6,7 @@ there a missing piece fails with a clear message. Locally the tests that need it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -217,14 +218,13 @@ def _pg_bin(name: str) -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres():
+@contextlib.contextmanager
+def postgres_server():
+    """A throwaway PostgreSQL (Unix socket only, data on /dev/shm), stopped and removed at the
+    end; RuntimeError when it cannot start. The ``postgres`` fixture and benchmarks/run.py use it."""
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    need(initdb is not None and pg_ctl is not None, "PostgreSQL's initdb and pg_ctl on PATH")
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        need(False, "the psycopg package (pip install -e '.[test]')")
+    if initdb is None or pg_ctl is None:
+        raise RuntimeError("PostgreSQL's initdb and pg_ctl are not on PATH")
     base = Path(tempfile.mkdtemp(prefix="prisma-lint-pg-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     data, sock = base / "data", base / "sock"
     sock.mkdir()
@@ -247,12 +247,32 @@ def postgres():
     )
     if proc.returncode != 0:
         log = (base / "log").read_text() if (base / "log").exists() else ""
-        pytest.fail(f"PostgreSQL did not start: {proc.stderr}\n{log}", pytrace=False)
+        shutil.rmtree(base, ignore_errors=True)
+        raise RuntimeError(f"PostgreSQL did not start: {proc.stderr}\n{log}")
     try:
         yield Postgres(sock, port)
     finally:
         subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    need(initdb is not None and pg_ctl is not None, "PostgreSQL's initdb and pg_ctl on PATH")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        need(False, "the psycopg package (pip install -e '.[test]')")
+    try:
+        server = postgres_server()
+        pg = server.__enter__()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield pg
+    finally:
+        server.__exit__(None, None, None)
 
 
 # ---------------------------------------------------------------------------------------------
