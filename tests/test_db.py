@@ -445,3 +445,22 @@ def test_the_urls_schema_parameter_is_the_default_schema(postgres, tmp_path):
     assert {f["message"] for f in in_public if f["rule"] == "database-drift" and f["model"] == "Team"} == {
         f"model `Team` has no table \"public\".\"Team\" in the database '{name}': its migrations were not applied there"
     }
+
+
+def test_an_index_the_migrations_create_is_no_drift(shop, tmp_path):
+    """database-drift also reads the migrations: the expression index Prisma cannot express,
+    created by a migration, is not "made by hand"."""
+    from prisma_lint.frontends.prisma.loader import load_schema
+
+    url, schema_path, _ = shop
+    path = tmp_path / "schema.prisma"
+    path.write_text(schema_path.read_text())
+    (tmp_path / "prisma-lint.toml").write_text(CONFIG)
+    folder = tmp_path / "migrations" / "20240101000000_init"
+    folder.mkdir(parents=True)
+    (folder / "migration.sql").write_text(
+        ddl.render(load_schema(path).schema) + '\nCREATE INDEX member_email_lower ON "Member" (lower(email));\n'
+    )
+    _, found = check_json(str(path), "--database-url", url)
+    drift = messages(found, "database-drift")
+    assert set(drift) == {("Team", ("name",))}

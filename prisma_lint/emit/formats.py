@@ -120,7 +120,7 @@ def by_table_size(findings: list[Finding]) -> list[Finding]:
     files keep their order, and findings on one table their order in the file)."""
     if all(f.table_rows is None for f in findings):
         return findings
-    first = {}
+    first: dict[str, int] = {}
     for i, f in enumerate(findings):
         first.setdefault(f.file, i)
     return sorted(findings, key=lambda f: (first[f.file], -(f.table_rows if f.table_rows is not None else -1)))

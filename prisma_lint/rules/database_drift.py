@@ -11,6 +11,7 @@ def check(ctx: RuleContext):
     from ..frontends.db.match import matched_tables
 
     stats = ctx.stats
+    assert stats is not None  # the engine runs this rule only with statistics
     migrated = {m.db_name: m for m in ctx.migrations.models.values()} if ctx.migrations is not None else {}
     for model, table in matched_tables(ctx.schema, stats):
         if table is None:
@@ -39,15 +40,15 @@ def check(ctx: RuleContext):
                 fields=index.fields,
                 help="run `prisma migrate deploy`; if it was dropped on purpose, remove it from the schema",
             )
-        for name, index in in_database.items():
-            if name in known or not index.valid:  # an invalid index is invalid-index's finding
+        for name, found in in_database.items():
+            if name in known or not found.valid:  # an invalid index is invalid-index's finding
                 continue
             yield ctx.finding(
                 model.name_span,
                 f"index \"{name}\" on \"{table.name}\" is in the database but neither the schema nor its migrations "
-                f"create it (made by hand?): {index.definition}",
+                f"create it (made by hand?): {found.definition}",
                 model=model.name,
-                fields=[_field(model, c) for c in index.columns],
+                fields=[_field(model, c) for c in found.columns],
                 help="declare it in the schema (or in a migration, if Prisma cannot express it); otherwise the next "
                 "`prisma migrate dev` reports drift and `prisma migrate reset` loses it",
             )

@@ -9,6 +9,7 @@ def check(ctx: RuleContext):
     from ..frontends.db.match import database_indexes, human_bytes, table_size
 
     stats = ctx.stats
+    assert stats is not None  # the engine runs this rule only with statistics
     age = stats.stats_age_days()
     if age is None or age < ctx.options["min-stats-age-days"]:
         return  # counters this young say nothing about monthly jobs or rare pages

@@ -191,20 +191,20 @@ def read_database(url: str, default_schema: Optional[str] = None) -> DatabaseSta
             t = TableStats(schema, name, rows, analyzed, total, size, seq, seq_read, idx, upd, hot)
             tables[t.key] = t
         for schema, name, column, null_frac, n_distinct, freqs in conn.execute(_COLUMNS):
-            t = tables.get(f"{schema}.{name}")
-            if t is not None:
-                t.columns[column] = ColumnStats(column, null_frac, n_distinct, list(freqs or []))
+            owner = tables.get(f"{schema}.{name}")
+            if owner is not None:
+                owner.columns[column] = ColumnStats(column, null_frac, n_distinct, list(freqs or []))
         for row in conn.execute(_INDEXES):
             schema, name, index, definition, method, unique, primary, valid, size, scans, pred, cols, con = row
-            t = tables.get(f"{schema}.{name}")
-            if t is not None:
-                t.indexes.append(
+            owner = tables.get(f"{schema}.{name}")
+            if owner is not None:
+                owner.indexes.append(
                     IndexStats(index, list(cols), definition, method, unique, primary, valid, size, scans, pred, con)
                 )
         for schema, name, constraint, cols, references in conn.execute(_FOREIGN_KEYS):
-            t = tables.get(f"{schema}.{name}")
-            if t is not None:
-                t.foreign_keys.append(ForeignKey(constraint, list(cols), references))
+            owner = tables.get(f"{schema}.{name}")
+            if owner is not None:
+                owner.foreign_keys.append(ForeignKey(constraint, list(cols), references))
         conn.rollback()  # nothing to keep: end the transaction without a commit
     except psycopg.Error as e:
         raise DatabaseError(_one_line(target, e)) from None
