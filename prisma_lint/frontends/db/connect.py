@@ -9,6 +9,7 @@ a column only to a role that may read it). psycopg 3 is imported only here, only
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -73,16 +74,18 @@ def parse_url(url: str) -> Target:
     return Target(conninfo, host, database, params.get("schema") or "public", password)
 
 
+_LIBPQ_PREFIX = re.compile(r"^(connection failed: )?(connection to server (at|on) .*? failed: )?((FATAL|ERROR):\s+)?")
+
+
 def _one_line(target: Target, error: BaseException) -> str:
-    lines = [ln.strip() for ln in str(error).strip().splitlines() if ln.strip()]
-    reason = lines[-1] if lines else type(error).__name__
-    # libpq's own prefixes say nothing the host/database part does not
-    for prefix in ("connection failed: ", "FATAL:  ", "ERROR:  ", "FATAL: ", "ERROR: "):
-        if reason.startswith(prefix):
-            reason = reason[len(prefix) :]
-    for prefix in ("FATAL:  ", "FATAL: "):
-        reason = reason.replace(prefix, "")
-    message = f"cannot read the database {target.database!r} on {target.host}: {reason}"
+    """libpq's message, one line: the server's (or the network's) reason for each address
+    tried, without libpq's prefixes and hints (the host and database are said once, first)."""
+    reasons: list[str] = []
+    for line in str(error).splitlines():
+        reason = _LIBPQ_PREFIX.sub("", line.strip())
+        if reason and not reason.startswith("Is the server running") and reason not in reasons:
+            reasons.append(reason)
+    message = f"cannot read the database {target.database!r} on {target.host}: {'; '.join(reasons) or type(error).__name__}"
     if target.password:
         message = message.replace(target.password, "***")
     return message
