@@ -8,7 +8,7 @@ from . import Rule, RuleContext
 
 
 def check(ctx: RuleContext):
-    from ..frontends.db.match import matched_tables
+    from ..frontends.db.match import field_names, matched_tables
 
     stats = ctx.stats
     assert stats is not None  # the engine runs this rule only with statistics
@@ -48,15 +48,10 @@ def check(ctx: RuleContext):
                 f"index \"{name}\" on \"{table.name}\" is in the database but neither the schema nor its migrations "
                 f"create it (made by hand?): {found.definition}",
                 model=model.name,
-                fields=[_field(model, c) for c in found.columns],
+                fields=field_names(model, found.columns),
                 help="declare it in the schema (or in a migration, if Prisma cannot express it); otherwise the next "
                 "`prisma migrate dev` reports drift and `prisma migrate reset` loses it",
             )
-
-
-def _field(model, column) -> str:
-    f = model.field_by_db_name(column) if column else None
-    return f.name if f else (column or "(expression)")
 
 
 RULE = Rule(

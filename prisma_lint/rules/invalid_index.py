@@ -6,7 +6,7 @@ from . import Rule, RuleContext
 
 
 def check(ctx: RuleContext):
-    from ..frontends.db.match import database_indexes, human_bytes
+    from ..frontends.db.match import database_indexes, field_names, human_bytes
 
     for model, table, index, span in database_indexes(ctx.schema, ctx.stats):
         if index.valid:
@@ -21,18 +21,10 @@ def check(ctx: RuleContext):
             "CONCURRENTLY failed or was cancelled, so every write still updates it while no query can use it"
             + (" and it enforces no uniqueness" if index.unique else ""),
             model=model.name,
-            fields=_fields(model, index.columns),
+            fields=field_names(model, index.columns),
             help=f"drop it and build it again: DROP INDEX CONCURRENTLY \"{table.schema}\".\"{index.name}\"; "
             f"{rebuild}{unique}",
         )
-
-
-def _fields(model, columns) -> list[str]:
-    out = []
-    for c in columns:
-        f = model.field_by_db_name(c) if c else None
-        out.append(f.name if f else (c or "(expression)"))
-    return out
 
 
 RULE = Rule(

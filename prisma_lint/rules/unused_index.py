@@ -6,7 +6,7 @@ from . import Option, Rule, RuleContext
 
 
 def check(ctx: RuleContext):
-    from ..frontends.db.match import database_indexes, human_bytes, table_size
+    from ..frontends.db.match import database_indexes, field_names, human_bytes, table_size
 
     stats = ctx.stats
     assert stats is not None  # the engine runs this rule only with statistics
@@ -24,7 +24,7 @@ def check(ctx: RuleContext):
             f"were reset {_days(age)} ago (idx_scan = 0); it takes {human_bytes(index.size_bytes)} and every write "
             f"to the table ({table_size(table)}) updates it",
             model=model.name,
-            fields=[c or "(expression)" for c in index.columns],
+            fields=field_names(model, index.columns),
             help="drop it if no rare job (a monthly report, a standby's queries) needs it: idx_scan counts this "
             "server's scans only",
         )

@@ -28,6 +28,16 @@ def field_column(table: Optional[TableStats], model: Model, field_name: str) -> 
     return table.columns.get(f.db_name if f is not None else field_name)
 
 
+def field_names(model: Model, columns: list[Optional[str]]) -> list[str]:
+    """The Prisma field names of a database index's columns (the column name when no field maps
+    to it, "(expression)" for an expression)."""
+    out = []
+    for c in columns:
+        f = model.field_by_db_name(c) if c else None
+        out.append(f.name if f else (c or "(expression)"))
+    return out
+
+
 def matched_tables(schema: Schema, stats: DatabaseStats) -> Iterator[tuple[Model, Optional[TableStats]]]:
     """Every table-backed model of the schema (and implicit join table) with its statistics
     (None: no such table in the database)."""
