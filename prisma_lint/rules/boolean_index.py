@@ -8,6 +8,7 @@ from ..model.indexing import index_label, plain_indexes
 from . import Rule, RuleContext
 from .table_stats import MIN_ROWS, RARE_SHARE
 
+
 def check(ctx: RuleContext):
     for model, index in plain_indexes(ctx.schema):
         fields = [model.fields.get(c.field) for c in index.columns]
@@ -53,8 +54,8 @@ def _by_distribution(ctx: RuleContext, model, index, names: str, partial_help: s
         )
     return (
         f"{index_label(index)} indexes only Boolean columns ({names}), and every key is in at least "
-        f"{percent(rarest)} of the rows{where}: the planner scans the table for any of them, so the index "
-        "only costs writes",
+        f"{percent(rarest)} of the rows{where}: a lookup by any key reads a large part of the table anyway, so "
+        "the index saves little and costs every write",
         "drop it, or put the boolean after a selective column",
     )
 

@@ -30,7 +30,7 @@ def check(ctx: RuleContext):
             judged = _by_distribution(ctx, model, index, detail)
             if judged is None:
                 continue  # a small table: an index on it costs nothing worth a finding
-            message = judged or message
+            message = judged[0] or message + judged[1]
         yield ctx.finding(
             index.span,
             message,
@@ -43,27 +43,29 @@ def check(ctx: RuleContext):
         )
 
 
-def _by_distribution(ctx: RuleContext, model, index, detail: str) -> Optional[str]:
-    """The message from the real distribution ("" without column statistics); None when the
-    table is below `min-rows`."""
+def _by_distribution(ctx: RuleContext, model, index, detail: str) -> Optional[tuple[str, str]]:
+    """(message from the real distribution, or "" without column statistics; the size note);
+    None when the table is below `min-rows`."""
     from ..frontends.db.match import below_min_rows, key_shares, percent, size_note
 
     if below_min_rows(ctx, model):
         return None
     shares = key_shares(ctx, model, index.fields)
-    if shares is None:
-        return ""
-    rarest, commonest, _ = shares
     where = size_note(ctx, model)
+    if shares is None:
+        return "", where
+    rarest, commonest, _ = shares
     if rarest <= RARE_SHARE:
         return (
             f"{index_label(index)} indexes only low-cardinality columns ({detail}); the rarest key is in "
             f"{percent(rarest)} of the rows and the commonest in {percent(commonest)}{where}: only the rare keys "
-            "are worth an index, so a partial index on them serves the same lookups at a fraction of the size"
+            "are worth an index, so a partial index on them serves the same lookups at a fraction of the size",
+            where,
         )
     return (
         f"{index_label(index)} indexes only low-cardinality columns ({detail}); every key is in at least "
-        f"{percent(rarest)} of the rows{where}: the planner scans the table for any of them"
+        f"{percent(rarest)} of the rows{where}: a lookup by any key reads a large part of the table anyway",
+        where,
     )
 
 

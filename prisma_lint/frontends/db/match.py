@@ -87,7 +87,8 @@ def value_shares(column: ColumnStats, rows: float) -> list[float]:
 
 def key_shares(ctx, model: Model, fields: list[str]) -> Optional[tuple[float, float, list[list[float]]]]:
     """(share of rows under the rarest key, share under the commonest key, each column's value
-    shares) for an index on ``fields``, from the database's statistics; None without them (no
+    shares) for an index on ``fields``, from the database's statistics, the columns taken as
+    independent (as the planner takes them); None without them (no
     statistics, an empty or never analyzed table, a column ANALYZE has not seen)."""
     table = model_table(ctx.stats, model)
     if table is None or not table.analyzed or table.rows <= 0:
