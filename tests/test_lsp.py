@@ -26,6 +26,7 @@ import pytest_lsp  # noqa: E402
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
+from prisma_lint import discovery  # noqa: E402
 from prisma_lint.lsp import server as lsp  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -491,19 +492,19 @@ def test_schema_root(tmp_path):
     (folder / "models").mkdir(parents=True)
     (folder / "schema.prisma").write_text('datasource db {\n  provider = "postgresql"\n}\n')
     (folder / "models" / "a.prisma").write_text("model A {\n  id Int @id\n}\n")
-    assert lsp.schema_root(folder / "models" / "a.prisma") == folder
+    assert discovery.schema_root(folder / "models" / "a.prisma") == folder
     # two datasources: independent schemas, each file on its own
     (folder / "other.prisma").write_text('datasource db {\n  provider = "mysql"\n}\n')
-    assert lsp.schema_root(folder / "other.prisma") == folder / "other.prisma"
+    assert discovery.schema_root(folder / "other.prisma") == folder / "other.prisma"
     # ... unless the open (unsaved) text says otherwise
     key = str((folder / "other.prisma").resolve())
-    assert lsp.schema_root(folder / "other.prisma", {key: "model B {\n  id Int @id\n}\n"}) == folder
+    assert discovery.schema_root(folder / "other.prisma", {key: "model B {\n  id Int @id\n}\n"}) == folder
     single = tmp_path / "one" / "schema.prisma"
     single.parent.mkdir()
     single.write_text("model A {\n  id Int @id\n}\n")
-    assert lsp.schema_root(single) == single
+    assert discovery.schema_root(single) == single
     mig = tmp_path / "m" / "20240101000000_init" / "migration.sql"
     mig.parent.mkdir(parents=True)
     mig.write_text("")
-    assert lsp.sql_root(mig) == tmp_path / "m"
-    assert lsp.sql_root(tmp_path / "x.sql") == tmp_path / "x.sql"
+    assert discovery.migrations_root(mig) == tmp_path / "m"
+    assert discovery.migrations_root(tmp_path / "x.sql") == tmp_path / "x.sql"

@@ -10,12 +10,9 @@
   does (computed on ``codeAction/resolve`` when the client supports it).
 * Hover over a diagnostic: the finding's message, then the rule's documentation page.
 
-Which schema a ``.prisma`` file belongs to: walk up from its folder while the parent folder
-directly holds ``.prisma`` files; when that folder holds several ``.prisma`` files (at any depth)
-and at most one has a ``datasource`` block, the schema is that folder (a multi-file schema),
-otherwise the file alone. A ``.sql`` file is linted as SQL: the whole migrations folder when it
-is ``<folder>/<timestamp>_<name>/migration.sql``, otherwise the file alone. A schema is linted
-with its migrations (``migrations/`` next to the datasource's file), as ``check`` does.
+Which unit a file belongs to (a multi-file schema folder, a migrations folder, or the file
+alone) is decided by ``discovery.unit_root``, as for ``check``; a schema is linted with its
+migrations (``migrations/`` next to the datasource's file) through the same engine.
 
 Positions: our spans are code-point offsets; LSP positions are 0-based lines and, by default,
 UTF-16 code units. The encoding is negotiated (``general.positionEncodings``: the client's
@@ -48,8 +45,6 @@ SEVERITY = {"error": 1, "warning": 2, "info": 3}
 CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml"})
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
-_MIGRATION_FOLDER = re.compile(r"^\d+_")
 
 
 # -- positions --------------------------------------------------------------------------------
@@ -138,67 +133,6 @@ def apply_change(text: str, start: tuple[int, int], end: tuple[int, int], new_te
     return text[:a] + new_text + text[b:]
 
 
-# -- which schema a file belongs to -------------------------------------------------------------
-
-
-def _has_prisma_files(folder: Path) -> bool:
-    try:
-        return any(p.suffix == ".prisma" and p.is_file() for p in folder.iterdir())
-    except OSError:
-        return False
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def schema_root(path: Path, open_texts: Optional[dict[str, str]] = None) -> Path:
-    """The file or folder to lint for the ``.prisma`` file ``path`` (see the module's docstring).
-    ``open_texts`` maps resolved paths to the text of open documents."""
-    from ..frontends.prisma.loader import schema_files_in
-
-    open_texts = open_texts or {}
-    if not path.is_file():
-        return path  # a new file not saved yet: on its own
-    folder = path.parent
-    while True:
-        parent = folder.parent
-        if parent == folder or not _has_prisma_files(parent):
-            break
-        folder = parent
-    files = schema_files_in(folder)
-    if len(files) <= 1:
-        return path
-    resolved = [f.resolve() for f in files]
-    if path.resolve() not in resolved:
-        return path
-    datasources = 0
-    for f in resolved:
-        text = open_texts.get(str(f))
-        if _DATASOURCE.search(text if text is not None else _read_text(f)):
-            datasources += 1
-            if datasources > 1:
-                return path
-    return folder
-
-
-def sql_root(path: Path) -> Path:
-    """The migrations folder for ``<folder>/<timestamp>_<name>/migration.sql``, else the file."""
-    if path.name == "migration.sql" and _MIGRATION_FOLDER.match(path.parent.name) and path.parent.parent.is_dir():
-        return path.parent.parent
-    return path
-
-
-def migrations_dir(loaded) -> Path:
-    """Prisma keeps migrations next to the file with the datasource block (as ``check``)."""
-    ds = loaded.schema.datasource
-    shown = ds.span.file.path if ds else next(iter(loaded.paths), loaded.root)
-    return loaded.paths.get(shown, Path(shown)).resolve().parent / "migrations"
-
-
 # -- server state -------------------------------------------------------------------------------
 
 
@@ -243,8 +177,7 @@ class Unit:
 
     kind: str  # "schema" | "sql"
     root: Path
-    loaded: Any = None
-    migrations: Any = None
+    inputs: Any = None  # engine.Inputs of the last lint
     config: Any = None
     shown_to_path: dict[str, Path] = field(default_factory=dict)
     versions: dict[str, Optional[int]] = field(default_factory=dict)  # uri -> version linted
@@ -538,8 +471,10 @@ class _State:
         return {str(d.path): d.text for d in self.docs.values() if d.kind is not None}
 
     def _unit_key_for(self, doc: Document) -> tuple[str, tuple[str, str], Path]:
+        from ..discovery import migrations_root, schema_root
+
         if doc.kind == "sql":
-            root = sql_root(doc.path)
+            root = migrations_root(doc.path)
         else:
             root = schema_root(doc.path, self._open_texts())
         return doc.kind, (doc.kind, str(root)), root
@@ -655,9 +590,8 @@ class _State:
 
     def _lint(self, unit: Unit) -> dict[str, list[Record]]:
         from ..config import Config, ConfigError
-        from ..engine import lint
-        from ..frontends.prisma.loader import SchemaNotFound, load_schema
-        from ..frontends.sql.replay import load_sql
+        from ..engine import Engine, load_inputs
+        from ..frontends.prisma.loader import SchemaNotFound
 
         open_docs = {str(d.path): d for d in self.docs.values() if d.kind is not None}
         overrides = {p: d.text for p, d in open_docs.items()}
@@ -675,23 +609,19 @@ class _State:
             config = Config()
         unit.config = config
         if config.is_excluded(unit.root):
-            unit.loaded = unit.migrations = None
+            unit.inputs = None
             return out
 
-        migrations = None
         try:
-            if unit.kind == "sql":
-                loaded = load_sql(unit.root, cwd, overrides)
-            else:
-                loaded = load_schema(unit.root, cwd, overrides)
-                migrations = self._migrations(loaded, cwd, overrides)
+            inputs = load_inputs(unit.root, cwd, overrides, migrations_loader=lambda f: self._migrations(f, cwd, overrides))
         except SchemaNotFound as e:
             for uri in own:
                 out.setdefault(uri, []).append(self._record(self._zero_range(), str(e), "error", "io-error"))
-            unit.loaded = unit.migrations = None
+            unit.inputs = None
             return out
-        unit.loaded, unit.migrations = loaded, migrations
-        result = lint(loaded, self.registry, config, migrations=migrations)
+        unit.inputs = inputs
+        loaded, migrations = inputs.unit, inputs.migrations
+        result = Engine(self.registry, config).lint(inputs)
 
         shown_to_path = {s: p.resolve() for s, p in loaded.paths.items()}
         if migrations is not None:
@@ -743,11 +673,10 @@ class _State:
             out.setdefault(uri, []).append(self._record(rng, d.message, d.severity, d.code))
         return out
 
-    def _migrations(self, loaded, cwd: Path, overrides: dict[str, str]):
-        """The schema's migrations folder read as SQL (cached until its files change)."""
+    def _migrations(self, mig: Path, cwd: Path, overrides: dict[str, str]):
+        """The migrations folder ``mig`` replayed (cached until its files change)."""
         from ..frontends.sql.replay import load_sql
 
-        mig = migrations_dir(loaded)
         try:
             files = sorted(mig.glob("*/migration.sql")) if mig.is_dir() else []
         except OSError:
@@ -946,10 +875,10 @@ class _State:
         f = rec.finding
         key = self.doc_unit.get(uri)
         unit = self.units.get(key) if key is not None else None
-        if f is None or unit is None or unit.kind != "schema" or unit.loaded is None or unit.positions is None:
+        if f is None or unit is None or unit.kind != "schema" or unit.inputs is None or unit.positions is None:
             return None
-        files = [sf for sf in unit.loaded.schema.files if sf.source is f.span.file]
-        if not files or unit.loaded.file_has_errors(f.span.file.path):
+        files = [sf for sf in unit.inputs.unit.schema.files if sf.source is f.span.file]
+        if not files or unit.inputs.unit.file_has_errors(f.span.file.path):
             return None
         edits = ignore_edits([f], files)
         if not edits:
@@ -966,9 +895,7 @@ class _State:
     def _fix_all_edit(self, uri: str):
         """Every safe fix of the document's findings, planned together as ``check --fix`` does
         (several rounds until nothing changes), as one edit per changed file."""
-        from ..fix.planner import fix_texts
-        from ..engine import lint
-        from ..frontends.prisma.loader import reparse
+        from ..engine import Engine
 
         key = self.doc_unit.get(uri)
         if key is None:
@@ -976,7 +903,7 @@ class _State:
         if key in self.pending:
             self.lint_now(key)  # plan on the text as it is now
         unit = self.units.get(key)
-        if unit is None or unit.loaded is None:
+        if unit is None or unit.inputs is None:
             return None
         if uri in unit.fix_all:
             return unit.fix_all[uri]
@@ -985,23 +912,16 @@ class _State:
         edit = None
         if unit.kind == "sql" or shown is None:
             edit = self._merge_safe_fixes(uri)
-        elif not unit.loaded.has_errors:
-            loaded, config, migrations = unit.loaded, unit.config, unit.migrations
-
-            def lint_round(texts):
-                current = reparse(loaded, texts)
-                r = lint(current, self.registry, config, migrations=migrations)
-                return current.schema, [f for f in r.findings if f.span.file.path == shown], current.has_errors
-
-            before = loaded.texts()
-            outcome = fix_texts(before, lint_round, unsafe=False)
-            if outcome.texts:
+        elif not unit.inputs.unit.has_errors:
+            loaded = unit.inputs.unit
+            fixed = Engine(self.registry, unit.config).fix(unit.inputs, unsafe=False, only_file=shown)
+            if fixed.texts:
                 sources = {f.source.path: f.source for f in loaded.schema.files}
                 open_docs = {str(d.path): d for d in self.docs.values() if d.kind is not None}
                 positions = _Positions(self.encoding, open_docs, unit.shown_to_path)
                 edits: dict[str, list] = {}
                 versions: dict[str, Optional[int]] = {}
-                for path, new_text in outcome.texts.items():
+                for path, new_text in fixed.texts.items():
                     src = sources[path]
                     a, b, replacement = _minimal_replacement(src.text, new_text)
                     target = self._uri_for(unit.shown_to_path.get(path, Path(path)))
