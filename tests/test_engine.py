@@ -192,10 +192,11 @@ def test_one_unit_per_file_for_cli_grouping_and_server(tmp_path, layout):
         assert target.root.resolve() == want, rel
         assert target.only is None if want == path.resolve() else target.only == {str(path.resolve())}
         # the language server's own choice for an open document
-        from prisma_lint.lsp.server import Document, _State
+        from prisma_lint.lsp.server import ServerState
+        from prisma_lint.lsp.state import Document
 
         kind = "sql" if path.suffix == ".sql" else "schema"
-        state = _State.__new__(_State)
+        state = ServerState.__new__(ServerState)
         state.docs = {}
         doc = Document(path.as_uri(), path.read_text(), 1, kind, path.resolve(), kind)
         assert state._unit_key_for(doc)[2].resolve() == want, rel
