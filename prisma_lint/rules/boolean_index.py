@@ -6,7 +6,7 @@ from typing import Optional
 
 from ..model.indexing import index_label, plain_indexes
 from . import Rule, RuleContext
-from .table_stats import MIN_ROWS, RARE_SHARE
+from .table_stats import MIN_ROWS, spread
 
 
 def check(ctx: RuleContext):
@@ -36,26 +36,20 @@ def check(ctx: RuleContext):
 def _by_distribution(ctx: RuleContext, model, index, names: str, partial_help: str) -> Optional[tuple[str, str]]:
     """(message, help) from the real distribution; ("", size note) without column statistics;
     None when the table is below `min-rows`."""
-    from ..frontends.db.match import below_min_rows, key_shares, percent, size_note
-
-    if below_min_rows(ctx, model):
-        return None
-    shares = key_shares(ctx, model, index.fields)
-    where = size_note(ctx, model)
-    if shares is None:
-        return "", where
-    rarest, commonest, _ = shares
-    if rarest <= RARE_SHARE:
+    s = spread(ctx, model, index.fields)
+    if s is None or s.rarest is None:
+        return None if s is None else ("", s.where)
+    if s.rare:
         return (
             f"{index_label(index)} indexes only Boolean columns ({names}), and the rarest key is in "
-            f"{percent(rarest)} of the rows (the commonest in {percent(commonest)}){where}: a partial index on "
-            "the rare rows serves the same lookups at a fraction of the size and write cost",
+            f"{s.percent(s.rarest)} of the rows (the commonest in {s.percent(s.commonest)}){s.where}: a partial "
+            "index on the rare rows serves the same lookups at a fraction of the size and write cost",
             partial_help,
         )
     return (
         f"{index_label(index)} indexes only Boolean columns ({names}), and every key is in at least "
-        f"{percent(rarest)} of the rows{where}: a lookup by any key reads a large part of the table anyway, so "
-        "the index saves little and costs every write",
+        f"{s.percent(s.rarest)} of the rows{s.where}: a lookup by any key reads a large part of the table anyway, "
+        "so the index saves little and costs every write",
         "drop it, or put the boolean after a selective column",
     )
 

@@ -6,7 +6,7 @@ from typing import Optional
 
 from ..model.indexing import index_label, is_low_cardinality, plain_indexes
 from . import Option, Rule, RuleContext
-from .table_stats import MIN_ROWS, RARE_SHARE
+from .table_stats import MIN_ROWS, spread
 
 
 def check(ctx: RuleContext):
@@ -46,26 +46,20 @@ def check(ctx: RuleContext):
 def _by_distribution(ctx: RuleContext, model, index, detail: str) -> Optional[tuple[str, str]]:
     """(message from the real distribution, or "" without column statistics; the size note);
     None when the table is below `min-rows`."""
-    from ..frontends.db.match import below_min_rows, key_shares, percent, size_note
-
-    if below_min_rows(ctx, model):
-        return None
-    shares = key_shares(ctx, model, index.fields)
-    where = size_note(ctx, model)
-    if shares is None:
-        return "", where
-    rarest, commonest, _ = shares
-    if rarest <= RARE_SHARE:
+    s = spread(ctx, model, index.fields)
+    if s is None or s.rarest is None:
+        return None if s is None else ("", s.where)
+    if s.rare:
         return (
             f"{index_label(index)} indexes only low-cardinality columns ({detail}); the rarest key is in "
-            f"{percent(rarest)} of the rows and the commonest in {percent(commonest)}{where}: only the rare keys "
-            "are worth an index, so a partial index on them serves the same lookups at a fraction of the size",
-            where,
+            f"{s.percent(s.rarest)} of the rows and the commonest in {s.percent(s.commonest)}{s.where}: only the "
+            "rare keys are worth an index, so a partial index on them serves the same lookups at a fraction of the size",
+            s.where,
         )
     return (
         f"{index_label(index)} indexes only low-cardinality columns ({detail}); every key is in at least "
-        f"{percent(rarest)} of the rows{where}: a lookup by any key reads a large part of the table anyway",
-        where,
+        f"{s.percent(s.rarest)} of the rows{s.where}: a lookup by any key reads a large part of the table anyway",
+        s.where,
     )
 
 

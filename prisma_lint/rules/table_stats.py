@@ -7,6 +7,9 @@ is tiny". Not a rule itself. The statistics modules load only when statistics ar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+
 from . import Option, RuleContext
 
 MIN_ROWS = Option(
@@ -22,6 +25,37 @@ MIN_ROWS = Option(
 # to 5% of the rows, a bitmap scan from 10% to 40% (reading most of the table's pages anyway), a
 # sequential scan at 50%. 10% is a judgment between those, not the planner's switch point.
 RARE_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How an index's keys spread over its table's rows, from the database's statistics."""
+
+    rarest: Optional[float]  # share of the rows under the rarest key (None: no column statistics)
+    commonest: Optional[float]
+    where: str  # " (table `x`: 200,000 rows, 18 MB)"
+
+    @property
+    def rare(self) -> bool:
+        return self.rarest is not None and self.rarest <= RARE_SHARE
+
+    def percent(self, share: Optional[float]) -> str:
+        from ..frontends.db.match import percent
+
+        return percent(share or 0.0)
+
+
+def spread(ctx: RuleContext, model, fields: list[str]) -> Optional[Spread]:
+    """The spread of an index on ``fields``; None when the table is below `min-rows` (the
+    rules that use this are silent there)."""
+    from ..frontends.db.match import below_min_rows, key_shares
+    from ..frontends.db.match import size_note as note
+
+    if below_min_rows(ctx, model):
+        return None
+    shares = key_shares(ctx, model, fields)
+    rarest, commonest = (shares[0], shares[1]) if shares is not None else (None, None)
+    return Spread(rarest, commonest, note(ctx, model))
 
 
 def small_table(ctx: RuleContext, model) -> bool:
