@@ -5,6 +5,7 @@ set -uo pipefail
 bin="${PRISMA_LINT_BIN:-$RUNNER_TEMP/prisma-lint-venv/bin/prisma-lint}"
 args=(check --fail-on "${INPUT_FAIL_ON:-warning}")
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
+[ -n "${INPUT_STATS:-}" ] && args+=(--stats "$INPUT_STATS")
 paths=()
 [ -n "${INPUT_PATH:-}" ] && paths+=("$INPUT_PATH")
 

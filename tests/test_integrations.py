@@ -160,7 +160,7 @@ def test_pre_commit_try_repo(tmp_path):
 def test_action_steps_run_like_the_runner(tmp_path):
     yaml = pytest.importorskip("yaml")
     action = yaml.safe_load((REPO / "action.yml").read_text())
-    assert set(action["inputs"]) == {"path", "config", "fail-on", "sarif-file"}
+    assert set(action["inputs"]) == {"path", "config", "fail-on", "sarif-file", "stats"}
     steps = action["runs"]["steps"]
     workspace = tmp_path / "ws"
     (workspace / "prisma").mkdir(parents=True)
@@ -197,3 +197,14 @@ def test_action_steps_run_like_the_runner(tmp_path):
     # fail-on error: warnings do not fail the step
     proc = subprocess.run(["bash", "-c", run], cwd=workspace, env={**env, "INPUT_FAIL_ON": "error"}, capture_output=True, text=True)
     assert proc.returncode == 0
+    # production's statistics: Post has 12 rows, so its foreign key needs no index yet
+    from prisma_lint.frontends.db.stats import DatabaseStats, IndexStats, TableStats
+
+    stats = DatabaseStats("15.8", 150008, "app", "2025-03-01T00:00:00+00:00", stats_reset="2025-01-01T00:00:00+00:00")
+    for name, rows, indexes in (("User", 90_000, ("User_pkey", "User_email_key", "User_email_idx")), ("Post", 12, ("Post_pkey",))):
+        table = stats.tables[f"public.{name}"] = TableStats("public", name, rows, True, 8192, 8192)
+        table.indexes += [IndexStats(i, [], "CREATE INDEX ...", "btree", "key" in i, "pkey" in i, True, 8192, 10) for i in indexes]
+    (workspace / "stats.json").write_text(stats.to_json())
+    proc = subprocess.run(["bash", "-c", run], cwd=workspace, env={**env, "INPUT_STATS": "stats.json"}, capture_output=True, text=True)
+    annotations = [line for line in proc.stdout.splitlines() if line.startswith("::")]
+    assert len(annotations) == 1 and "title=prisma-lint (redundant-index)" in annotations[0], proc.stdout
