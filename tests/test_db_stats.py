@@ -76,6 +76,11 @@ def test_file_round_trip_and_schema():
     [
         ("[]", 'x.json: not a prisma-lint statistics file (no "format": "prisma-lint-stats")'),
         ('{"format": "prisma-lint-stats", "version": 1}', "x.json: malformed statistics file: KeyError: 'tables'"),
+        (
+            '{"format": "prisma-lint-stats", "version": 1, "server_version": "15", "server_version_num": 150000, '
+            '"database": "d", "collected_at": "2025-03-01T00:00:00", "tables": []}',
+            "x.json: `collected_at` must be an ISO 8601 time with its UTC offset, got '2025-03-01T00:00:00'",
+        ),
     ],
 )
 def test_bad_files(text, message):

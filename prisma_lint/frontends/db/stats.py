@@ -145,9 +145,18 @@ class DatabaseStats:
                 )
                 tables[table.key] = table
             body = {k: v for k, v in doc.items() if k not in ("format", "version", "tables")}
-            return cls(**body, tables=tables)
+            stats = cls(**body, tables=tables)
         except (KeyError, TypeError, AttributeError) as e:
             raise StatsFileError(f"{where}: malformed statistics file: {type(e).__name__}: {e}") from None
+        for key in ("collected_at", "stats_reset", "server_started"):
+            value = getattr(stats, key)
+            try:
+                when = datetime.fromisoformat(value) if value is not None else None
+            except (TypeError, ValueError):
+                when = None
+            if (value is not None and when is None) or (when is not None and when.tzinfo is None):
+                raise StatsFileError(f"{where}: `{key}` must be an ISO 8601 time with its UTC offset, got {value!r}")
+        return stats
 
 
 def read_stats(path: Path) -> DatabaseStats:
