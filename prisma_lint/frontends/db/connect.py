@@ -33,7 +33,8 @@ _PRISMA_ONLY = frozenset(
     }
 )
 # All the catalog queries of a 300-table, 1,050-index database take ~120 ms (connect 9 ms,
-# indexes 71 ms, tables 39 ms; benchmarks/run.py); 30 s is for servers under load, not a budget. Waiting on a lock held by a migration is worse than failing.
+# indexes 71 ms, tables 39 ms; benchmarks/run.py); 30 s is for servers under load, not a budget.
+# Waiting on a lock held by a migration is worse than failing.
 STATEMENT_TIMEOUT = "30s"
 LOCK_TIMEOUT = "2s"
 _SYSTEM = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'"
