@@ -22,11 +22,9 @@ import os
 import sys
 import textwrap
 
-import pytest
-
-from conftest import REPO, run_cli
-
 import ddl
+import pytest
+from conftest import REPO, run_cli
 
 pytestmark = pytest.mark.postgres
 

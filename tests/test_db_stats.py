@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import REPO
 from helpers import PG, REGISTRY, load_text
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.db.stats import (
@@ -51,8 +51,9 @@ def test_too_many_indexes_by_table_size():
 
 
 def test_min_rows_is_an_option():
-    from prisma_lint.config import load_config
     from pathlib import Path
+
+    from prisma_lint.config import load_config
 
     cfg = load_config(Path("t.toml"), {"rules": {"too-many-indexes": {"min-rows": 100}}}, REGISTRY)
     assert [f.rule for f in lint(load_text(MANY), REGISTRY, cfg, ["too-many-indexes"], stats=stats_for(900)).findings] == [

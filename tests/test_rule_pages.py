@@ -14,6 +14,7 @@ def lint_example(example: dict, tmp_path) -> list:
     with the database's statistics (a statistics file)."""
     if "stats" in example:
         from helpers import load_text
+
         from prisma_lint.frontends.db.stats import DatabaseStats
 
         stats = DatabaseStats.from_json(example["stats"], "example")

@@ -8,7 +8,8 @@ join tables match by their database name too. Pure functions of the schema and t
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from collections.abc import Iterator
+from typing import Optional
 
 from ...model.schema import Model, Schema
 from ...source import Span
