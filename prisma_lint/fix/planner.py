@@ -15,8 +15,6 @@ nothing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -176,6 +174,9 @@ def fix_texts(
 def write_atomically(path: Path, text: str, bom: bool) -> None:
     """Write ``text`` (UTF-8, with the BOM when the file had one) through a temporary file in
     the same folder and a rename, keeping the file's mode: never a half-written schema."""
+    import os
+    import tempfile
+
     data = ("\ufeff" + text if bom else text).encode("utf-8")
     folder = path.resolve().parent
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
