@@ -1,0 +1,378 @@
+"""Read the app: the one entry point the CLI, the engine and the language server call
+(``read_app``). Finds the files, reads each one's facts (``extract``, through the cache), and
+decides with the schema and across files which calls are Prisma Client call sites
+(``resolve``): the receiver must be a client and the delegate a model of the schema.
+"""
+
+from __future__ import annotations
+
+import os
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from .cache import FactsCache, content_hash
+from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, app_files, project_root
+from .extract import EXTENSIONS, FileFacts, RawCall, extract
+from .patterns import AppQueries, QueryPattern
+
+
+@dataclass(eq=False)
+class ModelInfo:
+    name: str
+    scalars: set[str]
+    relations: set[str]
+    compound: dict[str, list[str]]  # `accountId_providerId` -> [accountId, providerId]
+
+
+@dataclass(eq=False)
+class SchemaInfo:
+    """What the resolver needs of the schema: models by delegate name."""
+
+    by_delegate: dict[str, ModelInfo] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, schema) -> "SchemaInfo":
+        info = cls()
+        for model in schema.models.values():
+            if model.kind not in ("model", "view") or model.ignored:
+                continue
+            scalars = {f.name for f in model.fields.values() if not f.is_relation}
+            relations = {f.name for f in model.fields.values() if f.is_relation}
+            compound: dict[str, list[str]] = {}
+            for index in model.indexes:
+                if index.kind in ("id", "unique") and len(index.columns) > 1:
+                    compound[index.name or "_".join(index.fields)] = list(index.fields)
+            delegate = model.name[:1].lower() + model.name[1:]
+            info.by_delegate[delegate] = ModelInfo(model.name, scalars, relations, compound)
+        return info
+
+
+@dataclass(eq=False)
+class ReadOptions:
+    client_names: tuple[str, ...] = ()  # receivers that are clients whatever they are bound to
+    exclude: tuple[str, ...] = DEFAULT_APP_EXCLUDE
+
+
+def app_paths_for(schema_path: Optional[Path], paths: Iterable[str], config) -> tuple[list[Path], Optional[Path]]:
+    """The folders/globs to read, and the base they are relative to: ``--app`` (from the working
+    directory), else the config's ``app`` (from the config's folder), else the project root."""
+    given = [Path(p) for p in paths]
+    if given:
+        return given, Path.cwd()
+    configured = getattr(config, "app", None)
+    if configured:
+        base = config.path.parent if config.path is not None else Path.cwd()
+        return [Path(p) for p in configured], base
+    if schema_path is None:
+        return [], None
+    root = project_root(schema_path)
+    return ([root] if root is not None else []), root
+
+
+def read_app(
+    schema,
+    paths: Iterable[str] = (),
+    config=None,
+    *,
+    cache_dir: Optional[Path] = None,
+    cwd: Optional[Path] = None,
+    schema_path: Optional[Path] = None,
+) -> AppQueries:
+    """Everything the app's code asks of ``schema`` (a LoadedSchema or a Schema).
+
+    ``paths``: folders, files or globs (``--app``); empty: the config's ``app``, else the project
+    root above the schema. ``cache_dir``: where the facts cache lives (None: no cache)."""
+    model_schema = getattr(schema, "schema", schema)
+    if schema_path is None and hasattr(schema, "root"):
+        schema_path = Path(schema.root)
+    roots, base = app_paths_for(schema_path, paths, config)
+    exclude = getattr(config, "app_exclude", None)
+    opts = ReadOptions(
+        client_names=tuple(getattr(config, "client_names", None) or ()),
+        exclude=tuple(DEFAULT_APP_EXCLUDE if exclude is None else exclude),
+    )
+    files = app_files(roots, opts.exclude, base) if roots else []
+    return read_files(model_schema, files, opts, cache_dir=cache_dir, cwd=cwd, roots=[(base / r) if base else r for r in roots])
+
+
+def read_files(
+    schema,
+    files: list[Path],
+    opts: Optional[ReadOptions] = None,
+    *,
+    cache_dir: Optional[Path] = None,
+    cwd: Optional[Path] = None,
+    roots: Iterable[Path] = (),
+) -> AppQueries:
+    opts = opts or ReadOptions()
+    cache = FactsCache(cache_dir)
+    facts: dict[str, FileFacts] = {}
+    for path in files:
+        key = str(path)
+        f = _facts_of(path, key, cache)
+        if f is not None:
+            facts[key] = f
+    cache.save()
+    return resolve(SchemaInfo.of(schema), facts, opts, cwd=cwd or Path.cwd(), roots=list(roots))
+
+
+def _facts_of(path: Path, key: str, cache: FactsCache) -> Optional[FileFacts]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    hit = cache.lookup(key, st.st_size, st.st_mtime_ns)
+    if hit is not None:
+        return hit
+    if st.st_size > MAX_FILE_BYTES:
+        return FileFacts()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = content_hash(data)
+    f = cache.by_hash(digest)
+    if f is None:
+        f = FileFacts() if _generated(data) else extract(data, key)
+        cache.store(key, st.st_size, st.st_mtime_ns, digest, f)
+    else:
+        cache.store(key, st.st_size, st.st_mtime_ns, digest, None)
+    return f
+
+
+def _generated(data: bytes) -> bool:
+    head = data[:400]
+    return b"@generated" in head or b"DO NOT EDIT" in head or b"Code generated by" in head
+
+
+# ----------------------------------------------------------------------------------------------
+# resolution
+# ----------------------------------------------------------------------------------------------
+class _Modules:
+    """Loose module resolution: relative paths, tsconfig-style aliases (`@/lib/prisma`,
+    `~/utils/db.server`), and workspace packages by their package.json name."""
+
+    def __init__(self, files: Iterable[str], roots: list[Path]) -> None:
+        self.files = set(files)
+        self.by_stem: dict[str, list[str]] = {}
+        for f in self.files:
+            stem = _strip_ext(f)
+            self.by_stem.setdefault(stem, []).append(f)
+        self.suffix: dict[str, list[str]] = {}
+        for stem in self.by_stem:
+            parts = stem.split(os.sep)
+            for n in (1, 2, 3):
+                if len(parts) >= n:
+                    self.suffix.setdefault("/".join(parts[-n:]), []).append(stem)
+        self.packages: dict[str, str] = {}
+        seen: set[str] = set()
+        for f in self.files:
+            folder = os.path.dirname(f)
+            while folder and folder not in seen:
+                seen.add(folder)
+                pkg = os.path.join(folder, "package.json")
+                if os.path.isfile(pkg):
+                    try:
+                        with open(pkg, encoding="utf-8") as fh:
+                            name = json.load(fh).get("name")
+                        if isinstance(name, str):
+                            self.packages[name] = folder
+                    except (OSError, ValueError, AttributeError):
+                        pass
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+
+    def _file(self, stem: str) -> Optional[str]:
+        stem = os.path.normpath(stem)
+        for candidate in (stem, _strip_ext(stem), os.path.join(stem, "index"), os.path.join(stem, "src", "index")):
+            hits = self.by_stem.get(candidate)
+            if hits:
+                return sorted(hits)[0]
+        return None
+
+    def resolve(self, importer: str, spec: str) -> Optional[str]:
+        if spec.startswith("."):
+            return self._file(os.path.join(os.path.dirname(importer), spec))
+        for name, folder in self.packages.items():
+            if spec == name or spec.startswith(name + "/"):
+                rest = spec[len(name) + 1 :]
+                for sub in ((rest,), ("src", rest)) if rest else (("src", "index"), ("index",), ("src", "client"), ("src",)):
+                    hit = self._file(os.path.join(folder, *sub))
+                    if hit:
+                        return hit
+        if spec[:2] in ("@/", "~/", "#/") or spec.startswith(("@@/", "src/", "app/", "lib/")) or spec.startswith("#"):
+            rest = spec.split("/", 1)[1] if spec[:2] in ("@/", "~/", "#/") or spec.startswith("@@/") else spec.lstrip("#")
+            rest = _strip_ext(rest)
+            parts = rest.split("/")
+            for key in ("/".join(parts[-3:]) + "/index", "/".join(parts[-3:])):
+                stems = self.suffix.get("/".join(key.split("/")[-3:]), [])
+                stems = [s for s in stems if s.replace(os.sep, "/").endswith("/" + key) or s.replace(os.sep, "/") == key]
+                if stems:
+                    # nearest to the importer: the longest shared prefix
+                    best = max(stems, key=lambda s: len(os.path.commonprefix([s, importer])))
+                    return sorted(self.by_stem[best])[0]
+        return None
+
+
+def _strip_ext(path: str) -> str:
+    for ext in EXTENSIONS:
+        if path.endswith(ext):
+            return path[: -len(ext)]
+    return path
+
+
+class _Resolver:
+    def __init__(self, facts: dict[str, FileFacts], opts: ReadOptions, roots: list[Path]) -> None:
+        self.facts = facts
+        self.opts = opts
+        self.modules = _Modules(facts.keys(), roots)
+        self._client_module: dict[str, bool] = {}
+
+    def named_like(self, name: str) -> bool:
+        return "prisma" in name.lower() or name in self.opts.client_names
+
+    def client_module(self, file: Optional[str], depth: int = 0) -> bool:
+        """A file that creates a client (`new PrismaClient`, `$extends`) or re-exports one."""
+        if file is None or depth > 5:
+            return False
+        known = self._client_module.get(file)
+        if known is not None:
+            return known
+        self._client_module[file] = False  # cycles
+        f = self.facts.get(file)
+        result = False
+        if f is not None:
+            result = f.creates_client or any(
+                self.client_module(self.modules.resolve(file, spec), depth + 1) for spec in f.client_sources
+            )
+        self._client_module[file] = result
+        return result
+
+    def is_client(self, binding: list, file: str) -> bool:
+        kind = binding[0]
+        if kind == "client":
+            return True
+        if kind == "no":
+            return False
+        if kind in ("name", "this"):
+            return self.named_like(binding[-1])
+        if kind == "import":
+            module, imported, local = binding[1], binding[2], binding[3]
+            if module.startswith("@prisma/"):
+                return False  # `import { Prisma } from "@prisma/client"`: the namespace, not a client
+            if self.named_like(local) or (imported not in ("default", "*") and self.named_like(imported)):
+                return True
+            return self.client_module(self.modules.resolve(file, module))
+        if kind == "any":
+            return any(self.is_client(b, file) for b in binding[1:])
+        if kind == "member":
+            prop = binding[2]
+            if self.named_like(prop):
+                return True
+            return prop == "client" and self.is_client(binding[1], file)
+        return False
+
+
+def resolve(info: SchemaInfo, facts: dict[str, FileFacts], opts: ReadOptions, *, cwd: Path, roots: list[Path] = ()) -> AppQueries:
+    resolver = _Resolver(facts, opts, list(roots))
+    out = AppQueries(files_read=len(facts))
+    names = set(opts.client_names)
+    for file in sorted(facts):
+        f = facts[file]
+        out.raw_sql_tables.update(f.raw_sql_tables)
+        shown = None
+        for call in f.calls:
+            model = info.by_delegate.get(call.delegate)
+            if model is None:
+                continue
+            if call.client not in names and not resolver.is_client(call.binding, file):
+                continue
+            if shown is None:
+                shown = _display(file, cwd)
+            out.patterns.append(pattern_of(call, model, shown))
+    return out
+
+
+def _display(path: str, cwd: Path) -> str:
+    try:
+        return os.path.relpath(path, cwd).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows)
+        return Path(path).as_posix()
+
+
+def pattern_of(call: RawCall, model: ModelInfo, file: str) -> QueryPattern:
+    p = QueryPattern(
+        file=file,
+        line=call.line,
+        column=call.column,
+        end_line=call.end_line,
+        end_column=call.end_column,
+        client=call.client,
+        model=model.name,
+        operation=call.operation,
+        or_=call.or_,
+        take=call.take,
+        cursor=call.cursor,
+        distinct=call.distinct,
+        static=call.static,
+        snippet=call.snippet,
+        suppressed=frozenset(call.suppressed),
+    )
+    for key, ops in call.where:
+        _classify(p, model, key, ops)
+    seen = set()
+    for key, direction in call.order_by:
+        if direction is not None and key in model.scalars and key not in seen:
+            seen.add(key)
+            p.order_by.append((key, direction))
+    return p
+
+
+def _add(lst: list[str], item: str) -> None:
+    if item not in lst:
+        lst.append(item)
+
+
+def _classify(p: QueryPattern, model: ModelInfo, key: str, ops: list[str]) -> None:
+    if key in model.compound and key not in model.scalars:
+        for f in model.compound[key]:
+            _add(p.equals, f)
+        return
+    if key in model.relations:
+        rel_ops = [o for o in ops if o in ("some", "every", "none", "is", "isNot")]
+        for o in rel_ops or ["is"]:
+            _add(p.other, f"{key}:{o}")
+        return
+    if key not in model.scalars:
+        return  # not a field of the model (a typo, or a composite type's part)
+    if not ops or ops == ["null"] or ops == ["obj"]:
+        _add(p.equals, key)
+        return
+    for op in ops:
+        if op == "equals":
+            _add(p.equals, key)
+        elif op == "in":
+            _add(p.in_, key)
+        elif op in ("lt", "lte", "gt", "gte"):
+            _add(p.range, key)
+        elif op == "mode":
+            continue
+        elif op == "null":
+            _add(p.equals, key)
+        else:
+            _add(p.other, f"{key}:{op}")
+
+
+def queries_json(app: AppQueries, served_by=None) -> dict[str, Any]:
+    """The `queries --format json` document (version 1). ``served_by(pattern)`` names the index
+    that serves a pattern (the advice engine fills it; None: null)."""
+    from .patterns import QUERIES_JSON_VERSION
+
+    return {
+        "version": QUERIES_JSON_VERSION,
+        "queries": [p.to_json(served_by(p) if served_by is not None else None) for p in app.patterns],
+    }
