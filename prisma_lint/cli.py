@@ -135,6 +135,8 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
     type=click.Path(dir_okay=False),
     help="With the path `-`: the schema text comes from stdin and stands for this file (editors' unsaved buffers).",
 )
+@click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
+@click.option("--no-app", is_flag=True, help="Do not read the app's code.")
 def check(
     paths,
     schema,
@@ -154,6 +156,8 @@ def check(
     migrations_dir,
     output_file,
     stdin_filename,
+    apps,
+    no_app,
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
@@ -217,7 +221,10 @@ def check(
                     migrations = load_sql(mig)
         except SchemaNotFound as e:
             _fail(str(e))
-        result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations)
+        queries = None
+        if not no_app and not is_sql_path(target) and (apps or config.app or _wants_queries(registry, config, selected, ignored)):
+            queries = _read_app(loaded, target, apps, config)
+        result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations, queries=queries)
         if add_ignore:
             result, diff_text, added, left_in_sql = _add_ignores(
                 loaded, result, registry, config, selected, ignored, migrations, show_diff
@@ -294,6 +301,28 @@ def check(
             err=True,
         )
     raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero, exit_code))
+
+
+def _wants_queries(registry, config, selected, ignored) -> bool:
+    """Whether an active rule reads the app's queries (else a plain check never reads the app)."""
+    from .engine import active_rules
+
+    inputs = ("schema", "prisma", "migrations", "queries", "stats")
+    return any("queries" in r.needs for r in active_rules(registry, config, selected or None, ignored, inputs))
+
+
+def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):
+    """The app's queries (`--app`, else config `app`, else the project root above the schema)."""
+    import os
+
+    from .frontends.app.cache import default_cache_dir
+    from .frontends.app.read import read_app
+
+    for raw in apps:
+        if not any(ch in raw for ch in "*?[") and not Path(raw).exists():
+            _fail(f"--app {raw}: no such file or folder")
+    cache_dir = default_cache_dir(config.path, dict(os.environ)) if use_cache else None
+    return read_app(loaded, apps, config, cache_dir=cache_dir, schema_path=target)
 
 
 def _final_code(findings, diagnostics, fail_level, exit_zero, exit_code) -> int:
@@ -576,6 +605,48 @@ def _migrations_dir(loaded) -> Path:
     ds = loaded.schema.datasource
     shown = ds.span.file.path if ds else next(iter(loaded.paths), loaded.root)
     return loaded.paths.get(shown, Path(shown)).resolve().parent / "migrations"
+
+
+@main_group.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder.")
+@click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
+@click.option("--no-cache", is_flag=True, help="Read every app file again (do not use or write .prisma-lint-cache/).")
+def queries(path, schema, apps, output_format, config_path, no_cache):
+    """List the app's Prisma Client call sites and the access pattern of each (JSON: version 1,
+    see the README)."""
+    import json as _json
+
+    from .config import ConfigError, config_for
+    from .emit.formats import render_diagnostic
+    from .frontends.app.read import queries_json, render_text
+    from .frontends.prisma.loader import SchemaNotFound, load_schema
+    from .rules import load_registry
+
+    (target, how), = _resolve_targets((path,) if path else (), schema)
+    try:
+        config = config_for(target, load_registry(), Path(config_path) if config_path else None)
+        loaded = load_schema(target)
+    except (ConfigError, SchemaNotFound) as e:
+        _fail(str(e))
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    for d in errors:
+        click.echo(render_diagnostic(d), err=True)
+    if not loaded.schema.models and errors:
+        raise _Exit(2)
+    app = _read_app(loaded, target, apps, config, use_cache=not no_cache)
+    if output_format == "json":
+        click.echo(_json.dumps(queries_json(app), indent=2))
+    else:
+        click.echo(render_text(app), nl=False)
+        dynamic = sum(1 for p in app.patterns if not p.static)
+        click.echo(
+            f"{len(app.patterns)} call site{'s' if len(app.patterns) != 1 else ''} "
+            f"({dynamic} not static) in {app.files_read} file{'s' if app.files_read != 1 else ''} read.",
+            err=True,
+        )
 
 
 @main_group.command()

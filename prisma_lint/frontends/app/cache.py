@@ -42,8 +42,10 @@ def content_hash(data: bytes) -> str:
 
 
 class FactsCache:
-    def __init__(self, folder: Optional[Path]) -> None:
+    def __init__(self, folder: Optional[Path], scope: str = "") -> None:
         self.folder = folder
+        # one file per app (its roots): a shared user cache folder holds several projects
+        self.scope = hashlib.blake2b(scope.encode(), digest_size=6).hexdigest()
         self.files: dict[str, list] = {}  # path -> [size, mtime_ns, hash]
         self.facts: dict[str, dict] = {}  # hash -> FileFacts.to_json()
         self.dirty = False
@@ -64,7 +66,7 @@ class FactsCache:
     @property
     def path(self) -> Path:
         assert self.folder is not None
-        return self.folder / f"app-{cache_key()}.json"
+        return self.folder / f"app-{cache_key()}-{self.scope}.json"
 
     def lookup(self, path: str, size: int, mtime_ns: int) -> Optional[FileFacts]:
         entry = self.files.get(path)

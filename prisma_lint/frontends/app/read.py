@@ -107,7 +107,8 @@ def read_files(
     roots: Iterable[Path] = (),
 ) -> AppQueries:
     opts = opts or ReadOptions()
-    cache = FactsCache(cache_dir)
+    roots = [Path(r).resolve() for r in roots]
+    cache = FactsCache(cache_dir, "\n".join(sorted(map(str, roots))))
     facts: dict[str, FileFacts] = {}
     for path in files:
         key = str(path)
@@ -115,7 +116,7 @@ def read_files(
         if f is not None:
             facts[key] = f
     cache.save()
-    return resolve(SchemaInfo.of(schema), facts, opts, cwd=cwd or Path.cwd(), roots=list(roots))
+    return resolve(SchemaInfo.of(schema), facts, opts, cwd=cwd or Path.cwd(), roots=roots)
 
 
 def _facts_of(path: Path, key: str, cache: FactsCache) -> Optional[FileFacts]:
@@ -376,3 +377,26 @@ def queries_json(app: AppQueries, served_by=None) -> dict[str, Any]:
         "version": QUERIES_JSON_VERSION,
         "queries": [p.to_json(served_by(p) if served_by is not None else None) for p in app.patterns],
     }
+
+
+def render_text(app: AppQueries) -> str:
+    """One line per call site: where, what, and its pattern (`queries --format text`)."""
+    lines = []
+    for p in app.patterns:
+        parts = [f"{p.file}:{p.line}:{p.column}", f"{p.model}.{p.operation}"]
+        where = []
+        where += [f"{f} =" for f in p.equals]
+        where += [f"{f} in" for f in p.in_]
+        where += [f"{f} <>" for f in p.range]
+        where += list(p.other)
+        if p.or_:
+            where.append("OR")
+        if where:
+            parts.append("where " + ", ".join(where))
+        if p.order_by:
+            parts.append("order by " + ", ".join(f"{f} {d}" for f, d in p.order_by))
+        parts += [flag for flag, on in (("take", p.take), ("cursor", p.cursor), ("distinct", p.distinct)) if on]
+        if not p.static:
+            parts.append("(not static)")
+        lines.append("  ".join(parts) + "\n")
+    return "".join(lines)
