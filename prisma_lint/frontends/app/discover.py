@@ -119,7 +119,7 @@ def app_files(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_
                 hp = Path(hit)
                 if hp.is_dir():
                     _walk(hp, patterns, out)
-                elif is_source(hp.name) and not (set(hp.parts) & ALWAYS_SKIP_DIRS):
+                elif is_source(hp.name) and not (set(hp.parts) & ALWAYS_SKIP_DIRS) and not _excluded((hp.name,), hp.name, patterns):
                     out.setdefault(str(hp.resolve()), hp)
         elif p.is_dir():
             _walk(p, patterns, out)

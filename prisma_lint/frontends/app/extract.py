@@ -36,6 +36,7 @@ _RAW_SQL = re.compile(rb"\$(?:query|execute)Raw(?:Unsafe)?\b|\bselectFrom\s*\(|\
 _RAW_TABLE = re.compile(
     r"""(?i)\b(?:from|join|update|into|table|selectFrom\(|insertInto\(|updateTable\(|deleteFrom\()\s*["'`]?(?:\w+["'`]?\.)?["'`]?(\w+)"""
 )
+_SQL_WORDS = frozenset({"set", "select", "lateral", "only", "where", "values", "on", "as", "unnest", "generate_series"})
 _REEXPORT = re.compile(rb"""export\s+(?:\*(?:\s+as\s+\w+)?|\{[^}]*\}|type\s+\{[^}]*\})\s+from\s+["']([^"']+)["']""")
 _IGNORE = re.compile(r"prisma-lint-ignore(?:-next-line)?(?![\w-])(?P<rest>[^\n]*)")
 
@@ -186,7 +187,7 @@ def _raw_sql_tables(data: bytes) -> list[str]:
     out = set()
     for m in re.finditer(r"\$(?:query|execute)Raw(?:Unsafe)?\s*(?:<[^>]*>)?\s*(?:`([^`]*)`|\(\s*[`\"']([^`\"']*))", text):
         sql = m.group(1) or m.group(2) or ""
-        out.update(t.lower() for t in _RAW_TABLE.findall(sql))
+        out.update(t.lower() for t in _RAW_TABLE.findall(sql) if t.lower() not in _SQL_WORDS)
     for m in re.finditer(r"\b(?:selectFrom|insertInto|updateTable|deleteFrom)\s*\(\s*[\"'`](?:\w+\.)?(\w+)", text):
         out.add(m.group(1).lower())
     return sorted(out)
