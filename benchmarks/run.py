@@ -8,6 +8,8 @@ Targets (on the project's 2-core machine):
   parse + model graph on a synthetic 100k-line schema            >= 40k lines/s, <= 200 MB
   cost linear in size (10x the lines)                            <= 11x the time
   `check` with every rule on a 2,000-line schema (cold process)  <= 300 ms
+  reading the app (issue #13): `check --app` on the largest app in ../shared/apps, no cache
+  (cold) <= 6 s, unchanged since the last run (warm) <= 1 s; `queries` alone the same
 """
 
 from __future__ import annotations
@@ -135,6 +137,7 @@ def main() -> int:
         rows.append(("warm: load + all rules, 2,000 lines", f"{warm * 1000:.0f} ms", "(info)", True))
         for label, value, target, ok in extra_rows(tmp, repeat):
             rows.append((label, value, target, ok))
+        rows.extend(app_rows(tmp, max(3, repeat // 3)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -196,6 +199,44 @@ def extra_rows(tmp: Path, repeat: int):
     else:
         lsp = measure(max(5, repeat // 2))
         rows.append(("LSP didChange -> diagnostics, 2,000 lines", f"{lsp * 1000:.0f} ms", "<= 150 ms", lsp <= 0.150))
+    return rows
+
+
+def app_rows(tmp: Path, repeat: int):
+    """`check --app` and `queries` on the largest app in ../shared/apps (inbox-zero: ~2,800
+    files, 14 MB), every file read (`app-exclude = []`). Cold: no cache (a fresh cache folder
+    each run; the files are in the page cache). Warm: the cache of the previous run, no file
+    changed."""
+    apps = REPO.parent / "shared" / "apps"
+    schemas = REPO.parent / "shared" / "corpus" / "schemas"
+    sizes = []
+    for app in apps.iterdir() if apps.is_dir() else []:
+        if app.is_dir() and (schemas / app.name).exists():
+            files = [f for f in app.rglob("*") if f.is_file()]
+            sizes.append((sum(f.stat().st_size for f in files), len(files), app))
+    if not sizes:
+        return [("app: ../shared/apps", "missing", "", False)]
+    size, count, app = max(sizes)
+    config = tmp / "app-bench.toml"
+    config.write_text("app-exclude = []\n")
+    cache = tmp / "cache"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache)}
+    rows = []
+    what = f"{count:,} files, {size / 2**20:.0f} MB"
+    for name, cmd in (
+        ("check --app", ["check", "-q", "--exit-zero", "--config", str(config), str(schemas / app.name), "--app", str(app)]),
+        ("queries", ["queries", "--config", str(config), str(schemas / app.name), "--app", str(app)]),
+    ):
+        cold, warm = [], []
+        for _ in range(repeat):
+            shutil.rmtree(tmp / ".prisma-lint-cache", ignore_errors=True)  # beside the config
+            for into in (cold, warm):
+                t = time.perf_counter()
+                subprocess.run(_cli() + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                into.append(time.perf_counter() - t)
+        c, w = statistics.median(cold), statistics.median(warm)
+        rows.append((f"app cold: {name} ({what})", f"{c:.2f} s", "<= 6 s", c <= 6.0))
+        rows.append((f"app warm: {name} (cache, unchanged)", f"{w:.2f} s", "<= 1 s", w <= 1.0))
     return rows
 
 
