@@ -184,7 +184,7 @@ def extract(data: bytes, path: str = "x.ts") -> FileFacts:
 
 def _raw_sql_tables(data: bytes) -> list[str]:
     text = data.decode("utf-8", "replace")
-    out = set()
+    out: set[str] = set()
     for m in re.finditer(r"\$(?:query|execute)Raw(?:Unsafe)?\s*(?:<[^>]*>)?\s*(?:`([^`]*)`|\(\s*[`\"']([^`\"']*))", text):
         sql = m.group(1) or m.group(2) or ""
         out.update(t.lower() for t in _RAW_TABLE.findall(sql) if t.lower() not in _SQL_WORDS)
@@ -276,7 +276,7 @@ class _FileReader:
     def reexported_imports(self) -> set[str]:
         """Modules this file imports a name from and exports it again (`export default prisma`,
         `export { prisma }`): a client module's wrapper."""
-        out = set()
+        out: set[str] = set()
         text = self.data
         for local, (module, _) in self.imports().items():
             if re.search(rb"export\s+(?:default\s+" + re.escape(local.encode()) + rb"\b|\{[^}]*\b" + re.escape(local.encode()) + rb"\b)", text):

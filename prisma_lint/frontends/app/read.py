@@ -278,7 +278,7 @@ class _Resolver:
         return False
 
 
-def resolve(info: SchemaInfo, facts: dict[str, FileFacts], opts: ReadOptions, *, cwd: Path, roots: list[Path] = ()) -> AppQueries:
+def resolve(info: SchemaInfo, facts: dict[str, FileFacts], opts: ReadOptions, *, cwd: Path, roots: Iterable[Path] = ()) -> AppQueries:
     resolver = _Resolver(facts, opts, list(roots))
     out = AppQueries(files_read=len(facts))
     names = set(opts.client_names)
