@@ -89,6 +89,8 @@ class FactsCache:
         return facts
 
     def store(self, path: str, size: int, mtime_ns: int, digest: str, facts: Optional[FileFacts]) -> None:
+        if self.folder is None:
+            return
         if self.files.get(path) != [size, mtime_ns, digest]:
             self.files[path] = [size, mtime_ns, digest]
             self.dirty = True

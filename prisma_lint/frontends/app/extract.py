@@ -15,7 +15,7 @@ files (measured on the nine apps in shared/apps).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 OPERATIONS = frozenset(
@@ -28,9 +28,13 @@ CREATE_OPERATIONS = frozenset({"create", "createMany", "createManyAndReturn"})
 
 EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs")
 
+# The operation names as one trie-shaped pattern (24 ms instead of 30 ms for a plain alternation
+# of the 19 names over inbox-zero's 14 MB; the check runs on every file).
 _CANDIDATE = re.compile(
-    rb"\.\s*(?:" + b"|".join(sorted(o.encode() for o in OPERATIONS)) + rb")\s*[<(]"
+    rb"\.\s*(?:find(?:Many|First(?:OrThrow)?|Unique(?:OrThrow)?)|count|aggregate|groupBy"
+    rb"|create(?:Many(?:AndReturn)?)?|update(?:Many(?:AndReturn)?)?|upsert|delete(?:Many)?)\s*[<(]"
 )
+_EXPORTED = re.compile(rb"export\s+default\s+([\w$]+)\s*;?\s*$|export\s*\{([^}]*)\}(?!\s*from)", re.M)
 _CREATES_CLIENT = re.compile(rb"new\s+PrismaClient\b|\.\s*\$extends\s*\(")
 _RAW_SQL = re.compile(rb"\$(?:query|execute)Raw(?:Unsafe)?\b|\bselectFrom\s*\(|\bsql\s*`")
 _RAW_TABLE = re.compile(
@@ -106,7 +110,11 @@ class FileFacts:
     parse_errors: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # plain lists and strings all the way down: a shallow copy per call (dataclasses.asdict
+        # deep-copies: 0.35 s on inbox-zero's cold run)
+        out = dict(vars(self))
+        out["calls"] = [dict(vars(c)) for c in self.calls]
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "FileFacts":
@@ -154,9 +162,11 @@ def extract(data: bytes, path: str = "x.ts") -> FileFacts:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # columns count from after the BOM, as for schema files
     facts = FileFacts()
-    facts.creates_client = bool(_CREATES_CLIENT.search(data))
-    facts.client_sources = sorted({m.group(1).decode("utf-8", "replace") for m in _REEXPORT.finditer(data)})
-    if _RAW_SQL.search(data):
+    # substring tests first: the regexes alone took 0.75 s over inbox-zero's 2,777 files
+    facts.creates_client = (b"PrismaClient" in data or b"$extends" in data) and bool(_CREATES_CLIENT.search(data))
+    if b"export" in data and b"from" in data:
+        facts.client_sources = sorted({m.group(1).decode("utf-8", "replace") for m in _REEXPORT.finditer(data)})
+    if (b"Raw" in data or b"selectFrom" in data or b"sql`" in data) and _RAW_SQL.search(data):
         facts.raw_sql_tables = _raw_sql_tables(data)
     if not _CANDIDATE.search(data):
         return facts
@@ -276,12 +286,14 @@ class _FileReader:
     def reexported_imports(self) -> set[str]:
         """Modules this file imports a name from and exports it again (`export default prisma`,
         `export { prisma }`): a client module's wrapper."""
-        out: set[str] = set()
-        text = self.data
-        for local, (module, _) in self.imports().items():
-            if re.search(rb"export\s+(?:default\s+" + re.escape(local.encode()) + rb"\b|\{[^}]*\b" + re.escape(local.encode()) + rb"\b)", text):
-                out.add(module)
-        return out
+        exported: set[str] = set()
+        for m in _EXPORTED.finditer(self.data):
+            if m.group(1):
+                exported.add(m.group(1).decode("utf-8", "replace"))
+            else:
+                for part in m.group(2).decode("utf-8", "replace").split(","):
+                    exported.add(part.strip().split(" ")[0])
+        return {module for local, (module, _) in self.imports().items() if local in exported}
 
     # -- one call ---------------------------------------------------------------------------
     def read_call(self, call, receiver, delegate: str, op: str, args) -> Optional[RawCall]:
