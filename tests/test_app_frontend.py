@@ -112,6 +112,8 @@ def test_imported_client_resolved_through_relative_alias_and_package_imports(tmp
         "src/d.ts": 'import { client as conn } from "@acme/db";\nawait conn.team.upsert({ where: { id } });\n',
         # the same shapes from modules that create no client are not call sites
         "src/lib/cache.ts": "export const kv = new Map();\n",
+        "src/g.ts": 'import client from "@lib/database";\nawait client.user.count();\n',
+        "src/h.ts": 'import base from "~/lib";\nawait base.user.count();\n',
         "src/e.ts": 'import { kv } from "./lib/cache";\nkv.user.delete("x");\n',
         "src/f.ts": 'import { users } from "./fixtures-lib";\nusers.user.create();\n',
     }
@@ -121,6 +123,8 @@ def test_imported_client_resolved_through_relative_alias_and_package_imports(tmp
         ("src/b.ts", "db", "Session"),
         ("src/c.ts", "store", "Account"),
         ("src/d.ts", "conn", "Team"),
+        ("src/g.ts", "client", "User"),
+        ("src/h.ts", "base", "User"),  # `~/lib` is lib/index.ts, a module that exports a client
     ]
 
 
@@ -494,3 +498,16 @@ def test_app_option_errors_and_no_app(tmp_path):
     (project / "pyproject.toml").write_text('[tool.prisma-lint]\nclient-names = ["db"]\napp = ["src"]\napp-exclude = []\n')
     r = run_cli("queries", cwd=project)
     assert r.returncode == 0 and r.stdout.startswith("src/a.ts:3:3")
+
+
+def test_cache_forgets_deleted_files(tmp_path, schema):
+    app = tmp_path / "app"
+    app.mkdir()
+    for n in ("a.ts", "b.ts"):
+        (app / n).write_text(CLIENT + "prisma.user.count();\n")
+    cache = tmp_path / "cache"
+    read_files(schema, app_files([app], exclude=()), cache_dir=cache, cwd=app, roots=[app])
+    (app / "b.ts").unlink()
+    read_files(schema, app_files([app], exclude=()), cache_dir=cache, cwd=app, roots=[app])
+    (stored,) = cache.glob("app-*.json")
+    assert list(json.loads(stored.read_text())["files"]) == [str(app / "a.ts")]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -50,6 +49,7 @@ class FactsCache:
         self.facts: dict[str, dict] = {}  # hash -> FileFacts.to_json()
         self.dirty = False
         self.hits = 0
+        self.seen: set[str] = set()  # files looked up in this run; the others are gone
         if folder is None:
             return
         try:
@@ -69,6 +69,7 @@ class FactsCache:
         return self.folder / f"app-{cache_key()}-{self.scope}.json"
 
     def lookup(self, path: str, size: int, mtime_ns: int) -> Optional[FileFacts]:
+        self.seen.add(path)
         entry = self.files.get(path)
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
@@ -99,26 +100,24 @@ class FactsCache:
             self.dirty = True
 
     def save(self) -> None:
-        if self.folder is None or not self.dirty:
+        if self.folder is None:
+            return
+        if set(self.files) - self.seen:  # deleted, renamed or now excluded files
+            self.files = {k: v for k, v in self.files.items() if k in self.seen}
+            self.dirty = True
+        if not self.dirty:
             return
         live = {entry[2] for entry in self.files.values()}
         facts = {k: v for k, v in self.facts.items() if k in live}
+        from ...fix.planner import write_atomically  # temp file + rename, as for schema files
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Automatically created by prisma-lint.\n*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".app-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump({"key": cache_key(), "files": self.files, "facts": facts}, f, separators=(",", ":"))
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            text = json.dumps({"key": cache_key(), "files": self.files, "facts": facts}, separators=(",", ":"))
+            write_atomically(self.path, text, bom=False)
         except OSError:
             pass  # an unwritable cache folder: the next run reads the app again
         self.dirty = False

@@ -192,7 +192,7 @@ class _Modules:
         for candidate in (stem, _strip_ext(stem), os.path.join(stem, "index"), os.path.join(stem, "src", "index")):
             hits = self.by_stem.get(candidate)
             if hits:
-                return sorted(hits)[0]
+                return min(hits)
         return None
 
     def resolve(self, importer: str, spec: str) -> Optional[str]:
@@ -205,17 +205,20 @@ class _Modules:
                     hit = self._file(os.path.join(folder, *sub))
                     if hit:
                         return hit
-        if spec[:2] in ("@/", "~/", "#/") or spec.startswith(("@@/", "src/", "app/", "lib/")) or spec.startswith("#"):
-            rest = spec.split("/", 1)[1] if spec[:2] in ("@/", "~/", "#/") or spec.startswith("@@/") else spec.lstrip("#")
-            rest = _strip_ext(rest)
-            parts = rest.split("/")
-            for key in ("/".join(parts[-3:]) + "/index", "/".join(parts[-3:])):
-                stems = self.suffix.get("/".join(key.split("/")[-3:]), [])
-                stems = [s for s in stems if s.replace(os.sep, "/").endswith("/" + key) or s.replace(os.sep, "/") == key]
+        # a tsconfig `paths`/`baseUrl` alias (`@/lib/prisma`, `~/server/db`, `#app/utils/db`,
+        # `@lib/prisma`, `lib/prisma`): the app file whose path ends like the rest of the spec
+        # (without its first segment when that is an alias prefix), nearest to the importer
+        parts = [p for p in _strip_ext(spec.lstrip("#")).split("/") if p]
+        tails = [parts]
+        if len(parts) > 1 and parts[0][0] in "@~#":
+            tails.append(parts[1:])
+        for tail in tails:
+            for want in ("/".join([*tail, "index"]), "/".join(tail)):
+                key = "/".join(want.split("/")[-3:])
+                stems = [st for st in self.suffix.get(key, []) if ("/" + st.replace(os.sep, "/")).endswith("/" + want)]
                 if stems:
-                    # nearest to the importer: the longest shared prefix
-                    best = max(stems, key=lambda s: len(os.path.commonprefix([s, importer])))
-                    return sorted(self.by_stem[best])[0]
+                    best = max(stems, key=lambda st: len(os.path.commonprefix([st, importer])))
+                    return min(self.by_stem[best])
         return None
 
 
