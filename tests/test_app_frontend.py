@@ -511,3 +511,28 @@ def test_cache_forgets_deleted_files(tmp_path, schema):
     read_files(schema, app_files([app], exclude=()), cache_dir=cache, cwd=app, roots=[app])
     (stored,) = cache.glob("app-*.json")
     assert list(json.loads(stored.read_text())["files"]) == [str(app / "a.ts")]
+
+
+def test_nested_relation_reads(tmp_path, schema):
+    src = CLIENT + """prisma.user.findUnique({
+  where: { id },
+  include: {
+    sessions: { where: { expiresAt: { gt: now } }, orderBy: { expiresAt: "desc" }, take: 5 },
+    team: true,
+    accounts: { select: { user: true, provider: true } },
+    _count: { select: { sessions: true } },
+  },
+  select: { email: true },
+});
+"""
+    (tmp_path / "a.ts").write_text(src)
+    app = read_files(schema, app_files([tmp_path], exclude=()), cwd=tmp_path)
+    assert [p.model for p in app.patterns] == ["User"]
+    got = [(p.via, p.model, p.operation, p.in_, p.range, p.order_by, p.take, p.line, p.column) for p in app.nested]
+    assert got == [
+        ("User.sessions", "Session", "findMany", ["userId"], ["expiresAt"], [("expiresAt", "desc")], True, 6, 5),
+        ("User.team", "Team", "findUnique", ["id"], [], [], False, 7, 5),
+        ("User.accounts", "Account", "findMany", ["userId"], [], [], False, 8, 5),
+        ("Account.user", "User", "findUnique", ["id"], [], [], False, 8, 27),
+    ]
+    assert "via" not in app.patterns[0].to_json()

@@ -99,6 +99,9 @@ class RawCall:
     static: bool = True
     snippet: str = ""
     suppressed: list = field(default_factory=list)  # rule ids; ["*"]: every rule
+    # relation reads nested in include/select: {"path": [relation, ...], "span": [l, c, el, ec],
+    # and for an object value "where", "or_", "order_by", "take", "cursor", "distinct", "static"}
+    nested: list = field(default_factory=list)
 
 
 @dataclass
@@ -355,8 +358,41 @@ class _FileReader:
                 self._read_order(value, call, state, order)
             elif key in ("take", "cursor", "distinct"):
                 setattr(raw, key, True)
+            elif key in ("include", "select"):
+                self._read_nested(value, call, [], raw.nested, 0)
         raw.where = where_keys
         raw.order_by = order
+
+    def _read_nested(self, node, at, path: list, out: list, depth: int) -> None:
+        """Relation reads in `include`/`select`: each key whose value is `true` or an object
+        (which fields are relations is known only with the schema; `_count` is not a read)."""
+        if depth > 3 or node.type == "shorthand_property_identifier":
+            return
+        for key, value in self._entries_of(self._object_of(node, at, _State()), at, _State()):
+            if key == "_count" or value.type == "shorthand_property_identifier":
+                continue
+            v = _unwrap(value)
+            if v.type not in ("true", "object"):
+                continue
+            where_at = value.parent if value.parent is not None and value.parent.type == "pair" else value
+            (sr, sc), (er, ec) = where_at.start_point, where_at.end_point
+            entry: dict = {"path": [*path, key], "span": [sr + 1, self.col(sr, sc), er + 1, self.col(er, ec)]}
+            out.append(entry)
+            if v.type != "object":
+                continue
+            state = _State()
+            where: list = []
+            order: list = []
+            for k2, v2 in self._entries(v, at, state):
+                if k2 == "where":
+                    self._read_where(v2, at, state, where, 0)
+                elif k2 == "orderBy":
+                    self._read_order(v2, at, state, order)
+                elif k2 in ("take", "cursor", "distinct"):
+                    entry[k2] = True
+                elif k2 in ("include", "select"):
+                    self._read_nested(v2, at, [*path, key], out, depth + 1)
+            entry.update(where=where, order_by=order, or_=state.or_, static=state.static)
 
     # An object's entries, spreads of known objects expanded. Unknown keys make the state
     # dynamic; a conditional spread contributes the keys of both branches.

@@ -24,6 +24,8 @@ class ModelInfo:
     scalars: set[str]
     relations: set[str]
     compound: dict[str, list[str]]  # `accountId_providerId` -> [accountId, providerId]
+    # relation field -> (related model, its fields a read through the relation binds, a list?)
+    links: dict[str, tuple[str, list[str], bool]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -31,6 +33,7 @@ class SchemaInfo:
     """What the resolver needs of the schema: models by delegate name."""
 
     by_delegate: dict[str, ModelInfo] = field(default_factory=dict)
+    by_name: dict[str, ModelInfo] = field(default_factory=dict)
 
     @classmethod
     def of(cls, schema) -> "SchemaInfo":
@@ -44,8 +47,18 @@ class SchemaInfo:
             for index in model.indexes:
                 if index.kind in ("id", "unique") and len(index.columns) > 1:
                     compound[index.name or "_".join(index.fields)] = list(index.fields)
+            links: dict[str, tuple[str, list[str], bool]] = {}
+            for f in model.fields.values():
+                rel = f.relation
+                if rel is None or rel.kind == "m-n":
+                    continue
+                if rel.model == model.name and rel.field == f.name:
+                    links[f.name] = (rel.target, list(rel.references), f.list)  # by its referenced key
+                elif rel.target == model.name and rel.back_field == f.name:
+                    links[f.name] = (rel.model, list(rel.fields), f.list)  # by its foreign key
             delegate = model.name[:1].lower() + model.name[1:]
-            info.by_delegate[delegate] = ModelInfo(model.name, scalars, relations, compound)
+            info.by_delegate[delegate] = ModelInfo(model.name, scalars, relations, compound, links)
+        info.by_name = {m.name: m for m in info.by_delegate.values()}
         return info
 
 
@@ -298,6 +311,7 @@ def resolve(info: SchemaInfo, facts: dict[str, FileFacts], opts: ReadOptions, *,
             if shown is None:
                 shown = _display(file, cwd)
             out.patterns.append(pattern_of(call, model, shown))
+            out.nested.extend(nested_patterns(call, model, info, shown))
     return out
 
 
@@ -328,12 +342,50 @@ def pattern_of(call: RawCall, model: ModelInfo, file: str) -> QueryPattern:
     )
     for key, ops in call.where:
         _classify(p, model, key, ops)
+    _order(p, model, call.order_by)
+    return p
+
+
+def nested_patterns(call: RawCall, model: ModelInfo, info: SchemaInfo, file: str) -> list[QueryPattern]:
+    """The relation reads in a call's include/select, each on the related model: bound by the
+    foreign key (Prisma reads the children of all parents at once: `WHERE fk IN (...)`), plus
+    the nested `where`, `orderBy`, `take`."""
+    out = []
+    for entry in call.nested:
+        current: Optional[ModelInfo] = model
+        parent = model
+        link = None
+        for key in entry["path"]:
+            if current is None or key not in current.links:
+                current = None
+                break
+            parent = current
+            link = current.links[key]
+            current = info.by_name.get(link[0])
+        if current is None or link is None:
+            continue  # a scalar field, or a path through one
+        line, column, end_line, end_column = entry["span"]
+        p = QueryPattern(
+            file=file, line=line, column=column, end_line=end_line, end_column=end_column,
+            client=call.client, model=current.name, operation="findMany" if link[2] else "findUnique",
+            in_=list(link[1]), or_=entry.get("or_", False), take=entry.get("take", False),
+            cursor=entry.get("cursor", False), distinct=entry.get("distinct", False),
+            static=entry.get("static", True) and call.static, snippet=call.snippet,
+            suppressed=frozenset(call.suppressed), via=f"{parent.name}.{entry['path'][-1]}",
+        )
+        for key, ops in entry.get("where", []):
+            _classify(p, current, key, ops)
+        _order(p, current, entry.get("order_by", []))
+        out.append(p)
+    return out
+
+
+def _order(p: QueryPattern, model: ModelInfo, order_by: list) -> None:
     seen = set()
-    for key, direction in call.order_by:
+    for key, direction in order_by:
         if direction is not None and key in model.scalars and key not in seen:
             seen.add(key)
             p.order_by.append((key, direction))
-    return p
 
 
 def _add(lst: list[str], item: str) -> None:
