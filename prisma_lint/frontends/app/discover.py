@@ -37,6 +37,11 @@ ALWAYS_SKIP_DIRS = frozenset(
         ".svelte-kit",
         "storybook-static",
         ".prisma-lint-cache",
+        "bower_components",
+        "jspm_packages",
+        "venv",
+        "site-packages",
+        "__pycache__",
     }
 )
 # Patterns without a "/" match any one folder or file name; with a "/" the path relative to the
