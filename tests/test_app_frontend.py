@@ -286,6 +286,21 @@ def test_dynamic_calls_keep_the_keys_they_show(tmp_path, schema):
     assert p.equals == ["teamId"] and p.or_ and not p.static
 
 
+def test_optional_chains_generics_and_chains_over_lines(tmp_path, schema):
+    src = CLIENT + """await prisma?.user?.findMany({ where: { email } });
+const s = await prisma.session.findMany<{ id: string }>({ where: { userId } });
+await prisma
+  .session
+  .count({ where: { expiresAt: { lt: now } } });
+"""
+    got = [(p.model, p.line, p.column, p.end_line, p.end_column, p.equals + p.range) for p in read(tmp_path, schema, {"a.ts": src})]
+    assert got == [
+        ("User", 3, 7, 3, 51, ["email"]),
+        ("Session", 4, 17, 4, 79, ["userId"]),
+        ("Session", 5, 7, 7, 48, ["expiresAt"]),
+    ]
+
+
 def test_create_ignores_data(tmp_path, schema):
     p = one(tmp_path, schema, "prisma.user.create({ data: { email, teamId } })")
     assert (p.equals, p.static) == ([], True)

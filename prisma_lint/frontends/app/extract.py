@@ -60,6 +60,15 @@ _QUERY_SRC = """
       property: (property_identifier) @delegate)
     property: (property_identifier) @op)
   arguments: (arguments) @args) @call
+; `await prisma.user.findMany<T>(...)`: tree-sitter-typescript reads the callee as the await
+(call_expression
+  function: (await_expression
+    (member_expression
+      object: (member_expression
+        object: (_) @receiver
+        property: (property_identifier) @delegate)
+      property: (property_identifier) @op))
+  arguments: (arguments) @args) @call
 """
 
 _FUNCTIONS = frozenset(
@@ -304,7 +313,7 @@ class _FileReader:
         binding = self._receiver_binding(receiver, call, 0)
         if binding is None:
             return None
-        sr, sc = call.start_point
+        sr, sc = receiver.start_point  # the call's start, but after `await` in the case above
         er, ec = call.end_point
         state = _State()
         raw = RawCall(
