@@ -18,6 +18,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from .jsfile import branches, scope_of, unwrap
+from .receivers import CREATES_CLIENT as _CREATES_CLIENT
+from .receivers import Receivers
+
 OPERATIONS = frozenset(
     """findMany findFirst findFirstOrThrow findUnique findUniqueOrThrow count aggregate groupBy
     create createMany createManyAndReturn update updateMany updateManyAndReturn upsert delete
@@ -34,8 +38,6 @@ _CANDIDATE = re.compile(
     rb"\.\s*(?:find(?:Many|First(?:OrThrow)?|Unique(?:OrThrow)?)|count|aggregate|groupBy"
     rb"|create(?:Many(?:AndReturn)?)?|update(?:Many(?:AndReturn)?)?|upsert|delete(?:Many)?)\s*[<(]"
 )
-_EXPORTED = re.compile(rb"export\s+default\s+([\w$]+)\s*;?\s*$|export\s*\{([^}]*)\}(?!\s*from)", re.M)
-_CREATES_CLIENT = re.compile(rb"new\s+PrismaClient\b|\.\s*\$extends\s*\(")
 _RAW_SQL = re.compile(rb"\$(?:query|execute)Raw(?:Unsafe)?\b|\bselectFrom\s*\(|\bsql\s*`")
 _RAW_TABLE = re.compile(
     r"""(?i)\b(?:from|join|update|into|table|selectFrom\(|insertInto\(|updateTable\(|deleteFrom\()\s*["'`]?(?:\w+["'`]?\.)?["'`]?(\w+)"""
@@ -70,21 +72,6 @@ _QUERY_SRC = """
       property: (property_identifier) @op))
   arguments: (arguments) @args) @call
 """
-
-_FUNCTIONS = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "function",
-        "arrow_function",
-        "method_definition",
-        "generator_function_declaration",
-        "generator_function",
-    }
-)
-_WRAPPERS = frozenset(
-    {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "await_expression", "type_assertion"}
-)
 
 
 @dataclass
@@ -223,91 +210,9 @@ class _State:
         self.or_ = False
 
 
-class _FileReader:
-    def __init__(self, data: bytes, root) -> None:
-        self.data = data
-        self.root = root
-        self.line_starts = [0] + [m.end() for m in re.finditer(rb"\n", data)]
-        self._decls: Optional[dict[str, list]] = None
-        self._imports: Optional[dict[str, list]] = None
+class _FileReader(Receivers):
+    """Reads the calls of one file."""
 
-    # -- text and positions ----------------------------------------------------------------
-    def text(self, node) -> str:
-        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
-
-    def col(self, row: int, byte_col: int) -> int:
-        """1-based character column (a tab is one column; CRLF needs nothing: '\\r' ends a line)."""
-        start = self.line_starts[row]
-        return len(self.data[start : start + byte_col].decode("utf-8", "replace")) + 1
-
-    def line_text(self, row: int) -> str:
-        start = self.line_starts[row]
-        end = self.line_starts[row + 1] if row + 1 < len(self.line_starts) else len(self.data)
-        return self.data[start:end].decode("utf-8", "replace").rstrip("\r\n")
-
-    # -- declarations ----------------------------------------------------------------------
-    def decls(self) -> dict[str, list]:
-        """name -> variable declarators binding it (identifiers, and names in object patterns)."""
-        if self._decls is None:
-            out: dict[str, list] = {}
-            stack = [self.root]
-            while stack:
-                n = stack.pop()
-                t = n.type
-                if t == "variable_declarator":
-                    name = n.child_by_field_name("name")
-                    if name is not None:
-                        for ident in _pattern_names(name):
-                            out.setdefault(self.text(ident), []).append(n)
-                if n.named_child_count and t not in ("string", "template_string", "comment", "jsx_text"):
-                    stack.extend(n.named_children)
-            self._decls = out
-        return self._decls
-
-    def imports(self) -> dict[str, list]:
-        """local name -> [module, imported name] for `import` statements."""
-        if self._imports is None:
-            out: dict[str, list] = {}
-            for stmt in self.root.named_children:
-                if stmt.type != "import_statement":
-                    continue
-                src = stmt.child_by_field_name("source")
-                if src is None:
-                    continue
-                module = self.text(src).strip("'\"`")
-                for clause in stmt.named_children:
-                    if clause.type != "import_clause":
-                        continue
-                    for part in clause.named_children:
-                        if part.type == "identifier":
-                            out[self.text(part)] = [module, "default"]
-                        elif part.type == "namespace_import":
-                            for ident in part.named_children:
-                                out[self.text(ident)] = [module, "*"]
-                        elif part.type == "named_imports":
-                            for spec in part.named_children:
-                                if spec.type != "import_specifier":
-                                    continue
-                                name = spec.child_by_field_name("name")
-                                alias = spec.child_by_field_name("alias")
-                                if name is not None:
-                                    out[self.text(alias or name)] = [module, self.text(name)]
-            self._imports = out
-        return self._imports
-
-    def reexported_imports(self) -> set[str]:
-        """Modules this file imports a name from and exports it again (`export default prisma`,
-        `export { prisma }`): a client module's wrapper."""
-        exported: set[str] = set()
-        for m in _EXPORTED.finditer(self.data):
-            if m.group(1):
-                exported.add(m.group(1).decode("utf-8", "replace"))
-            else:
-                for part in m.group(2).decode("utf-8", "replace").split(","):
-                    exported.add(part.strip().split(" ")[0])
-        return {module for local, (module, _) in self.imports().items() if local in exported}
-
-    # -- one call ---------------------------------------------------------------------------
     def read_call(self, call, receiver, delegate: str, op: str, args) -> Optional[RawCall]:
         client = re.sub(r"\s+", "", self.text(receiver))
         binding = self._receiver_binding(receiver, call, 0)
@@ -380,7 +285,7 @@ class _FileReader:
         for key, value in self._entries_of(self._object_of(node, at, _State()), at, _State()):
             if key == "_count" or value.type == "shorthand_property_identifier":
                 continue
-            v = _unwrap(value)
+            v = unwrap(value)
             if v.type not in ("true", "object"):
                 continue
             where_at = value.parent if value.parent is not None and value.parent.type == "pair" else value
@@ -420,7 +325,7 @@ class _FileReader:
             elif t == "shorthand_property_identifier":
                 yield self.text(child), child
             elif t == "spread_element":
-                inner = _unwrap(child.named_children[0]) if child.named_children else None
+                inner = unwrap(child.named_children[0]) if child.named_children else None
                 if inner is None or depth > 4:
                     state.static = False
                     continue
@@ -433,7 +338,7 @@ class _FileReader:
                         yield from self._entries(target, at, state, depth + 1)
                 else:
                     state.static = False
-                    for branch in _branches(inner):
+                    for branch in branches(inner):
                         if branch.type == "object":
                             yield from self._entries(branch, at, state, depth + 1)
             elif t == "method_definition":
@@ -447,14 +352,14 @@ class _FileReader:
 
     def _object_of(self, node, at, state: _State) -> list:
         """The object literals ``node`` is or names (a const in scope); [] when unknown."""
-        node = _unwrap(node)
+        node = unwrap(node)
         if node.type == "object":
             return [node]
         if node.type in ("identifier", "shorthand_property_identifier"):
             return self._const_object(node, at, state)
         if node.type == "ternary_expression":
             state.static = False
-            return [b for b in _branches(node) if b.type == "object"]
+            return [b for b in branches(node) if b.type == "object"]
         return []
 
     def _const_object(self, ident, at, state: _State) -> list:
@@ -468,11 +373,11 @@ class _FileReader:
         value = decl.child_by_field_name("value")
         out = []
         if value is not None:
-            value = _unwrap(value)
+            value = unwrap(value)
             if value.type != "object":
                 return []
             out.append(value)
-        scope = _scope_of(decl) or self.root
+        scope = scope_of(decl) or self.root
         body = self.data[scope.start_byte : scope.end_byte]
         n = re.escape(name.encode())
         for m in re.finditer(rb"(?<![\w$.])" + n + rb"\s*(?:\.\s*([\w$]+)|\[[^\]]*\])\s*=(?!=)", body):
@@ -494,24 +399,6 @@ class _FileReader:
             state.static = False
         return out
 
-    def _declaration(self, name: str, at):
-        """The innermost declarator of ``name`` whose scope encloses ``at``."""
-        cands = self.decls().get(name)
-        if not cands:
-            return None
-        best, best_depth = None, -1
-        for d in cands:
-            scope = _scope_of(d)
-            if scope is None:
-                depth = 0
-            elif scope.start_byte <= at.start_byte and at.end_byte <= scope.end_byte:
-                depth = _depth(scope)
-            else:
-                continue
-            if depth > best_depth:
-                best, best_depth = d, depth
-        return best
-
     def _read_where(self, node, at, state: _State, out: list, depth: int) -> None:
         objs = self._object_of(node, at, state)
         if not objs:
@@ -522,7 +409,7 @@ class _FileReader:
                 state.or_ = True
                 continue
             if key == "AND":
-                v = _unwrap(value)
+                v = unwrap(value)
                 items = v.named_children if v.type == "array" else [v]
                 for item in items:
                     if item.type == "spread_element" or depth > 6:
@@ -535,7 +422,7 @@ class _FileReader:
     def _value_ops(self, value, at, state: _State) -> list:
         if value.type == "shorthand_property_identifier":
             return []
-        v = _unwrap(value)
+        v = unwrap(value)
         t = v.type
         if t == "null":
             return ["null"]
@@ -546,7 +433,7 @@ class _FileReader:
             for branch in (v.child_by_field_name("consequence"), v.child_by_field_name("alternative")):
                 if branch is None:
                     continue
-                b = _unwrap(branch)
+                b = unwrap(branch)
                 if b.type == "object":
                     state.static = False
                     ops.extend(o for o in self._object_ops(b, at, state) if o not in ops)
@@ -564,7 +451,7 @@ class _FileReader:
         for key, value in self._entries(obj, at, state):
             if key not in FILTER_OPS:
                 return ["obj"]
-            if key == "not" and _unwrap(value).type == "null":
+            if key == "not" and unwrap(value).type == "null":
                 ops.append("not-null")
             elif key == "not" and re.fullmatch(r"Prisma\.(?:Db|Json|Any)Null", self.text(value).strip()):
                 ops.append("not-null")  # {not: Prisma.DbNull}: the same IS NOT NULL test
@@ -573,7 +460,7 @@ class _FileReader:
         return ops
 
     def _read_order(self, node, at, state: _State, out: list) -> None:
-        v = _unwrap(node) if node.type != "shorthand_property_identifier" else node
+        v = unwrap(node) if node.type != "shorthand_property_identifier" else node
         if v.type == "array":
             for item in v.named_children:
                 if item.type == "spread_element":
@@ -586,7 +473,7 @@ class _FileReader:
             state.static = False
             return
         for key, value in self._entries_of(objs, at, state):
-            val = _unwrap(value) if value.type != "shorthand_property_identifier" else value
+            val = unwrap(value) if value.type != "shorthand_property_identifier" else value
             direction: Optional[str] = "asc"
             if val.type == "string":
                 direction = "desc" if self.text(val).strip("'\"`").lower() == "desc" else "asc"
@@ -600,203 +487,3 @@ class _FileReader:
                 else:
                     direction = "desc" if self.text(sort).strip("'\"`").lower() == "desc" else "asc"
             out.append([key, direction])
-
-    # -- receivers --------------------------------------------------------------------------
-    def _receiver_binding(self, receiver, at, depth: int) -> Optional[list]:
-        """How the receiver is bound, as a small tree the resolver reads with the other files:
-        ["client"] (surely one), ["no"] (surely not), ["name", n] (judge by the name),
-        ["import", module, name, local], ["member", base, prop] (`prisma.client`, `ctx.prisma`),
-        ["this", prop] (a class member with no type on record). None: not a receiver at all."""
-        r = _unwrap(receiver)
-        if depth > 6:
-            return ["no"]
-        if r.type == "identifier":
-            return self._name_binding(self.text(r), at, depth)
-        if r.type == "member_expression":
-            obj = r.child_by_field_name("object")
-            prop = r.child_by_field_name("property")
-            if obj is None or prop is None:
-                return None
-            pname = self.text(prop)
-            if obj.type == "this":
-                return self._this_binding(pname, r)
-            base = self._receiver_binding(obj, at, depth + 1)
-            return ["member", base or ["no"], pname]
-        if r.type == "call_expression":
-            return None  # `getClient().user.findMany()`: unknown, never a call site
-        return None
-
-    def _this_binding(self, prop: str, at) -> list:
-        cls = at.parent
-        while cls is not None and cls.type not in ("class_declaration", "class", "abstract_class_declaration"):
-            cls = cls.parent
-        if cls is not None:
-            body = self.data[cls.start_byte : cls.end_byte]
-            n = re.escape(prop.encode())
-            m = re.search(rb"(?<![\w$.])" + n + rb"\s*[?!]?\s*:\s*([\w$.]+)", body)
-            if m:
-                return ["client"] if b"prisma" in m.group(1).lower() else ["no"]
-            m = re.search(rb"this\s*\.\s*" + n + rb"\s*=(?!=)\s*([^;\n]+)", body)
-            if m:
-                if _CREATES_CLIENT.search(m.group(1)) or b"prisma" in m.group(1).lower():
-                    return ["client"]
-                return ["no"]
-        return ["this", prop]
-
-    def _name_binding(self, name: str, at, depth: int) -> list:
-        # the innermost of: a parameter of an enclosing function, a declaration in scope
-        decl = self._declaration(name, at)
-        decl_depth = _depth(_scope_of(decl)) if decl is not None else -1
-        node = at.parent
-        while node is not None:
-            if node.type in _FUNCTIONS:
-                if _depth(node) <= decl_depth:
-                    break
-                param = self._param(node, name)
-                if param is not None:
-                    return self._param_binding(node, param, name)
-            node = node.parent
-        if decl is not None:
-            return self._decl_binding(decl, name, depth)
-        imp = self.imports().get(name)
-        if imp is not None:
-            return ["import", imp[0], imp[1], name]
-        return ["name", name]
-
-    def _param(self, fn, name: str):
-        params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
-        if params is None:
-            return None
-        if params.type == "identifier":
-            return params if self.text(params) == name else None
-        for p in params.named_children:
-            target = p.child_by_field_name("pattern") if p.type in ("required_parameter", "optional_parameter") else p
-            if target is None:
-                continue
-            if target.type == "assignment_pattern":
-                target = target.child_by_field_name("left") or target
-            for ident in _pattern_names(target):
-                if self.text(ident) == name:
-                    return p
-        return None
-
-    def _param_binding(self, fn, param, name: str) -> list:
-        parent = fn.parent
-        if parent is not None and parent.type == "arguments":
-            call = parent.parent
-            callee = call.child_by_field_name("function") if call is not None else None
-            if callee is not None:
-                ctext = self.text(callee)
-                if re.search(r"(?:^|\.)\$?transaction$", ctext):
-                    return ["client"]  # `prisma.$transaction(async (tx) => ...)`, or a wrapper
-        ann = param.child_by_field_name("type") if param.type in ("required_parameter", "optional_parameter") else None
-        if ann is not None:
-            atext = self.text(ann)
-            if "prisma" in atext.lower():
-                if re.search(r"\{", atext) and not re.search(r"\b" + re.escape(name) + r"\s*[?]?:\s*[\w.]*Prisma", atext):
-                    return ["name", name]  # a destructured param typed as a bag: judge the name
-                return ["client"]  # `tx: Prisma.TransactionClient`, `prisma: PrismaClient`
-            if not re.search(r"\{", atext):
-                # typed as something else: an alias (`ResponseDbClient`) if it is named like a client
-                return ["name", name] if "prisma" in name.lower() else ["no"]
-        return ["name", name]
-
-    def _decl_binding(self, decl, name: str, depth: int) -> list:
-        pattern = decl.child_by_field_name("name")
-        value = decl.child_by_field_name("value")
-        if value is None:
-            return ["name", name]
-        v = _unwrap(value)
-        vtext = self.data[v.start_byte : v.end_byte]
-        if pattern.type != "identifier":
-            # `const { client } = prisma`, `const { prisma } = ctx`
-            base = self._receiver_binding(v, decl, depth + 1) if v.type in ("identifier", "member_expression") else None
-            if v.type == "call_expression":
-                fn = v.child_by_field_name("function")
-                if fn is not None and self.text(fn) == "require":
-                    arg = v.child_by_field_name("arguments")
-                    mod = self.text(arg).strip("()'\"` ") if arg is not None else ""
-                    return ["import", mod, name, name]
-            return ["member", base or ["no"], name]
-        if _CREATES_CLIENT.search(vtext) or re.search(rb"\bas\s+(?:unknown\s+as\s+)?\w*PrismaClient\b", vtext):
-            return ["client"]
-        if v.type in ("identifier", "member_expression"):
-            return self._receiver_binding(v, decl, depth + 1) or ["no"]
-        if v.type == "call_expression":
-            fn = v.child_by_field_name("function")
-            if fn is not None and self.text(fn) == "require":
-                arg = v.child_by_field_name("arguments")
-                mod = self.text(arg).strip("()'\"` ") if arg is not None else ""
-                return ["import", mod, "default", name]
-        if v.type in ("binary_expression", "ternary_expression"):
-            # `const client = tx ?? prisma`: a client when either side is one
-            sides = [v.child_by_field_name(f) for f in ("left", "right", "consequence", "alternative")]
-            found = [self._receiver_binding(x, decl, depth + 1) for x in sides if x is not None]
-            return ["any", *[b for b in found if b is not None]]
-        if v.type == "new_expression":
-            return ["no"]  # `new Map()`, `new Stripe(key)`
-        return ["name", name]  # `const prisma = getPrisma()`: judged by its name
-
-
-def _unwrap(node):
-    while node is not None and node.type in _WRAPPERS and node.named_children:
-        node = node.named_children[-1] if node.type == "await_expression" else node.named_children[0]
-    return node
-
-
-def _branches(node):
-    """The object branches of a conditional spread: `cond ? {...} : {}`, `cond && {...}`."""
-    node = _unwrap(node)
-    if node.type == "ternary_expression":
-        for f in ("consequence", "alternative"):
-            b = node.child_by_field_name(f)
-            if b is not None:
-                yield from _branches(b)
-    elif node.type == "binary_expression":
-        right = node.child_by_field_name("right")
-        if right is not None:
-            yield from _branches(right)
-    else:
-        yield node
-
-
-def _pattern_names(node):
-    t = node.type
-    if t in ("identifier", "shorthand_property_identifier_pattern"):
-        yield node
-    elif t in ("object_pattern", "array_pattern"):
-        for c in node.named_children:
-            yield from _pattern_names(c)
-    elif t == "pair_pattern":
-        v = node.child_by_field_name("value")
-        if v is not None:
-            yield from _pattern_names(v)
-    elif t in ("assignment_pattern", "object_assignment_pattern"):
-        left = node.child_by_field_name("left")
-        if left is not None:
-            yield from _pattern_names(left)
-    elif t == "rest_pattern":
-        for c in node.named_children:
-            yield from _pattern_names(c)
-
-
-def _scope_of(node):
-    """The nearest enclosing function (None: module scope)."""
-    p = node.parent
-    while p is not None:
-        if p.type in _FUNCTIONS:
-            return p
-        p = p.parent
-    return None
-
-
-def _depth(node) -> int:
-    if node is None:
-        return 0
-    d = 0
-    p = node
-    while p is not None:
-        if p.type in _FUNCTIONS:
-            d += 1
-        p = p.parent
-    return d

@@ -6,8 +6,8 @@ decides with the schema and across files which calls are Prisma Client call site
 
 from __future__ import annotations
 
-import os
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
