@@ -332,6 +332,13 @@ def test_broken_files_are_read_where_they_parse(tmp_path, schema):
         assert [p.model for p in read(tmp_path, schema, {"x" + ext: code})] == ["User"], ext
 
 
+def test_deeply_nested_code_does_not_crash(tmp_path, schema):
+    deep = "a ? " * 3000 + "{ email }" + " : {}" * 3000
+    src = CLIENT + f"prisma.user.findMany({{ where: {{ id, ...({deep}) }} }});\nprisma.session.count();\n"
+    got = [(p.model, p.static) for p in read(tmp_path, schema, {"a.ts": src})]
+    assert ("Session", True) in got
+
+
 def test_call_site_suppressions(tmp_path, schema):
     src = CLIENT + "// prisma-lint-ignore unindexed-query\nprisma.user.findMany();\nprisma.session.count(); // prisma-lint-ignore\n"
     got = [sorted(p.suppressed) for p in read(tmp_path, schema, {"a.ts": src})]

@@ -135,20 +135,21 @@ def unwrap(node):
     return node
 
 
-def branches(node):
-    """The object branches of a conditional spread: `cond ? {...} : {}`, `cond && {...}`."""
-    node = unwrap(node)
-    if node.type == "ternary_expression":
-        for f in ("consequence", "alternative"):
-            b = node.child_by_field_name(f)
-            if b is not None:
-                yield from branches(b)
-    elif node.type == "binary_expression":
-        right = node.child_by_field_name("right")
-        if right is not None:
-            yield from branches(right)
-    else:
-        yield node
+def branches(node) -> list:
+    """The object branches of a conditional spread: `cond ? {...} : {}`, `cond && {...}`
+    (iterative: generated code nests ternaries thousands deep)."""
+    out, stack = [], [node]
+    while stack:
+        n = unwrap(stack.pop())
+        if n.type == "ternary_expression":
+            stack.extend(b for b in (n.child_by_field_name("alternative"), n.child_by_field_name("consequence")) if b is not None)
+        elif n.type == "binary_expression":
+            right = n.child_by_field_name("right")
+            if right is not None:
+                stack.append(right)
+        else:
+            out.append(n)
+    return out
 
 
 def pattern_names(node):

@@ -149,7 +149,10 @@ def _facts_of(path: Path, key: str, cache: FactsCache) -> Optional[FileFacts]:
     digest = content_hash(data)
     f = cache.by_hash(digest)
     if f is None:
-        f = FileFacts() if _generated(data) else extract(data, key)
+        try:
+            f = FileFacts() if _generated(data) else extract(data, key)
+        except RecursionError:  # absurdly nested code: the file yields nothing, the rest is read
+            f = FileFacts(parse_errors=True)
         cache.store(key, st.st_size, st.st_mtime_ns, digest, f)
     else:
         cache.store(key, st.st_size, st.st_mtime_ns, digest, None)
