@@ -558,3 +558,13 @@ def test_nested_relation_reads(tmp_path, schema):
         ("Account.user", "User", "findUnique", ["id"], [], [], False, 8, 27),
     ]
     assert "via" not in app.patterns[0].to_json()
+
+
+def test_queries_json_served_by_hook(tmp_path, schema):
+    from prisma_lint.frontends.app.read import queries_json
+
+    (tmp_path / "a.ts").write_text(CLIENT + "prisma.session.findMany({ where: { userId } });\nprisma.user.count();\n")
+    app = read_files(schema, app_files([tmp_path], exclude=()), cwd=tmp_path)
+    doc = queries_json(app, lambda p: "Session_userId_idx" if p.model == "Session" else None)
+    assert [q["served_by"] for q in doc["queries"]] == ["Session_userId_idx", None]
+    assert [q["served_by"] for q in queries_json(app)["queries"]] == [None, None]

@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from .cache import FactsCache, content_hash
 from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, app_files, project_root
@@ -426,7 +426,7 @@ def _classify(p: QueryPattern, model: ModelInfo, key: str, ops: list[str]) -> No
             _add(p.other, f"{key}:{op}")
 
 
-def queries_json(app: AppQueries, served_by=None) -> dict[str, Any]:
+def queries_json(app: AppQueries, served_by: Optional[Callable[[QueryPattern], Optional[str]]] = None) -> dict[str, Any]:
     """The `queries --format json` document (version 1). ``served_by(pattern)`` names the index
     that serves a pattern (the advice engine fills it; None: null)."""
     from .patterns import QUERIES_JSON_VERSION
