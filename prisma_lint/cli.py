@@ -246,7 +246,9 @@ def check(
         inputs = _load(target.root, overrides, migrations_dir)
         engine = Engine(registry, config, selected or None, ignored)
         if not no_app and inputs.kind == "prisma" and (apps or config.app or _wants_queries(registry, config, selected, ignored)):
-            inputs = replace(inputs, queries=_read_app(inputs.unit, target.root, apps, config))
+            app = _read_app(inputs.unit, target.root, apps, config)
+            if app.files_read:  # no app found: rules that need the queries do not run
+                inputs = replace(inputs, queries=app)
         result = engine.lint(inputs)
         if add_ignore:
             result = run.add_ignores(engine, inputs, result, show_diff)
