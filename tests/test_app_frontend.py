@@ -470,6 +470,7 @@ def test_read_app_defaults_to_the_project_root_and_honours_the_config(tmp_path, 
 # the CLI
 # ---------------------------------------------------------------------------------------------
 def _project(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "package.json").write_text("{}")
     (tmp_path / "prisma").mkdir()
     (tmp_path / "prisma" / "schema.prisma").write_text(SCHEMA)
@@ -568,3 +569,40 @@ def test_queries_json_served_by_hook(tmp_path, schema):
     doc = queries_json(app, lambda p: "Session_userId_idx" if p.model == "Session" else None)
     assert [q["served_by"] for q in doc["queries"]] == ["Session_userId_idx", None]
     assert [q["served_by"] for q in queries_json(app)["queries"]] == [None, None]
+
+
+def test_check_gives_the_app_to_rules_that_need_queries(tmp_path, monkeypatch):
+    """`check` reads the app when an active rule needs the queries, and not with --no-app or
+    when the project has no app code."""
+    from click.testing import CliRunner
+
+    import prisma_lint.rules as rules_mod
+    from prisma_lint.cli import main_group
+    from prisma_lint.rules import Rule
+
+    seen: list = []
+
+    def check(ctx):
+        seen.append(sorted((p.model, p.operation) for p in ctx.queries.patterns))
+        return []
+
+    real = rules_mod.load_registry
+
+    def with_probe(include_plugins: bool = True):
+        reg = real(include_plugins)
+        reg.rules["probe-queries"] = Rule("probe-queries", "info", "none", "probe", check, needs=("schema", "queries"))
+        return reg
+
+    monkeypatch.setattr(rules_mod, "load_registry", with_probe)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    project = _project(tmp_path / "p")
+    runner = CliRunner()
+    schema = str(project / "prisma" / "schema.prisma")
+    runner.invoke(main_group, ["check", "-q", schema])
+    assert seen == [[("Session", "findMany")]]  # the project root above the schema
+    runner.invoke(main_group, ["check", "-q", "--no-app", schema])
+    assert len(seen) == 1
+    (project / "src" / "a.ts").unlink()
+    (project / "src" / "db.ts").unlink()
+    runner.invoke(main_group, ["check", "-q", schema])
+    assert len(seen) == 1  # no app code: no queries input, the rule does not run
