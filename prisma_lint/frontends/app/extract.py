@@ -5,11 +5,11 @@ shaped ``<receiver>.<delegate>.<operation>(args)`` with a Prisma Client operatio
 receiver's root name is bound (an import, a ``new PrismaClient``, a ``$transaction`` callback
 parameter, a class member and its type, ...), and the raw keys of ``where``/``orderBy``.
 ``read.py`` then decides, across files and with the schema, which calls are Prisma call sites
-and what their fields mean (``resolve_call``).
+and what their fields mean (``resolve``).
 
 Built on tree-sitter: a query finds the candidate calls in C; only those are walked in Python.
-A file with no candidate text (a regex over the bytes) is not parsed at all: 40-60% of an app's
-files (measured on the nine apps in shared/apps).
+A file with no candidate text (a regex over the bytes) is not parsed at all: 2,329 of
+inbox-zero's 2,774 source files.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class RawCall:
     binding: list  # how the receiver is bound; see `_receiver_binding`
     delegate: str
     operation: str
-    where: list = field(default_factory=list)  # [key, [ops...]]: () = equality by value
+    where: list = field(default_factory=list)  # [key, [ops...]]: [] = equality by value
     or_: bool = False
     order_by: list = field(default_factory=list)  # [key, "asc"|"desc"|None (nested object)]
     take: bool = False
@@ -122,7 +122,8 @@ class FileFacts:
 
 
 class _Parsers:
-    """tree-sitter languages, parsers and the query, made once per process on first use."""
+    """tree-sitter languages, parsers and the query, made once per process on first use (a
+    memo of immutable tables, not state: building them costs ~15 ms)."""
 
     _inst: Optional["_Parsers"] = None
 
