@@ -10,10 +10,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from .cache import FactsCache, content_hash
-from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, app_files, project_root
+from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, app_file_names, project_root
 from .extract import EXTENSIONS, FileFacts, RawCall, extract
 from .patterns import AppQueries, QueryPattern
 
@@ -106,13 +106,13 @@ def read_app(
         client_names=tuple(getattr(config, "client_names", None) or ()),
         exclude=tuple(DEFAULT_APP_EXCLUDE if exclude is None else exclude),
     )
-    files = app_files(roots, opts.exclude, base) if roots else []
+    files = app_file_names(roots, opts.exclude, base) if roots else []
     return read_files(model_schema, files, opts, cache_dir=cache_dir, cwd=cwd, roots=[(base / r) if base else r for r in roots])
 
 
 def read_files(
     schema,
-    files: list[Path],
+    files: Sequence[str | Path],
     opts: Optional[ReadOptions] = None,
     *,
     cache_dir: Optional[Path] = None,
@@ -132,7 +132,7 @@ def read_files(
     return resolve(SchemaInfo.of(schema), facts, opts, cwd=cwd or Path.cwd(), roots=roots)
 
 
-def _facts_of(path: Path, key: str, cache: FactsCache) -> Optional[FileFacts]:
+def _facts_of(path: str | Path, key: str, cache: FactsCache) -> Optional[FileFacts]:
     try:
         st = os.stat(path)
     except OSError:
@@ -143,7 +143,8 @@ def _facts_of(path: Path, key: str, cache: FactsCache) -> Optional[FileFacts]:
     if st.st_size > MAX_FILE_BYTES:
         return FileFacts()
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError:
         return None
     digest = content_hash(data)
@@ -183,6 +184,7 @@ class _Modules:
             for n in (1, 2, 3):
                 if len(parts) >= n:
                     self.suffix.setdefault("/".join(parts[-n:]), []).append(stem)
+        self._memo: dict[tuple[str, str], Optional[str]] = {}
         self.packages: dict[str, str] = {}
         seen: set[str] = set()
         for f in self.files:
@@ -212,6 +214,12 @@ class _Modules:
         return None
 
     def resolve(self, importer: str, spec: str) -> Optional[str]:
+        key = (os.path.dirname(importer), spec)  # many files import the same module
+        if key not in self._memo:
+            self._memo[key] = self._resolve(importer, spec)
+        return self._memo[key]
+
+    def _resolve(self, importer: str, spec: str) -> Optional[str]:
         if spec.startswith("."):
             return self._file(os.path.join(os.path.dirname(importer), spec))
         for name, folder in self.packages.items():
