@@ -140,6 +140,7 @@ class _Parsers:
         }
         self.parsers = {k: ts.Parser(v) for k, v in self.langs.items()}
         self.queries = {k: ts.Query(v, _QUERY_SRC) for k, v in self.langs.items()}
+        self.declarators = {k: ts.Query(v, "(variable_declarator) @d") for k, v in self.langs.items()}
 
     @classmethod
     def get(cls) -> "_Parsers":
@@ -176,6 +177,7 @@ def extract(data: bytes, path: str = "x.ts") -> FileFacts:
     root = tree.root_node
     facts.parse_errors = root.has_error
     reader = _FileReader(data, root)
+    reader.declarator_query = p.ts.QueryCursor(p.declarators[lang])
     facts.client_sources = sorted(set(facts.client_sources) | reader.reexported_imports())
     cursor = p.ts.QueryCursor(p.queries[lang])
     for _, caps in cursor.matches(root):
@@ -213,6 +215,14 @@ class _State:
 
 class _FileReader(Receivers):
     """Reads the calls of one file."""
+
+    declarator_query = None  # a tree-sitter QueryCursor for `(variable_declarator) @d`
+
+    def _declarators(self) -> list:
+        # the query runs in C: walking every node in Python was 0.4 s of inbox-zero's cold run
+        if self.declarator_query is None:
+            return super()._declarators()
+        return self.declarator_query.captures(self.root).get("d", [])
 
     def read_call(self, call, receiver, delegate: str, op: str, args) -> Optional[RawCall]:
         client = re.sub(r"\s+", "", self.text(receiver))

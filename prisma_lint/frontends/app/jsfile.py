@@ -51,19 +51,24 @@ class JsFile:
         """name -> variable declarators binding it (identifiers, and names in object patterns)."""
         if self._decls is None:
             out: dict[str, list] = {}
-            stack = [self.root]
-            while stack:
-                n = stack.pop()
-                t = n.type
-                if t == "variable_declarator":
-                    name = n.child_by_field_name("name")
-                    if name is not None:
-                        for ident in pattern_names(name):
-                            out.setdefault(self.text(ident), []).append(n)
-                if n.named_child_count and t not in ("string", "template_string", "comment", "jsx_text"):
-                    stack.extend(n.named_children)
+            for n in self._declarators():
+                name = n.child_by_field_name("name")
+                if name is not None:
+                    for ident in pattern_names(name):
+                        out.setdefault(self.text(ident), []).append(n)
             self._decls = out
         return self._decls
+
+    def _declarators(self) -> list:
+        """Every variable declarator (a subclass finds them with a tree-sitter query, in C)."""
+        out, stack = [], [self.root]
+        while stack:
+            n = stack.pop()
+            if n.type == "variable_declarator":
+                out.append(n)
+            if n.named_child_count and n.type not in ("string", "template_string", "comment", "jsx_text"):
+                stack.extend(n.named_children)
+        return out
 
     def imports(self) -> dict[str, list]:
         """local name -> [module, imported name] for `import` statements."""
