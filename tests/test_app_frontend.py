@@ -159,6 +159,18 @@ export const other = (ctx) => ctx.store.user.findMany();
     assert [p.client for p in read(tmp_path, schema, files)].count("ctx.db") == 0
 
 
+def test_names_client_modules_export(tmp_path, schema):
+    """create-t3-app: `export const db = globalForPrisma.prisma ?? createPrismaClient()` in
+    server/db.ts, used as `ctx.db` in the routers; another SDK's `ctx.mail` is not a client."""
+    files = {
+        "src/server/db.ts": 'import { PrismaClient } from "@prisma/client";\nconst createPrismaClient = () => new PrismaClient();\n'
+        "export const db = globalForPrisma.prisma ?? createPrismaClient();\nexport const mail = new Mailer();\n",
+        "src/server/api/routers/post.ts": "export const r = { list: ({ ctx }) => ctx.db.session.findMany(), send: ({ ctx }) => ctx.mail.user.create() };\n",
+    }
+    got = [(p.client, p.model) for p in read(tmp_path, schema, files)]
+    assert got == [("ctx.db", "Session")]
+
+
 def test_wrapped_clients(tmp_path, schema):
     """umami: `prisma.client.<model>` and `const { client } = prisma`; `tx ?? prisma`."""
     files = {

@@ -259,9 +259,12 @@ class _Resolver:
         self.opts = opts
         self.modules = _Modules(facts.keys(), roots)
         self._client_module: dict[str, bool] = {}
+        self.client_exports = {n for f in facts.values() for n in f.client_exports}
 
     def named_like(self, name: str) -> bool:
-        return "prisma" in name.lower() or name in self.opts.client_names
+        """Named like a client: `prisma...`, a configured name, or the name a client module of
+        the app exports its client under (`db` of `export const db = new PrismaClient()`)."""
+        return "prisma" in name.lower() or name in self.opts.client_names or name in self.client_exports
 
     def client_module(self, file: Optional[str], depth: int = 0) -> bool:
         """A file that creates a client (`new PrismaClient`, `$extends`) or re-exports one."""
