@@ -526,10 +526,9 @@ def queries(path, schema, apps, output_format, config_path, no_cache):
     see the README)."""
     import json as _json
 
+    from .discovery import is_sql_path
     from .emit.text import render_diagnostic
     from .frontends.app.read import queries_json, render_text
-
-    from .discovery import is_sql_path
     from .frontends.prisma.loader import SchemaNotFound, load_schema
 
     target = _one_target(path, schema)

@@ -8,8 +8,8 @@ import json
 from collections import defaultdict
 
 import pytest
-
 from conftest import REPO, SHARED, need
+
 from prisma_lint.frontends.app.discover import app_files
 from prisma_lint.frontends.app.read import ReadOptions, read_files
 from prisma_lint.frontends.prisma.loader import load_schema

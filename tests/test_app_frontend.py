@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 from helpers import datasource, load_text
+
 from prisma_lint.frontends.app.cache import FactsCache, cache_key, default_cache_dir
 from prisma_lint.frontends.app.discover import DEFAULT_APP_EXCLUDE, app_files, project_root
 from prisma_lint.frontends.app.extract import extract

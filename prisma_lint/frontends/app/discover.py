@@ -15,8 +15,9 @@ import glob
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from .extract import EXTENSIONS
 

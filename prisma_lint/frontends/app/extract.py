@@ -216,7 +216,7 @@ def _raw_sql_tables(data: bytes) -> list[str]:
 
 
 class _State:
-    __slots__ = ("static", "or_")
+    __slots__ = ("or_", "static")
 
     def __init__(self) -> None:
         self.static = True

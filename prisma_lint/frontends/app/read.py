@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Optional
 
 from .cache import FactsCache, content_hash
 from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, app_file_names, project_root
@@ -241,9 +242,16 @@ class _Modules:
                 key = "/".join(want.split("/")[-3:])
                 stems = [st for st in self.suffix.get(key, []) if ("/" + st.replace(os.sep, "/")).endswith("/" + want)]
                 if stems:
-                    best = max(stems, key=lambda st: len(os.path.commonprefix([st, importer])))
+                    best = max(stems, key=lambda st: _shared_folders(st, importer))
                     return min(self.by_stem[best])
         return None
+
+
+def _shared_folders(a: str, b: str) -> int:
+    try:
+        return len(os.path.commonpath([a, b]))
+    except ValueError:  # one relative, one absolute (or another drive)
+        return 0
 
 
 def _strip_ext(path: str) -> str:
