@@ -142,7 +142,7 @@ export class Users {
   b() { return this.repo.user.count(); }
   c() { return this.client.customer.update({ id }); }
 }
-export const handler = (ctx) => ctx.db.user.findMany();
+export const handler = (ctx) => ctx?.db.user.findMany();
 export const other = (ctx) => ctx.store.user.findMany();
 """
     files = {"db.ts": CLIENT, "a.ts": src}
@@ -153,10 +153,10 @@ export const other = (ctx) => ctx.store.user.findMany();
         ("trx", "Account", "findMany"),
         ("this.prismaService", "User", "findUnique"),
         ("this.repo", "User", "count"),
-        ("ctx.db", "User", "findMany"),
+        ("ctx?.db", "User", "findMany"),
     ]
     # without the configured name, `ctx.db` is nobody's client
-    assert [p.client for p in read(tmp_path, schema, files)].count("ctx.db") == 0
+    assert [p.client for p in read(tmp_path, schema, files)].count("ctx?.db") == 0
 
 
 def test_names_client_modules_export(tmp_path, schema):
@@ -169,6 +169,19 @@ def test_names_client_modules_export(tmp_path, schema):
     }
     got = [(p.client, p.model) for p in read(tmp_path, schema, files)]
     assert got == [("ctx.db", "Session")]
+
+
+def test_a_class_that_extends_prisma_client(tmp_path, schema):
+    src = """import { PrismaClient } from "@prisma/client";
+export class PrismaService extends PrismaClient {
+  active() { return this.user.findMany({ where: { deletedAt: null } }); }
+}
+export class Cache extends Map {
+  drop() { return this.user.delete("k"); }
+}
+"""
+    got = [(p.client, p.model, p.equals) for p in read(tmp_path, schema, {"a.ts": src})]
+    assert got == [("this", "User", ["deletedAt"])]
 
 
 def test_wrapped_clients(tmp_path, schema):

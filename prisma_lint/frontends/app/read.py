@@ -328,7 +328,7 @@ def resolve(info: SchemaInfo, facts: dict[str, FileFacts], opts: ReadOptions, *,
             model = info.by_delegate.get(call.delegate)
             if model is None:
                 continue
-            if call.client not in names and not resolver.is_client(call.binding, file):
+            if call.client.replace("?.", ".") not in names and not resolver.is_client(call.binding, file):
                 continue
             if shown is None:
                 shown = _display(file, cwd)

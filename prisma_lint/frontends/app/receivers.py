@@ -34,14 +34,18 @@ class Receivers(JsFile):
                 return self._this_binding(pname, r)
             base = self._receiver_binding(obj, at, depth + 1)
             return ["member", base or ["no"], pname]
-        if r.type == "call_expression":
-            return None  # `getClient().user.findMany()`: unknown, never a call site
-        return None
+        if r.type == "this":
+            # `this.user.findMany()` in `class PrismaService extends PrismaClient` (NestJS)
+            cls = _enclosing_class(r)
+            if cls is not None:
+                heritage = next((c for c in cls.children if c.type == "class_heritage"), None)
+                if heritage is not None and re.search(rb"\bextends\s+[\w.]*PrismaClient\b", self.data[heritage.start_byte : heritage.end_byte]):
+                    return ["client"]
+            return None
+        return None  # `getClient().user.findMany()`: unknown, never a call site
 
     def _this_binding(self, prop: str, at) -> list:
-        cls = at.parent
-        while cls is not None and cls.type not in ("class_declaration", "class", "abstract_class_declaration"):
-            cls = cls.parent
+        cls = _enclosing_class(at)
         if cls is not None:
             body = self.data[cls.start_byte : cls.end_byte]
             n = re.escape(prop.encode())
@@ -148,3 +152,10 @@ class Receivers(JsFile):
         if v.type == "new_expression":
             return ["no"]  # `new Map()`, `new Stripe(key)`
         return ["name", name]  # `const prisma = getPrisma()`: judged by its name
+
+
+def _enclosing_class(node):
+    cls = node.parent
+    while cls is not None and cls.type not in ("class_declaration", "class", "abstract_class_declaration"):
+        cls = cls.parent
+    return cls
