@@ -507,6 +507,11 @@ def _project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _xdg(tmp_path: Path) -> dict:
+    """The user cache folder of a test's CLI runs: inside the test's folder, not ~/.cache."""
+    return {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+
+
 KEYS = ["file", "line", "column", "end_line", "end_column", "client", "model", "operation", "equals", "in",
         "range", "other", "or", "order_by", "take", "cursor", "distinct", "static", "served_by"]
 
@@ -514,7 +519,7 @@ KEYS = ["file", "line", "column", "end_line", "end_column", "client", "model", "
 def test_queries_json_contract(tmp_path):
     project = _project(tmp_path)
     (project / "pyproject.toml").write_text("[tool.prisma-lint]\n")
-    r = run_cli("queries", "--format", "json", cwd=project, env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    r = run_cli("queries", "--format", "json", cwd=project, env=_xdg(tmp_path))
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["version"] == 1 and len(doc["queries"]) == 1
@@ -528,23 +533,23 @@ def test_queries_json_contract(tmp_path):
     }
     assert (project / ".prisma-lint-cache" / ".gitignore").is_file()  # beside the config
     # `file` is relative to the working directory
-    r = run_cli("queries", "--format", "json", str(project / "prisma" / "schema.prisma"), "--app", str(project / "src"), cwd=project / "src")
+    r = run_cli("queries", "--format", "json", str(project / "prisma" / "schema.prisma"), "--app", str(project / "src"), cwd=project / "src", env=_xdg(tmp_path))
     assert json.loads(r.stdout)["queries"][0]["file"] == "a.ts"
-    r = run_cli("queries", cwd=project)
+    r = run_cli("queries", cwd=project, env=_xdg(tmp_path))
     assert r.stdout == "src/a.ts:3:3  Session.findMany  where userId =  order by expiresAt desc  take\n"
     assert "1 call site (0 not static) in 2 files read." in r.stderr
 
 
 def test_app_option_errors_and_no_app(tmp_path):
     project = _project(tmp_path)
-    r = run_cli("queries", "--app", "nope", cwd=project)
+    r = run_cli("queries", "--app", "nope", cwd=project, env=_xdg(tmp_path))
     assert r.returncode == 2 and "--app nope: no such file or folder" in r.stderr
-    assert run_cli("check", "--no-app", "-q", cwd=project).returncode in (0, 1)
+    assert run_cli("check", "--no-app", "-q", cwd=project, env=_xdg(tmp_path)).returncode in (0, 1)
     (project / "pyproject.toml").write_text('[tool.prisma-lint]\napp = "src"\n')
-    r = run_cli("queries", cwd=project)
+    r = run_cli("queries", cwd=project, env=_xdg(tmp_path))
     assert r.returncode == 2 and "`app` must be a list of paths or glob patterns" in r.stderr
     (project / "pyproject.toml").write_text('[tool.prisma-lint]\nclient-names = ["db"]\napp = ["src"]\napp-exclude = []\n')
-    r = run_cli("queries", cwd=project)
+    r = run_cli("queries", cwd=project, env=_xdg(tmp_path))
     assert r.returncode == 0 and r.stdout.startswith("src/a.ts:3:3")
 
 
