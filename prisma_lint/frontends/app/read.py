@@ -120,6 +120,7 @@ def read_files(
     cwd: Optional[Path] = None,
     roots: Iterable[Path] = (),
 ) -> AppQueries:
+    """The app's queries from these files. ``roots`` (the app folders) name the cache file."""
     opts = opts or ReadOptions()
     roots = [Path(r).resolve() for r in roots]
     cache = FactsCache(cache_dir, "\n".join(sorted(map(str, roots))))
@@ -130,7 +131,7 @@ def read_files(
         if f is not None:
             facts[key] = f
     cache.save()
-    return resolve(SchemaInfo.of(schema), facts, opts, cwd=cwd or Path.cwd(), roots=roots)
+    return resolve(SchemaInfo.of(schema), facts, opts, cwd=cwd or Path.cwd())
 
 
 def _facts_of(path: str | Path, key: str, cache: FactsCache) -> Optional[FileFacts]:
@@ -173,7 +174,7 @@ class _Modules:
     """Loose module resolution: relative paths, tsconfig-style aliases (`@/lib/prisma`,
     `~/utils/db.server`), and workspace packages by their package.json name."""
 
-    def __init__(self, files: Iterable[str], roots: list[Path]) -> None:
+    def __init__(self, files: Iterable[str]) -> None:
         self.files = set(files)
         self.by_stem: dict[str, list[str]] = {}
         for f in self.files:
@@ -262,10 +263,10 @@ def _strip_ext(path: str) -> str:
 
 
 class _Resolver:
-    def __init__(self, facts: dict[str, FileFacts], opts: ReadOptions, roots: list[Path]) -> None:
+    def __init__(self, facts: dict[str, FileFacts], opts: ReadOptions) -> None:
         self.facts = facts
         self.opts = opts
-        self.modules = _Modules(facts.keys(), roots)
+        self.modules = _Modules(facts.keys())
         self._client_module: dict[str, bool] = {}
         self.client_exports = {n for f in facts.values() for n in f.client_exports}
 
@@ -316,8 +317,10 @@ class _Resolver:
         return False
 
 
-def resolve(info: SchemaInfo, facts: dict[str, FileFacts], opts: ReadOptions, *, cwd: Path, roots: Iterable[Path] = ()) -> AppQueries:
-    resolver = _Resolver(facts, opts, list(roots))
+def resolve(info: SchemaInfo, facts: dict[str, FileFacts], opts: ReadOptions, *, cwd: Path) -> AppQueries:
+    """The call sites among the files' facts: the delegate a model of ``info``, the receiver a
+    client (decided across files: imports are followed to the module they name)."""
+    resolver = _Resolver(facts, opts)
     out = AppQueries(files_read=len(facts))
     names = set(opts.client_names)
     for file in sorted(facts):
