@@ -45,6 +45,7 @@ _RAW_TABLE = re.compile(
 _SQL_WORDS = frozenset({"set", "select", "lateral", "only", "where", "values", "on", "as", "unnest", "generate_series"})
 _REEXPORT = re.compile(rb"""export\s+(?:\*(?:\s+as\s+\w+)?|\{[^}]*\}|type\s+\{[^}]*\})\s+from\s+["']([^"']+)["']""")
 _EXPORTED_VAR = re.compile(rb"export\s+(?:const|let|var)\s+([\w$]+)\s*(?::[^=\n]+)?=([^;\n]*(?:\n[ \t]+[^;\n]*){0,3})")
+_WATCHED = frozenset({"where", "orderBy"})  # the argument keys whose presence `static` is about
 _IGNORE = re.compile(r"prisma-lint-ignore(?:-next-line)?(?![\w-])(?P<rest>[^\n]*)")
 
 # where-filter operators Prisma knows; any other key in a nested object is a field (a relation
@@ -286,7 +287,7 @@ class _FileReader(Receivers):
             return  # the keys of `data` say nothing about indexes
         where_keys: list = []
         order: list = []
-        for key, value in self._entries_of(objs, call, state):
+        for key, value in self._entries_of(objs, call, state, watched=_WATCHED):
             if key == "where":
                 self._read_where(value, call, state, where_keys, 0)
             elif key == "orderBy":
@@ -331,7 +332,10 @@ class _FileReader(Receivers):
 
     # An object's entries, spreads of known objects expanded. Unknown keys make the state
     # dynamic; a conditional spread contributes the keys of both branches.
-    def _entries(self, obj, at, state: _State, depth: int = 0):
+    def _entries(self, obj, at, state: _State, depth: int = 0, watched: Optional[frozenset] = None):
+        """``watched``: the keys whose presence matters (the call's arguments: `where` and
+        `orderBy`); a conditional spread of other keys (`...(after && { cursor })`) leaves the
+        call static. None: every key matters (inside `where`)."""
         for child in obj.named_children:
             t = child.type
             if t == "pair":
@@ -358,18 +362,20 @@ class _FileReader(Receivers):
                     for target in targets:
                         yield from self._entries(target, at, state, depth + 1)
                 else:
-                    state.static = False
-                    for branch in branches(inner):
-                        if branch.type == "object":
-                            yield from self._entries(branch, at, state, depth + 1)
+                    arms = branches(inner)
+                    literal = all(arm.type in ("object", "undefined", "null", "false") for arm in arms)
+                    inside = [(k, v) for arm in arms if arm.type == "object" for k, v in self._entries(arm, at, state, depth + 1)]
+                    if not literal or watched is None or any(k in watched for k, _ in inside):
+                        state.static = False
+                    yield from inside
             elif t == "method_definition":
                 continue
             elif t == "comment":
                 continue
 
-    def _entries_of(self, objs: list, at, state: _State):
+    def _entries_of(self, objs: list, at, state: _State, watched: Optional[frozenset] = None):
         for obj in objs:
-            yield from self._entries(obj, at, state)
+            yield from self._entries(obj, at, state, watched=watched)
 
     def _object_of(self, node, at, state: _State) -> list:
         """The object literals ``node`` is or names (a const in scope); [] when unknown."""
