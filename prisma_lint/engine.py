@@ -76,9 +76,12 @@ MigrationsLoader = Callable[[Path], Optional[LoadedSchema]]
 def load_migrations(folder: Path, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> Optional[LoadedSchema]:
     """A migrations folder replayed through the SQL front end, or None when it has none."""
     from .discovery import has_migrations
-    from .frontends.sql.replay import load_sql
 
-    return load_sql(folder, cwd, overrides) if has_migrations(folder) else None
+    if not has_migrations(folder):
+        return None
+    from .frontends.sql.replay import load_sql  # the SQL front end only when there is SQL
+
+    return load_sql(folder, cwd, overrides)
 
 
 def load_inputs(
