@@ -12,6 +12,9 @@ Targets (on the project's 2-core machine; a ratio is taken in one run where the 
   language server, didChange -> diagnostics, 7,600 lines          <= 50 ms
   `check` with every rule on a 2,000-line schema (cold process)   <= 300 ms
   `check --database-url` on a 300-table database (cold process)   <= 2 s
+  reading the app (issue #13): `check --app` on the largest app in ../shared/apps, no cache
+                                                                  (cold) <= 6 s, unchanged since the last run (warm) <= 1 s;
+                                                                  `queries` alone the same
 """
 
 from __future__ import annotations
@@ -153,6 +156,7 @@ def main() -> int:
         for label, value, target, ok in extra_rows(tmp, repeat):
             rows.append((label, value, target, ok))
         rows.extend(engine_rows(tmp, repeat, text_10k, text_100k))
+        rows.extend(app_rows(tmp, max(3, repeat // 3)))
         rows.extend(database_rows(tmp, repeat))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -293,6 +297,44 @@ def database_rows(tmp: Path, repeat: int):
     except RuntimeError as e:
         return [("check --database-url, 300 tables", f"skipped: {e}", "<= 2 s", False)]
     return [(f"cold: check --database-url, {tables} tables ({what})", f"{t * 1000:.0f} ms", "<= 2000 ms", t <= 2.0)]
+
+
+def app_rows(tmp: Path, repeat: int):
+    """`check --app` and `queries` on the largest app in ../shared/apps (inbox-zero: ~2,800
+    files, 14 MB), every file read (`app-exclude = []`). Cold: no cache (a fresh cache folder
+    each run; the files are in the page cache). Warm: the cache of the previous run, no file
+    changed."""
+    apps = REPO.parent / "shared" / "apps"
+    schemas = REPO.parent / "shared" / "corpus" / "schemas"
+    sizes = []
+    for app in apps.iterdir() if apps.is_dir() else []:
+        if app.is_dir() and (schemas / app.name).exists():
+            files = [f for f in app.rglob("*") if f.is_file()]
+            sizes.append((sum(f.stat().st_size for f in files), len(files), app))
+    if not sizes:
+        return [("app: ../shared/apps", "missing", "", False)]
+    size, count, app = max(sizes)
+    config = tmp / "app-bench.toml"
+    config.write_text("app-exclude = []\n")
+    cache = tmp / "cache"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache)}
+    rows = []
+    what = f"{count:,} files, {size / 2**20:.0f} MB"
+    for name, cmd in (
+        ("check --app", ["check", "-q", "--exit-zero", "--config", str(config), str(schemas / app.name), "--app", str(app)]),
+        ("queries", ["queries", "--config", str(config), str(schemas / app.name), "--app", str(app)]),
+    ):
+        cold, warm = [], []
+        for _ in range(repeat):
+            shutil.rmtree(tmp / ".prisma-lint-cache", ignore_errors=True)  # beside the config
+            for into in (cold, warm):
+                t = time.perf_counter()
+                subprocess.run(_cli() + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                into.append(time.perf_counter() - t)
+        c, w = statistics.median(cold), statistics.median(warm)
+        rows.append((f"app cold: {name} ({what})", f"{c:.2f} s", "<= 6 s", c <= 6.0))
+        rows.append((f"app warm: {name} (cache, unchanged)", f"{w:.2f} s", "<= 1 s", w <= 1.0))
+    return rows
 
 
 def cold_stdin(path: Path, repeat: int) -> float:

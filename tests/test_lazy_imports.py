@@ -6,7 +6,7 @@ import sys
 
 from conftest import REPO
 
-HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "psycopg")
+HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "tree_sitter", "psycopg")
 
 PROBE = """
 import json, sys
@@ -58,3 +58,11 @@ def test_check_with_a_statistics_file_needs_no_psycopg(tmp_path):
     seen = imported("check", "-q", "examples/schema.prisma", "--stats", str(path))
     assert seen["psycopg"] is False
     assert imported("stats", "--database-url", "postgresql://nobody@127.0.0.1:1/none")["psycopg"] is True
+
+
+def test_reading_the_app_imports_tree_sitter(tmp_path):
+    (tmp_path / "a.ts").write_text("prisma.user.findMany();\n")
+    assert imported("queries", "examples/schema.prisma", "--app", str(tmp_path), "--no-cache")["tree_sitter"] is True
+    # an app with no candidate call is never parsed: nothing to import
+    (tmp_path / "a.ts").write_text("export const x = 1;\n")
+    assert imported("queries", "examples/schema.prisma", "--app", str(tmp_path), "--no-cache")["tree_sitter"] is False
