@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 
-FORMATS = ["text", "json", "github", "sarif", "gitlab", "junit"]
+FORMATS = ["text", "json", "github", "sarif", "gitlab", "junit", "markdown"]
 
 
 def _exit_now(code: int) -> None:
@@ -45,6 +45,50 @@ def _split(values: tuple[str, ...]) -> list[str]:
 def _fail(message: str) -> None:
     click.echo(f"prisma-lint: error: {message}", err=True)
     raise _Exit(2)
+
+
+def _use_color(flag: Optional[bool], is_terminal: bool) -> bool:
+    """As ruff: ``--color``/``--no-color`` win, then ``NO_COLOR`` (set and not empty: no colour),
+    then ``FORCE_COLOR`` (set and not empty: colour, even into a pipe or a CI log), then whether
+    the output is a terminal."""
+    import os
+
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return is_terminal
+
+
+def _unknown_rule(rid: str, known) -> None:
+    from .config import did_you_mean
+
+    _fail(f"unknown rule `{rid}`{did_you_mean(rid, known) or ' (see `prisma-lint rules`)'}")
+
+
+def _report_files(values: tuple[str, ...], formats: list[str]) -> list[tuple[Path, str]]:
+    """``--output-format FILE:FORMAT`` (repeatable): more reports from the same run. The format
+    is after the last colon, so a Windows path (``C:\\out\\x.sarif:sarif``) works."""
+    out = []
+    for value in values:
+        file, sep, fmt = value.rpartition(":")
+        if not sep or not file or fmt not in formats:
+            _fail(f"--output-format takes FILE:FORMAT with FORMAT one of {', '.join(formats)}, got {value!r}")
+        out.append((Path(file), fmt))
+    return out
+
+
+def _git_root(start: Path) -> Path:
+    """The repository's top folder (the nearest folder above ``start`` with ``.git``, a folder
+    or a worktree's file), or ``start`` outside a repository: SARIF paths are relative to it, as
+    GitHub code scanning expects."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return start
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,6 +145,14 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", "schema", type=click.Path(), help="The schema file or folder (as Prisma's --schema).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--output-format",
+    "report_files",
+    multiple=True,
+    metavar="FILE:FORMAT",
+    help="Also write the report in FORMAT to FILE, from the same run (repeatable: "
+    "`--format github --output-format lint.sarif:sarif --output-format summary.md:markdown`).",
+)
 @click.option("--select", multiple=True, help="Only these rules (comma-separated ids, or `all`).")
 @click.option("--ignore", multiple=True, help="Skip these rules (comma-separated ids).")
 @click.option(
@@ -109,11 +161,20 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
     default=None,
     help="Lowest severity that makes the exit code 1 (default: warning).",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when there are findings or the schema cannot be read (the errors are in the "
+    "output); usage and configuration errors still exit 2.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="One line per finding; no summary when clean.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--statistics", is_flag=True, help="Print only a table counting the findings per rule.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: NO_COLOR set: no; FORCE_COLOR set: yes; else when a terminal).",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the schema files.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (deleting or renaming indexes).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
@@ -139,6 +200,7 @@ def check(
     paths,
     schema,
     output_format,
+    report_files,
     select,
     ignore,
     fail_on,
@@ -169,7 +231,8 @@ def check(
     selected, ignored = _split(select), _split(ignore)
     for rid in selected + ignored:
         if rid != "all" and rid not in registry.rules:
-            _fail(f"unknown rule `{rid}` (see `prisma-lint rules`)")
+            _unknown_rule(rid, registry.rules)
+    reports = _report_files(report_files, FORMATS)
     overrides = None
     from_stdin = False
     if paths == ("-",) or (stdin_filename and not paths):
@@ -193,6 +256,7 @@ def check(
     sql_left = 0  # --add-ignore: findings in SQL files, left alone
     stdin_fixed: Optional[str] = None
     fail_level = fail_on
+    docs_url = None
     for target, how, only in targets:
         try:
             config = config_for(target, registry, Path(config_path) if config_path else None)
@@ -245,6 +309,7 @@ def check(
         findings.extend(kept)
         diagnostics.extend(kept_diags)
         fail_level = fail_level or config.fail_on
+        docs_url = docs_url or config.docs_url
     if from_stdin and (fix or unsafe_fixes):
         # the fixed buffer goes to stdout; what is left to fix goes to stderr
         if stdin_fixed is not None:
@@ -267,23 +332,28 @@ def check(
         else:
             click.echo(f"{fixed_count} fix{'es' if fixed_count != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
         raise _Exit(1 if patch else 0)
-    formatter = get_formatter(output_format)
-    use_color = (color if color is not None else sys.stdout.isatty()) and not output_file
-    text = formatter(
-        findings,
-        diagnostics,
-        color=use_color,
-        quiet=quiet,
-        statistics=statistics,
-        rules=registry.rules,
-        files=linted_files,
-    )
+    fixing = fix or unsafe_fixes
+    context = {
+        "quiet": quiet,
+        "statistics": statistics,
+        "rules": registry.rules,
+        "files": linted_files,
+        "docs_url": docs_url,
+        "source_root": _git_root(Path.cwd()),
+        "cwd": Path.cwd(),
+        "fixed": fixed_count if fixing else None,
+        "unsafe_fixes": unsafe_fixes,
+    }
+    use_color = _use_color(color, sys.stdout.isatty()) and not output_file
+    text = get_formatter(output_format)(findings, diagnostics, color=use_color, **context)
     if output_file:
         _write_report(Path(output_file), text)
     elif text:
         click.echo(text, nl=False)
-    if (fix or unsafe_fixes) and output_format == "text":
-        click.echo(f"Fixed {fixed_count} problem{'s' if fixed_count != 1 else ''}.", err=True)
+    for path, fmt in reports:
+        _write_report(path, get_formatter(fmt)(findings, diagnostics, color=False, **context))
+    if fixing and output_format != "text":
+        click.echo(_fix_summary(findings, fixed_count, unsafe_fixes), err=True)
     if add_ignore and output_format == "text":
         click.echo(f"Added {_ignore_comments(fixed_count)}.", err=True)
     if add_ignore and sql_left:
@@ -297,20 +367,45 @@ def check(
 
 
 def _final_code(findings, diagnostics, fail_level, exit_zero, exit_code) -> int:
+    """With ``--exit-zero`` a schema that cannot be read (syntax errors) exits 0 too: editors
+    (nvim-lint) show the errors from the output instead of "exited with code 2" on every
+    keystroke. Usage and config errors never get here (they exit 2 at once)."""
     code = exit_code(findings, diagnostics, fail_level or "warning")
-    return 0 if exit_zero and code == 1 else code
+    return 0 if exit_zero else code
+
+
+def _fix_summary(findings, fixed: int, unsafe_fixes: bool) -> str:
+    from .emit.formats import fix_summary
+
+    return fix_summary(findings, fixed, unsafe_fixes)
 
 
 def _write_report(path: Path, text: str) -> None:
+    """Atomically (a temporary file renamed over it), with the mode the file has, or for a new
+    file the usual one (0666 less the umask; mkstemp alone would leave it 0600)."""
     import os
     import tempfile
 
     folder = path.resolve().parent
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _resolved(loaded, shown: str) -> str:
@@ -417,13 +512,29 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
         return result, "", 0, {}
     final = reparse(loaded, {**loaded.texts(), **outcome.texts})
     final_result = lint(final, registry, config, selected or None, ignored)
-    fixed = max(len(result.findings) - len(final_result.findings), 0)
+    fixed = _gone(result.findings, final_result.findings)
     patch = unified_diff(outcome.originals, outcome.texts)
     if not dry_run:
         boms = loaded.boms()
         for path, text in outcome.texts.items():
             write_atomically(loaded.paths[path], text, boms.get(path, False))
     return final_result, patch, fixed, outcome.texts
+
+
+def _gone(before, after) -> int:
+    """How many findings of ``before`` are not in ``after`` (matched by rule, file, model and
+    fields: the fixes move lines, so positions cannot match)."""
+    from collections import Counter
+
+    left = Counter((f.rule, f.file, f.model, tuple(f.fields)) for f in after)
+    gone = 0
+    for f in before:
+        key = (f.rule, f.file, f.model, tuple(f.fields))
+        if left[key]:
+            left[key] -= 1
+        else:
+            gone += 1
+    return gone
 
 
 def _ignore_comments(n: int) -> str:
@@ -629,7 +740,7 @@ def rule_cmd(rule_id):
 
     registry = load_registry()
     if rule_id not in registry.rules:
-        _fail(f"unknown rule `{rule_id}` (see `prisma-lint rules`)")
+        _unknown_rule(rule_id, registry.rules)
     page = rule_page(rule_id)
     if page is None:
         rule = registry.rules[rule_id]

@@ -28,9 +28,10 @@ def active_rules(
     inputs: Iterable[str] = ("schema", "prisma"),
 ) -> list[Rule]:
     """The rules to run: selected, not ignored, and with every input they need present."""
-    explicit = list(select) if select else list(config.select or [])
-    chosen = explicit or ["all"]
-    ignored = set(config.ignore) | set(ignore)
+    # as ruff: a --select on the command line replaces the config's select and extend-select
+    explicit = list(select) if select else list(config.select or []) + list(config.extend_select)
+    chosen = (list(select) if select else list(config.select or [])) or ["all"]
+    ignored = set(config.ignore) | set(config.extend_ignore) | set(ignore)
     present = set(inputs)
     out = []
     for rule in registry.rules.values():
@@ -135,11 +136,31 @@ def lint(
         severity = config.severity.get(UNUSED_SUPPRESSION.id, UNUSED_SUPPRESSION.severity)
         for s, message in sup.unused(by_file, known, active_ids):
             kept.append(Finding(UNUSED_SUPPRESSION.id, severity, message, s.span, model=s.model))
+    if config.exclude or config.per_file_ignores:
+        kept = _by_file_config(kept, config, {**(migrations.paths if migrations is not None else {}), **loaded.paths})
     kept.sort(key=Finding.sort_key)
     diagnostics = loaded.diagnostics + errors
     if migrations is not None:
         diagnostics += migrations.diagnostics
     return LintResult(kept, diagnostics, suppressed)
+
+
+def _by_file_config(findings: list[Finding], config: Config, paths: dict) -> list[Finding]:
+    """Drop the findings in files that ``exclude`` leaves out (a file of a multi-file schema is
+    still read, for the relations across files, but not reported on or fixed) and those that
+    ``per-file-ignores`` turns off for their file."""
+    from pathlib import Path
+
+    verdicts: dict[str, tuple[bool, set[str]]] = {}
+    out = []
+    for f in findings:
+        if f.file not in verdicts:
+            path = paths.get(f.file) or Path(f.file)
+            verdicts[f.file] = (config.is_excluded(path), config.ignored_in(path))
+        excluded, off = verdicts[f.file]
+        if not excluded and f.rule not in off:
+            out.append(f)
+    return out
 
 
 def exit_code(result_findings: list[Finding], diagnostics: list[Diagnostic], fail_on: str) -> int:

@@ -12,6 +12,7 @@ from typing import Callable, Optional
 
 from ..findings import SEVERITIES, Finding
 from ..frontends.prisma.syntax import Diagnostic
+from .markdown import format_markdown
 
 JSON_VERSION = 1
 
@@ -89,11 +90,19 @@ def format_text(
     quiet: bool = False,
     statistics: bool = False,
     show_fix_hint: bool = True,
+    fixed: Optional[int] = None,
+    unsafe_fixes: bool = False,
     **_: object,
 ) -> str:
+    """``fixed``: after ``--fix``, how many problems the fixes removed (the summary line then
+    counts fixed and remaining). ``statistics``: only the input errors and the table (as ruff)."""
     out: list[str] = []
     for d in diagnostics:
         out.append(render_diagnostic(d, color, snippet=not quiet))
+    if statistics:
+        if findings:
+            out.append(format_statistics(findings).rstrip("\n"))
+        return "\n".join(out) + "\n" if out else ""
     for f in findings:
         sev = _style(f.severity, color, fg=_COLORS[f.severity], bold=True)
         rule = _style(f.rule, color, bold=True)
@@ -108,11 +117,28 @@ def format_text(
                 pad = " " * len(str(f.span.line))
                 out.append(f"{pad} = {_style('help', color, bold=True)}: {help_text}{tag}")
             out.append("")
-    if statistics and findings:
-        out.append(format_statistics(findings))
-    if not quiet or findings or diagnostics:
+    if fixed is not None:
+        out.append(fix_summary(findings, fixed, unsafe_fixes, diagnostics))
+    elif not quiet or findings or diagnostics:
         out.append(_summary_line(findings, diagnostics, show_fix_hint))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def fix_summary(findings: list[Finding], fixed: int, unsafe_fixes: bool, diagnostics: list[Diagnostic] = ()) -> str:  # type: ignore[assignment]
+    """The one line after ``--fix`` (as ruff's "Found 5 errors (3 fixed, 2 remaining).")."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    total = fixed + len(findings)
+    line = (
+        f"Found {total} problem{'s' if total != 1 else ''} ({fixed} fixed, {len(findings)} remaining)."
+        if total
+        else "All checks passed."
+    )
+    if errors:
+        line += f" {errors} error{'s' if errors != 1 else ''} in the input."
+    safe, unsafe = fixable_counts(findings)
+    if unsafe and not unsafe_fixes:
+        line += f" {unsafe} more fixable with --unsafe-fixes."
+    return line
 
 
 def format_statistics(findings: list[Finding]) -> str:
@@ -121,7 +147,7 @@ def format_statistics(findings: list[Finding]) -> str:
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
     width = max(len(str(n)) for n in counts.values())
     lines = [
-        f"{n:>{width}}  {rule:<24} {sev:<8}{' [*]' if rule in fixable else ''}" for (rule, sev), n in rows
+        f"{n:>{width}}  {rule:<24} {sev:<8}{' [*]' if rule in fixable else ''}".rstrip() for (rule, sev), n in rows
     ]
     return "\n".join(lines) + "\n"
 
@@ -246,31 +272,66 @@ def _region(span) -> dict:
     return {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": max(end_col, 1)}
 
 
-def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=None, **_: object) -> str:
-    """SARIF 2.1.0 for GitHub code scanning: every rule in tool.driver, results with stable
-    partialFingerprints and the fixes as artifact changes."""
+# GitHub code scanning rejects a rule whose fullDescription is longer than this
+SARIF_DESCRIPTION_LIMIT = 1024
+SARIF_CATEGORY = "prisma-lint/"
+
+
+def _sarif_rule(r, level: dict, docs_url: Optional[str]) -> dict:
+    from ..docs import parse_page, plain_text, rule_page, rule_url, shorten
+
+    page = rule_page(r.id)
+    parsed = parse_page(r.id, page) if page else None
+    what = parsed.sections.get("What it does") if parsed else None
+    out = {
+        "id": r.id,
+        "name": "".join(w.capitalize() for w in r.id.split("-")),
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": shorten(plain_text(what) if what else r.summary, SARIF_DESCRIPTION_LIMIT)},
+        "help": {"text": plain_text(page) if page else r.summary, "markdown": page or r.summary},
+        "defaultConfiguration": {"level": level[r.severity]},
+        "properties": {"tags": ["prisma", "postgresql", "index"], "fixable": r.fixable},
+    }
+    if page is not None:  # a plugin's rule has no page here: no link that would lead nowhere
+        out["helpUri"] = rule_url(r.id, docs_url)
+    return out
+
+
+def _artifact(path: str, source_root, cwd) -> dict:
+    """A SARIF artifactLocation: relative to the repository's top folder (``%SRCROOT%``), as
+    GitHub code scanning matches results to files; a file outside it gets an absolute URI."""
+    import os
+    from pathlib import Path
+
+    if source_root is None:
+        return {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}
+    full = os.path.normpath(os.path.join(str(cwd or source_root), path))
+    rel = os.path.relpath(full, str(source_root))
+    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+        return {"uri": Path(full).as_uri()}
+    return {"uri": _uri(rel), "uriBaseId": "%SRCROOT%"}
+
+
+def format_sarif(
+    findings: list[Finding],
+    diagnostics: list[Diagnostic],
+    rules=None,
+    docs_url: Optional[str] = None,
+    source_root=None,
+    cwd=None,
+    **_: object,
+) -> str:
+    """SARIF 2.1.0 for GitHub code scanning: every rule in tool.driver (with its page's help, as
+    plain text and Markdown, and its URL), results with stable partialFingerprints and the fixes
+    as artifact changes. Paths are relative to ``source_root`` (the git repository's top folder;
+    ``cwd`` is the folder the findings' paths are relative to)."""
     from .. import __version__
-    from ..docs import parse_page, rule_page
+    from ..docs import HOMEPAGE
 
     level = {"error": "error", "warning": "warning", "info": "note"}
     rule_list = list(rules.values()) if rules else []
     index = {r.id: k for k, r in enumerate(rule_list)}
-    driver_rules = []
-    for r in rule_list:
-        page = rule_page(r.id)
-        parsed = parse_page(r.id, page) if page else None
-        full = (parsed.sections.get("What it does") if parsed else None) or r.summary
-        driver_rules.append(
-            {
-                "id": r.id,
-                "name": "".join(w.capitalize() for w in r.id.split("-")),
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": full},
-                "help": {"text": page or r.summary, "markdown": page or r.summary},
-                "defaultConfiguration": {"level": level[r.severity]},
-                "properties": {"tags": ["prisma", "postgresql", "index"], "fixable": r.fixable},
-            }
-        )
+    driver_rules = [_sarif_rule(r, level, docs_url) for r in rule_list]
     results = []
     for f in findings:
         result = {
@@ -280,7 +341,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(f.file), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": _artifact(f.file, source_root, cwd),
                         "region": _region(f.span),
                     }
                 }
@@ -299,7 +360,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
                 {
                     "description": {"text": f.fix.title},
                     "artifactChanges": [
-                        {"artifactLocation": {"uri": _uri(p), "uriBaseId": "%SRCROOT%"}, "replacements": reps}
+                        {"artifactLocation": _artifact(p, source_root, cwd), "replacements": reps}
                         for p, reps in changes.items()
                     ],
                 }
@@ -309,7 +370,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
     for d in diagnostics:
         note = {"level": "error" if d.severity == "error" else "warning", "message": {"text": d.message}, "descriptor": {"id": d.code}}
         if d.file:
-            loc = {"physicalLocation": {"artifactLocation": {"uri": _uri(d.file), "uriBaseId": "%SRCROOT%"}}}
+            loc = {"physicalLocation": {"artifactLocation": _artifact(d.file, source_root, cwd)}}
             if d.span is not None:
                 loc["physicalLocation"]["region"] = _region(d.span)
             note["locations"] = [loc]
@@ -324,9 +385,11 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
                         "name": "prisma-lint",
                         "version": __version__,
                         "semanticVersion": __version__,
+                        "informationUri": HOMEPAGE,
                         "rules": driver_rules,
                     }
                 },
+                "automationDetails": {"id": SARIF_CATEGORY},
                 "invocations": [
                     {
                         "executionSuccessful": not any(d.severity == "error" for d in diagnostics),
@@ -416,6 +479,7 @@ def format_junit(findings: list[Finding], diagnostics: list[Diagnostic], files=(
 
 FORMATTERS: dict[str, Callable[..., str]] = {
     "text": format_text,
+    "markdown": format_markdown,
     "json": format_json,
     "github": format_github,
     "sarif": format_sarif,
