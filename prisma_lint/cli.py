@@ -349,7 +349,7 @@ def check(
     if output_file:
         _write_report(Path(output_file), text)
     elif text:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=use_color)  # click strips styles off a pipe unless told
     for path, fmt in reports:
         _write_report(path, get_formatter(fmt)(findings, diagnostics, color=False, **context))
     if fixing and output_format != "text":
