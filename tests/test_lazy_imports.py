@@ -6,7 +6,7 @@ import sys
 
 from conftest import REPO
 
-HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata")
+HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "pathspec")
 
 PROBE = """
 import json, sys

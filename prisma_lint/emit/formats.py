@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from ..findings import SEVERITIES, Finding
 from ..frontends.prisma.syntax import Diagnostic
@@ -124,7 +124,7 @@ def format_text(
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def fix_summary(findings: list[Finding], fixed: int, unsafe_fixes: bool, diagnostics: list[Diagnostic] = ()) -> str:  # type: ignore[assignment]
+def fix_summary(findings: list[Finding], fixed: int, unsafe_fixes: bool, diagnostics: Sequence[Diagnostic] = ()) -> str:
     """The one line after ``--fix`` (as ruff's "Found 5 errors (3 fixed, 2 remaining).")."""
     errors = sum(1 for d in diagnostics if d.severity == "error")
     total = fixed + len(findings)
@@ -334,7 +334,7 @@ def format_sarif(
     driver_rules = [_sarif_rule(r, level, docs_url) for r in rule_list]
     results = []
     for f in findings:
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": level[f.severity],
             "message": {"text": f.message + (f" Help: {f.help}" if f.help else "")},
@@ -368,7 +368,7 @@ def format_sarif(
         results.append(result)
     notifications = []
     for d in diagnostics:
-        note = {"level": "error" if d.severity == "error" else "warning", "message": {"text": d.message}, "descriptor": {"id": d.code}}
+        note: dict[str, Any] = {"level": "error" if d.severity == "error" else "warning", "message": {"text": d.message}, "descriptor": {"id": d.code}}
         if d.file:
             loc = {"physicalLocation": {"artifactLocation": _artifact(d.file, source_root, cwd)}}
             if d.span is not None:
