@@ -95,12 +95,22 @@ def test_no_colour_in_report_files_even_when_forced(tmp_path):
 HALF_TYPED = PG + "model User {\n  id Int @id\n  email Str\n  name String @default(\n}\n"
 
 
+def _readme_nvim_lint_args(buffer_name: str) -> list[str]:
+    text = (REPO / "README.md").read_text()
+    block = text[text.index('require("lint").linters.prisma_lint') :]
+    assert re.search(r'cmd = "prisma-lint"', block)
+    args = re.search(r"args = \{(.*?)\},\n", block).group(1)
+    parts = re.findall(r'"([^"]*)"|(function\(\).*?end)', args)
+    return [quoted or buffer_name for quoted, _function in parts]
+
+
 def test_nvim_lint_command_on_a_half_typed_buffer_exits_0_with_the_error_in_json(tmp_path):
     buffer = tmp_path / "prisma" / "schema.prisma"
     buffer.parent.mkdir()
     buffer.write_text(PG)  # the file on disk is fine; the unsaved buffer is not
-    # the README's nvim-lint linter: cmd + args, the buffer on stdin
-    args = ["check", "--format", "json", "--exit-zero", "--stdin-filename", str(buffer), "-"]
+    # the README's nvim-lint linter: its args, the function giving the buffer's name, the buffer on stdin
+    args = _readme_nvim_lint_args(str(buffer))
+    assert "--exit-zero" in args and args[-1] == "-"
     proc = run_cli(*args, cwd=tmp_path, input=HALF_TYPED)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
@@ -354,3 +364,30 @@ def test_one_accurate_line_after_fix(tmp_path):
     assert proc.stdout.splitlines()[-1] == "Found 4 problems (2 fixed, 2 remaining)."
     proc = run_cli("check", "--fix", "--format", "json", "schema.prisma", cwd=tmp_path)
     assert proc.stderr.strip().splitlines()[-1] == "Found 2 problems (0 fixed, 2 remaining)."
+
+
+# -- what a package has ---------------------------------------------------------------------------
+def test_the_wheel_has_licence_types_urls_and_classifiers(tmp_path):
+    import zipfile
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("prisma_lint-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "prisma_lint/py.typed" in names
+    licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    assert zipfile.ZipFile(wheel).read(licence).decode().startswith("MIT License")
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "License: MIT" in metadata and "Classifier: License :: OSI Approved :: MIT License" in metadata
+    assert "Classifier: Typing :: Typed" in metadata
+    from prisma_lint.docs import HOMEPAGE
+
+    # one home page: the package's URLs, the SARIF informationUri and the rule links agree
+    assert f"Project-URL: Homepage, {HOMEPAGE}" in metadata
+    assert f"Project-URL: Changelog, {HOMEPAGE}/blob/main/CHANGELOG.md" in metadata
+    assert (REPO / "CHANGELOG.md").read_text().startswith("# Changelog")
