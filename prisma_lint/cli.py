@@ -457,31 +457,12 @@ def _fix_summary(findings, fixed: int, unsafe_fixes: bool) -> str:
 
 
 def _write_report(path: Path, text: str) -> None:
-    """Atomically (a temporary file renamed over it), with the mode the file has, or for a new
-    file the usual one (0666 less the umask; mkstemp alone would leave it 0600)."""
-    import os
-    import tempfile
+    """Atomically, with the mode the file has (a new file: the usual one), in a folder made
+    when missing."""
+    from .fix.planner import write_atomically
 
-    folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    path.resolve().parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, text, bom=False)
 
 
 def _resolved(loaded, shown: str) -> str:

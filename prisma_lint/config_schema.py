@@ -106,17 +106,9 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.is_file() else None
-    if "--check" in argv:
-        if current != text:
-            print(f"{SCHEMA_FILE.name} is stale: run `python -m prisma_lint.config_schema`", file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        SCHEMA_FILE.write_text(text, encoding="utf-8")
-        print(f"wrote {SCHEMA_FILE}", file=sys.stderr)
-    return 0
+    from .resources import update_generated
+
+    return update_generated(SCHEMA_FILE, render(), "--check" in argv, "python -m prisma_lint.config_schema")
 
 
 if __name__ == "__main__":
