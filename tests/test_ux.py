@@ -319,6 +319,16 @@ def test_one_run_writes_several_reports(tmp_path):
     assert md.read_text() == (GOLDEN / "example.md").read_text()
 
 
+def test_output_format_takes_the_format_after_the_last_colon(tmp_path):
+    # as a Windows path would have it (C:\\out\\lint.sarif:sarif): the first colon is the file's
+    out = tmp_path / "C:lint.sarif"
+    proc = run_cli("check", "--format", "json", "--output-format", f"{out}:sarif", EXAMPLE)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["summary"]["findings"] == 7
+    assert json.loads(out.read_text())["version"] == "2.1.0"
+    proc = run_cli("check", "--output-format", str(out), EXAMPLE)
+    assert proc.returncode == 2 and "--output-format takes FILE:FORMAT" in proc.stderr
+
+
 def test_report_files_get_the_usual_mode(tmp_path):
     out = tmp_path / "report.json"
     code = "import os, sys, runpy; os.umask(0o022); sys.argv = ['prisma-lint'] + sys.argv[1:]; runpy.run_module('prisma_lint', run_name='__main__')"
