@@ -3,7 +3,7 @@
 Found by walking up from the schema. Keys (all optional)::
 
     select = ["missing-fk-index", "redundant-index"]   # or ["all"] (the default)
-    extend-select = ["query-without-index"]             # added to select (or to the default)
+    extend-select = ["unused-suppression"]              # added to select (or to the default)
     ignore = ["boolean-index"]
     extend-ignore = ["too-many-indexes"]                # added to ignore
     exclude = ["prisma/legacy/"]                        # gitignore-style, relative to the config file
@@ -50,8 +50,8 @@ _TOP_KEYS = {
 
 
 def _spec(patterns: list[str]):
-    """A gitignore-style matcher. pathspec is imported only when a config has patterns
-    (its import costs ~11 ms of a ~90 ms cold start)."""
+    """A gitignore-style matcher. pathspec is imported only when a config has patterns: its
+    import measured 8.6 ms (``-X importtime`` inside a check) of a ~90 ms cold start."""
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(patterns)

@@ -328,8 +328,6 @@ def _by_file_config(findings: list[Finding], config: Config, paths: dict) -> lis
     """Drop the findings in files that ``exclude`` leaves out (a file of a multi-file schema is
     still read, for the relations across files, but not reported on or fixed) and those that
     ``per-file-ignores`` turns off for their file."""
-    from pathlib import Path
-
     verdicts: dict[str, tuple[bool, set[str]]] = {}
     out = []
     for f in findings:

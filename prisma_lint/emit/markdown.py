@@ -10,6 +10,7 @@ from typing import Optional
 
 from ..findings import SEVERITIES, Finding
 from ..frontends.prisma.syntax import Diagnostic
+from .text import fixable_counts
 
 
 def _cell(text: object) -> str:
@@ -18,12 +19,13 @@ def _cell(text: object) -> str:
 
 
 def _code(text: str) -> str:
-    """An inline code span that survives backticks in ``text`` (CommonMark: a longer fence)."""
+    """An inline code span that survives backticks in ``text`` (CommonMark: a longer fence).
+    Inside it only the pipe is escaped (GFM tables); backslashes and `<` are shown as they are."""
     import re
 
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{_cell(text)}{pad}{fence}"
+    return f"{fence}{pad}{' '.join(text.split()).replace('|', chr(92) + '|')}{pad}{fence}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -51,8 +53,7 @@ def format_markdown(
         parts.append(f"Found {_plural(len(findings), 'problem')} ({detail}).")
     if errors:
         parts.append(f"{_plural(len(errors), 'error')} in the input.")
-    safe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == "safe")
-    unsafe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == "unsafe")
+    safe, unsafe = fixable_counts(findings)
     if safe:
         parts.append(f"{safe} fixable with `prisma-lint check --fix`.")
     if unsafe:
