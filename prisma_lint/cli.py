@@ -406,6 +406,10 @@ class _CheckRun:
         fixed = engine.fix(inputs, unsafe, before=result)
         if not fixed.texts:
             return result
+        excluded = sorted(p for p in fixed.texts if engine.config.is_excluded(unit.paths.get(p, Path(p))))
+        if excluded:  # a safety net: the findings of excluded files are dropped before fixing
+            click.echo(f"prisma-lint: not fixing {unit.root}: the fixes would edit {', '.join(excluded)}, which `exclude` leaves out", err=True)
+            return result
         self.diffs.append(unified_diff(fixed.originals, fixed.texts))
         self.fixed_count += fixed.fixed
         if stdin is not None:

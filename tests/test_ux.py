@@ -182,8 +182,8 @@ def test_sarif_rules_fit_githubs_limits_and_link_their_pages(tmp_path):
 
 
 # -- the configuration ----------------------------------------------------------------------------
-def _multi_file(root: Path, config: str) -> Path:
-    schema = root / "prisma" / "schema"
+def _multi_file(root: Path, config: str, folder: str = "prisma/schema") -> Path:
+    schema = root / folder
     (schema / "legacy").mkdir(parents=True)
     (schema / "main.prisma").write_text(PG + USER + NOTE)
     (schema / "legacy" / "post.prisma").write_text(POST + "\nmodel Flag {\n  id Int @id\n  on Boolean\n\n  @@index([on])\n}\n")
@@ -217,6 +217,17 @@ def test_exclude_is_gitignore_style_and_applies_to_files_of_a_multi_file_schema(
     # pre-commit passing only the excluded file: nothing to report
     proc = run_cli("check", "prisma/schema/legacy/post.prisma", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_the_readme_exclude_on_a_multi_file_schema(tmp_path):
+    """The issue's case: `exclude = ["prisma/legacy/*"]` from the README, a multi-file schema in
+    prisma/ with prisma/legacy/post.prisma; pre-commit passes both files."""
+    pattern = _readme_config()["exclude"]
+    assert pattern == ["prisma/legacy/*"]
+    _multi_file(tmp_path, f"exclude = {json.dumps(pattern)}\n", folder="prisma")
+    for args in (["prisma"], ["prisma/main.prisma", "prisma/legacy/post.prisma"]):
+        proc = run_cli("check", "--format", "json", *args, cwd=tmp_path)
+        assert _findings(proc) == [("prisma/main.prisma", "missing-fk-index")], (args, proc.stdout, proc.stderr)
 
 
 def test_per_file_ignores(tmp_path):
