@@ -100,9 +100,9 @@ def config_schema(rules) -> dict[str, Any]:
 
 
 def render() -> str:
-    from .rules import UNUSED_SUPPRESSION, _builtin_rules
+    from .rules import load_registry
 
-    return json.dumps(config_schema([*_builtin_rules(), UNUSED_SUPPRESSION]), indent=2) + "\n"
+    return json.dumps(config_schema(load_registry(include_plugins=False).rules.values()), indent=2) + "\n"
 
 
 def main(argv: list[str]) -> int:
