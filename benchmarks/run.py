@@ -195,8 +195,8 @@ def extra_rows(tmp: Path, repeat: int):
     sql.write_text(synthetic_migration(1200))
     from prisma_lint.config import Config
     from prisma_lint.engine import lint
-    from prisma_lint.rules import load_registry
     from prisma_lint.frontends.sql.replay import load_sql
+    from prisma_lint.rules import load_registry
 
     registry = load_registry()
 

@@ -16,7 +16,6 @@ from . import __version__
 from .emit import FORMATS
 
 
-
 def _exit_now(code: int) -> None:
     """Exit without tearing the interpreter down (freeing every module and object costs a
     pre-commit run ~10 ms); everything written is flushed first."""
@@ -150,10 +149,10 @@ def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
 
 
 def _load(target: Path, overrides=None, migrations: Optional[str] = None):
+    import gc
+
     from .engine import load_inputs
     from .frontends.prisma.loader import SchemaNotFound
-
-    import gc
 
     try:
         inputs = load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
@@ -491,8 +490,8 @@ def _ignore_comments(n: int) -> str:
 @click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 def graph(path, schema, output_format):
     """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
-    from .emit.text import render_diagnostic
     from .emit.graph import to_dot, to_json, to_mermaid
+    from .emit.text import render_diagnostic
 
     inputs = _load(_one_target(path, schema))
     errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]

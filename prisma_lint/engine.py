@@ -17,9 +17,10 @@ Nothing here writes files or reads the environment: the CLI and the server do.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal, Optional, Sequence
+from typing import Any, Literal, Optional
 
 from . import suppressions as sup
 from .config import Config

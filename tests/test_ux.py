@@ -13,7 +13,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import REPO, run_cli
 
 EXAMPLE = "examples/schema.prisma"

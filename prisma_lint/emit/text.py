@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from ..findings import SEVERITIES, Finding
 from ..frontends.prisma.syntax import Diagnostic
@@ -117,7 +118,7 @@ def fix_summary(findings: list[Finding], fixed: int, unsafe_fixes: bool, diagnos
     )
     if errors:
         line += f" {errors} error{'s' if errors != 1 else ''} in the input."
-    safe, unsafe = fixable_counts(findings)
+    _safe, unsafe = fixable_counts(findings)
     if unsafe and not unsafe_fixes:
         line += f" {unsafe} more fixable with --unsafe-fixes."
     return line
