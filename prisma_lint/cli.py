@@ -520,7 +520,7 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
     from .discovery import migrations_dir
     from .emit.text import render_diagnostic
     from .engine import Engine, datasource_file
-    from .migrate.sql import MigrationError, diff, render, statements, write_migrations
+    from .migrate.sql import MigrationError, render, statements, write_migrations
 
     registry = _registry()
     selected, ignored = _rule_ids(registry, select, ignore)
@@ -532,10 +532,8 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         for d in errors:
             click.echo(render_diagnostic(d), err=True)
         raise _Exit(2)
-    fixed = Engine(registry, config, selected or None, ignored).fix(inputs, unsafe_fixes)
     try:
-        existing = inputs.migrations.schema if inputs.migrations is not None else None
-        migration = diff(inputs.unit.schema, fixed.inputs.unit.schema, existing)
+        fixed, migration = Engine(registry, config, selected or None, ignored).migration(inputs, unsafe_fixes)
         if migration.empty:
             click.echo("No index changes: nothing to migrate.", err=True)
         elif to_stdout:

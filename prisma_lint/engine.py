@@ -277,6 +277,16 @@ class Engine:
             result = self.lint(final)
         return FixResult(final, result, outcome.texts, originals, _gone(before.findings, result.findings))
 
+    def migration(self, inputs: Inputs, unsafe: bool = False) -> tuple[FixResult, Any]:
+        """What ``migrate`` needs: the fixes (in memory) and the index changes they make to the
+        database (``migrate.sql.Migration``), leaving out what the migrations already create.
+        Raises ``migrate.sql.MigrationError`` for a provider it cannot write SQL for."""
+        from .migrate.sql import diff
+
+        fixed = self.fix(inputs, unsafe)
+        existing = inputs.migrations.schema if inputs.migrations is not None else None
+        return fixed, diff(inputs.unit.schema, fixed.inputs.unit.schema, existing)
+
     def add_ignores(self, inputs: Inputs, result: LintResult) -> tuple[dict[str, str], int]:
         """``prisma-lint-ignore`` comments for the findings in the schema files, in memory:
         (shown path -> new text for the files that change, how many comments)."""
