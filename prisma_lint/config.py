@@ -11,6 +11,11 @@ Found by walking up from the schema. Keys (all optional)::
     docs-url = "https://example.com/rules/{rule}.md"    # the rules' pages (SARIF helpUri), for forks
     max-enum-values = 4                                 # an option, for every rule that has it
 
+    app = ["apps/web", "packages/*/src"]                # the app's code (issue #13); default: the
+                                                        # project root above the schema
+    app-exclude = ["scripts", "*.test.*"]               # replaces the default (tests, seeds, scripts)
+    client-names = ["db", "ctx.db"]                     # receivers that are Prisma clients
+
     [per-file-ignores]                                  # gitignore-style pattern = rule ids
     "prisma/generated/*.prisma" = ["missing-fk-index"]
 
@@ -45,6 +50,9 @@ _TOP_KEYS = {
     "docs-url",
     "severity",
     "rules",
+    "app",
+    "app-exclude",
+    "client-names",
 }
 
 
@@ -82,6 +90,9 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> option -> value
     global_options: dict[str, Any] = field(default_factory=dict)
+    app: Optional[list[str]] = None  # folders/globs of the app's code, relative to the config file
+    app_exclude: Optional[list[str]] = None  # None: the default (tests, seeds, scripts)
+    client_names: list[str] = field(default_factory=list)
 
     _matchers: dict = field(default_factory=dict, repr=False)
 
@@ -213,6 +224,11 @@ def load_config(path: Optional[Path], data: dict, registry) -> Config:
             if not isinstance(value, str) or "{rule}" not in value:
                 raise err(f"`docs-url` must be a URL with `{{rule}}` where the rule id goes, got {value!r}")
             cfg.docs_url = value
+        elif key in ("app", "app-exclude", "client-names"):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                what = "receiver names" if key == "client-names" else "paths or glob patterns"
+                raise err(f"`{key}` must be a list of {what}")
+            setattr(cfg, key.replace("-", "_"), list(value))
         elif key == "fail-on":
             if value not in SEVERITIES:
                 raise err(f"`fail-on` must be one of {', '.join(SEVERITIES)}, got {value!r}")

@@ -60,6 +60,22 @@ def config_schema(rules) -> dict[str, Any]:
             "description": "Where the rules' pages are, `{rule}` standing for the id (SARIF helpUri, Markdown "
             "links): for a fork with its own pages.",
         },
+        "app": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "description": "The app's code (folders, files or globs, relative to the config file), read for its "
+            "Prisma Client calls; default: the project above the schema.",
+        },
+        "app-exclude": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "description": "Paths of the app not to read (replaces the default: tests, seeds, scripts).",
+        },
+        "client-names": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "description": "Receivers that are Prisma clients whatever they are bound to (`db`, `ctx.db`).",
+        },
         "severity": {
             "type": "object",
             "properties": {r.id: severity for r in rules},
