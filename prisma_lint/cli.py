@@ -35,6 +35,12 @@ class _Exit(Exception):
         self.code = code
 
 
+def _interrupted() -> type:
+    from .fix.write import Interrupted
+
+    return Interrupted
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for v in values:
@@ -58,9 +64,9 @@ def main() -> None:
         main_group(standalone_mode=False)
     except _Exit as e:
         _exit_now(e.code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # click's form of Ctrl-C (KeyboardInterrupt): the shell's 128 + SIGINT
         click.echo("Aborted.", err=True)
-        sys.exit(2)
+        sys.exit(130)
     except click.ClickException as e:
         e.show()
         sys.exit(2 if e.exit_code not in (0, 1) else e.exit_code)
@@ -70,6 +76,8 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except _interrupted() as e:  # SIGTERM while writing: the files are as they were
+        sys.exit(128 + e.signum)
     except Exception as e:  # a bug: say so in one line, not a traceback
         import os
 
@@ -90,10 +98,13 @@ def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tupl
         return [(Path(schema), None)]
     if paths:
         return [(Path(p), None) for p in paths]
+    warnings: list[str] = []
     try:
-        found, how = discover_schema(Path.cwd())
+        found, how = discover_schema(Path.cwd(), warnings)
     except SchemaNotFound as e:
         _fail(str(e))
+    for w in warnings:
+        click.echo(f"prisma-lint: warning: {w}", err=True)
     return [(found, how)]
 
 
@@ -302,15 +313,26 @@ def _final_code(findings, diagnostics, fail_level, exit_zero, exit_code) -> int:
 
 
 def _write_report(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    from .fix.write import WriteError, write_report
 
-    folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        write_report(path, text)
+    except WriteError as e:
+        _fail(str(e))
+
+
+def _write_schema(loaded, texts: dict[str, str]) -> None:
+    """Replace the schema files with ``texts`` (all or nothing, each checked against what was
+    read; see fix/write.py); a failure is a user error naming the file."""
+    from .fix.write import WriteError, encode, write_files
+
+    boms = loaded.boms()
+    try:
+        write_files(
+            [(p, loaded.paths[p], encode(t, boms.get(p, False)), loaded.read_as.get(p)) for p, t in texts.items()]
+        )
+    except WriteError as e:
+        _fail(str(e))
 
 
 def _resolved(loaded, shown: str) -> str:
@@ -398,7 +420,7 @@ def _group_targets(paths, schema, overrides) -> list[tuple[Path, Optional[str], 
 def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
     """Apply the fixes (in memory, then to disk unless ``dry_run``); returns the lint result of
     the fixed schema, the unified diff, how many findings were fixed, and the fixed texts."""
-    from .fix.planner import fix_texts, unified_diff, write_atomically
+    from .fix.planner import fix_texts, unified_diff
     from .engine import lint
     from .frontends.prisma.loader import reparse
 
@@ -420,9 +442,7 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
     fixed = max(len(result.findings) - len(final_result.findings), 0)
     patch = unified_diff(outcome.originals, outcome.texts)
     if not dry_run:
-        boms = loaded.boms()
-        for path, text in outcome.texts.items():
-            write_atomically(loaded.paths[path], text, boms.get(path, False))
+        _write_schema(loaded, outcome.texts)
     return final_result, patch, fixed, outcome.texts
 
 
@@ -435,7 +455,7 @@ def _add_ignores(loaded, result, registry, config, selected, ignored, migrations
     returns the lint result afterwards, the unified diff, how many comments were added, and how
     many findings are in SQL files (left alone)."""
     from .fix.edits import apply_edits
-    from .fix.planner import unified_diff, write_atomically
+    from .fix.planner import unified_diff
     from .engine import lint
     from .frontends.prisma.loader import reparse
     from .suppressions import ignore_edits
@@ -461,9 +481,7 @@ def _add_ignores(loaded, result, registry, config, selected, ignored, migrations
     final_result = lint(final, registry, config, selected or None, ignored, migrations=migrations)
     patch = unified_diff(originals, texts)
     if not dry_run:
-        boms = loaded.boms()
-        for path, text in texts.items():
-            write_atomically(loaded.paths[path], text, boms.get(path, False))
+        _write_schema(loaded, texts)
     return final_result, patch, len(edits), in_sql
 
 
@@ -506,7 +524,7 @@ def graph(path, schema, output_format):
 def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path):
     """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
     from .config import ConfigError, config_for
-    from .fix.planner import fix_texts, write_atomically
+    from .fix.planner import fix_texts
     from .engine import lint
     from .frontends.prisma.loader import SchemaNotFound, load_schema, reparse
     from .migrate.sql import MigrationError, diff, render, statements, write_migrations
@@ -551,7 +569,10 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
                 click.echo(render(migration), nl=False)
         else:
             out = Path(out_dir) if out_dir else _migrations_dir(loaded)
-            folders = write_migrations(migration, out, name, concurrently)
+            try:
+                folders = write_migrations(migration, out, name, concurrently)
+            except OSError as e:
+                _fail(f"{e.filename or out}: cannot write the migration: {e.strerror or e}")
             for folder in folders:
                 click.echo(f"Wrote {folder / 'migration.sql'} (and down.sql)", err=True)
             if concurrently:
@@ -563,9 +584,7 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
     except MigrationError as e:
         _fail(str(e))
     if write_schema and outcome.texts:
-        boms = loaded.boms()
-        for p, text in outcome.texts.items():
-            write_atomically(loaded.paths[p], text, boms.get(p, False))
+        _write_schema(loaded, outcome.texts)
         click.echo(f"Updated {', '.join(sorted(outcome.texts))}", err=True)
     elif outcome.texts and not to_stdout:
         click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)

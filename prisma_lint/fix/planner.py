@@ -15,10 +15,7 @@ nothing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 from .edits import apply_edits
@@ -166,29 +163,6 @@ def fix_texts(
             break
     outcome.texts = {p: t for p, t in current.items() if t != texts[p]}
     return outcome
-
-
-def write_atomically(path: Path, text: str, bom: bool) -> None:
-    """Write ``text`` (UTF-8, with the BOM when the file had one) through a temporary file in
-    the same folder and a rename, keeping the file's mode: never a half-written schema."""
-    data = ("\ufeff" + text if bom else text).encode("utf-8")
-    folder = path.resolve().parent
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def unified_diff(originals: dict[str, str], texts: dict[str, str]) -> str:
