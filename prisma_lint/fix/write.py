@@ -178,15 +178,16 @@ def _replace(p: _Plan) -> None:
     if p.original is None and p.st is not None:
         with open(p.real, "rb") as f:
             p.original = f.read()
+    # marked first: a signal handled right after the rename (or a partial in-place write) must
+    # still see the file as replaced, so the rollback puts the original back
+    p.replaced = True
     try:
         if p.in_place:
-            p.replaced = True  # a partial in-place write must be undone too
             _write_in_place(p.real, p.data)
         else:
             assert p.tmp is not None
             os.replace(p.tmp, p.real)
             p.tmp = None
-            p.replaced = True
     except OSError as e:
         raise WriteError(f"{p.shown}: cannot write: {_why(e)}") from None
 
@@ -220,18 +221,26 @@ class _Signals:
     KeyboardInterrupt), so the cleanup runs; only in the main thread, where Python delivers."""
 
     def __enter__(self) -> "_Signals":
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGTERM, self._raise)
+        self.main = threading.current_thread() is threading.main_thread()
+        if self.main:
+            self.previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+            signal.signal(signal.SIGTERM, self._raise)
         return self
 
     @staticmethod
     def _raise(signum: int, frame: object) -> None:
         raise Interrupted(signum)
 
+    def hold(self) -> None:
+        """A second signal must not stop the cleanup half-way: ignore both until the end."""
+        if self.main:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
+        if self.main:
+            for s, handler in self.previous.items():
+                signal.signal(s, handler if handler is not None else signal.SIG_DFL)
 
 
 def write_files(
@@ -244,7 +253,7 @@ def write_files(
     compared with what was read: the point where a concurrent edit or a signal is most costly
     (tests use it to make those happen deterministically)."""
     plans = [_Plan(shown, os.path.realpath(path), data, snap) for shown, path, data, snap in files]
-    with _Signals():
+    with _Signals() as signals:
         try:
             for p in plans:
                 _prepare(p)
@@ -255,6 +264,7 @@ def write_files(
             for p in plans:
                 _replace(p)
         except BaseException:
+            signals.hold()
             for p in plans:
                 _remove(p.tmp)
             for p in reversed(plans):
