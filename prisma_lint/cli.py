@@ -349,9 +349,11 @@ def _has_datasource(path: Path) -> bool:
     global _DATASOURCE
     if _DATASOURCE is None:
         _DATASOURCE = re.compile(r"(?m)^\s*datasource\s+\w+\s*\{")
-    try:
-        return bool(_DATASOURCE.search(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
+    from .frontends.prisma.loader import read_bytes
+
+    try:  # only a regular file, and never blocking on a FIFO
+        return bool(_DATASOURCE.search(read_bytes(path)[0].decode("utf-8", errors="replace")))
+    except Exception:  # unreadable: the loader reports it with the reason
         return False
 
 

@@ -314,12 +314,12 @@ def config_schema_path(text: str, folder: Path) -> Optional[Path]:
     return None
 
 
-def _outside(path: Path, project: Path) -> Optional[str]:
-    """A warning when a configured schema path leaves the project folder."""
+def _outside(path: Path, project: Path, written: str) -> Optional[str]:
+    """A warning when a configured schema path (``written`` as in the config) leaves the project."""
     try:
         path.resolve().relative_to(project.resolve())
     except ValueError:
-        return f"the configured schema path {path} is outside the project folder {project}"
+        return f"the configured schema path {written} is outside the project folder ({path.resolve()})"
     return None
 
 
@@ -333,7 +333,7 @@ def discover_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Pa
         except (OSError, _NotReadable):
             configured = None
         if configured is not None and configured.exists():
-            note = _outside(configured, cwd)
+            note = _outside(configured, cwd, str(configured))
             if note and warnings is not None:
                 warnings.append(note)
             return configured, "the `schema` path in prisma.config.ts"
@@ -345,7 +345,7 @@ def discover_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Pa
             data = None
         schema = data.get("prisma", {}).get("schema") if isinstance(data, dict) and isinstance(data.get("prisma"), dict) else None
         if isinstance(schema, str) and (cwd / schema).exists():
-            note = _outside(cwd / schema, cwd)
+            note = _outside(cwd / schema, cwd, schema)
             if note and warnings is not None:
                 warnings.append(note)
             return cwd / schema, '`"prisma": {"schema"}` in package.json'
