@@ -61,7 +61,7 @@ def test_a_file_over_50_mb_gets_a_clear_error(tmp_path):
         f.truncate(51 * 2**20)
     proc = run_cli("check", str(big))
     assert proc.returncode == 2
-    assert "the file is 51 MB; prisma-lint reads files up to 50 MB" in proc.stdout + proc.stderr
+    assert "the file is 51.0 MB; prisma-lint reads files up to 50 MB" in proc.stdout + proc.stderr
 
 
 def test_a_schema_outside_the_project_is_read_with_a_warning(tmp_path):

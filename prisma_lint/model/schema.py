@@ -252,6 +252,17 @@ class Schema:
     # SQL front end: the provider of SQL migrations (no datasource block) and every statement
     sql_provider: Optional[str] = None
     sql_statements: list = field(default_factory=list)
+    _by_model: Optional[dict[str, list[Relation]]] = field(default=None, repr=False)
+
+    def relations_of(self, model: str) -> list[Relation]:
+        """The relations whose foreign key ``model`` holds, from a map built once (a scan of
+        every relation per model made missing-fk-index quadratic: 20,000 keys took 217 s)."""
+        if self._by_model is None:
+            by: dict[str, list[Relation]] = {}
+            for r in self.relations:
+                by.setdefault(r.model, []).append(r)
+            self._by_model = by
+        return self._by_model.get(model, [])
 
     @property
     def provider(self) -> Optional[str]:

@@ -105,7 +105,7 @@ def read_bytes(path: Path, limit: int = MAX_SCHEMA_BYTES) -> tuple[bytes, os.sta
         if not stat.S_ISREG(st.st_mode):
             raise _NotReadable("not a regular file (a device, FIFO or socket)")
         if st.st_size > limit:
-            raise _NotReadable(f"the file is {st.st_size / 2**20:.0f} MB; prisma-lint reads files up to {limit // 2**20} MB")
+            raise _NotReadable(f"the file is {st.st_size / 2**20:.1f} MB; prisma-lint reads files up to {limit // 2**20} MB")
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
