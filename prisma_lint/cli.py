@@ -555,6 +555,16 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
 
     outcome = fix_texts(loaded.texts(), lint_round, unsafe_fixes)
     fixed = reparse(loaded, {**loaded.texts(), **outcome.texts})
+    blocking = _blocking_errors(loaded, fixed, registry, config)
+    if blocking:
+        click.echo(
+            "prisma-lint: error: not writing migration SQL: the schema has errors that would make it wrong "
+            "(fix them first):",
+            err=True,
+        )
+        for f in blocking:
+            click.echo(f"  {f.file}:{f.line}:{f.column}: {f.severity}[{f.rule}] {f.message}", err=True)
+        raise _Exit(2)
     try:
         migration = diff(loaded.schema, fixed.schema)
         if migration.empty:
@@ -591,6 +601,23 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         click.echo(f"Updated {', '.join(sorted(outcome.texts))}", err=True)
     elif outcome.texts and not to_stdout:
         click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
+
+
+def _blocking_errors(loaded, fixed, registry, config) -> list:
+    """Errors (of migrate.sql.BLOCKING_RULES) in the schema before or after the fixes."""
+    from .engine import lint
+    from .migrate.sql import BLOCKING_RULES
+
+    rules = [r for r in BLOCKING_RULES if r in registry.rules]
+    seen: set[tuple] = set()
+    out = []
+    for state in (loaded, fixed):
+        for f in lint(state, registry, config, rules, ()).findings:
+            key = (f.rule, f.file, f.line, f.column, f.message)
+            if f.severity == "error" and key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
 
 
 def _migrations_dir(loaded) -> Path:

@@ -60,6 +60,12 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?![\w.-])")
 _NEW_BLOCK_AHEAD = re.compile(r"[^\S\r\n]+\w[\w-]*[^\S\r\n]*\{")
 
 
+# Calls, lists and objects nested deeper than this in one declaration are a syntax error (a
+# `DEEP` token the parser reports): the tree's recursive walks (expr_text) hit Python's recursion
+# limit at ~250 levels, Prisma refuses them too, and no real schema nests past a handful.
+MAX_NESTING = 64
+
+
 class Tok:
     """A token as an LALR parser wants it (``type``, ``value``), plus character offsets.
 
@@ -190,6 +196,8 @@ def lex(text: str) -> LexResult:
         if ttype == "LBRACE":
             if nest:
                 nest += 1
+                if nest > MAX_NESTING:
+                    tok.type = "DEEP"
             else:
                 depth += 1
         elif ttype == "RBRACE":
@@ -204,6 +212,8 @@ def lex(text: str) -> LexResult:
                     continue
         elif ttype == "LPAR" or ttype == "LSQB":
             nest += 1
+            if nest > MAX_NESTING:
+                tok.type = "DEEP"  # the parser reports it there (a syntax error, as Prisma's)
         elif ttype == "RPAR" or ttype == "RSQB":
             if nest:
                 nest -= 1

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .lalr import LalrParser, ParseError, load_tables
-from .lexer import RawBlock, Tok, lex
+from .lexer import MAX_NESTING, RawBlock, Tok, lex
 from ...resources import resource_path
 from ...source import SourceFile, Span
 from .syntax import (
@@ -405,6 +405,10 @@ def _syntax_error(source: SourceFile, token, expected, tokens: list[Tok]) -> Dia
         span = Span(source, last.end_pos, last.end_pos)
     else:
         span = Span(source, token.start_pos, token.end_pos)
+    if token is not None and token.type == "DEEP":
+        return Diagnostic(
+            f"nested too deeply: more than {MAX_NESTING} levels of `(`, `[` and `{{` in one declaration", span
+        )
     if token is not None and token.type == "BAD":
         if token.value.startswith('"'):
             return Diagnostic("unterminated string: expected a closing `\"` on the same line", span)
