@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .edits import apply_edits
-from ..findings import APPLICABILITY_RANK, Edit, Finding
+from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
@@ -31,6 +31,11 @@ def _edit_key(e: Edit) -> tuple:
     return (e.file.path, e.start, e.end, e.text)
 
 
+def _fix(f: Finding) -> Fix:
+    assert f.fix is not None  # the planner only sees findings with fixes (``applicable``)
+    return f.fix
+
+
 def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
     threshold = APPLICABILITY_RANK["unsafe" if unsafe else "safe"]
     return [
@@ -38,10 +43,10 @@ def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
     ]
 
 
-def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
+def _index_like(model, spec: IndexSpec, base: Optional[Index] = None) -> Index:
     columns = []
     old = {c.field: c for c in base.columns} if base else {}
-    for name in spec["fields"]:
+    for name in spec.fields:
         if name in old:
             columns.append(old[name])
         else:
@@ -49,7 +54,7 @@ def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
             columns.append(IndexColumn(name, f.db_name if f else name))
     return Index(
         model=model.name,
-        kind=spec.get("kind", "index"),
+        kind=spec.kind,
         columns=columns,
         db_name=base.db_name if base else "",
         span=base.span if base else model.span,
@@ -75,47 +80,52 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
 
         def take(f: Finding) -> None:
             accepted.append(f)
-            made.update(_edit_key(e) for e in f.fix.edits)
+            made.update(_edit_key(e) for e in _fix(f).edits)
+
+        def change(f: Finding, action: str) -> Optional[IndexChange]:
+            ch = f.fix.index_change if f.fix else None
+            return ch if ch is not None and ch.action == action else None
 
         for f in items:
-            if f.fix.replace_index is None:
+            ch = change(f, "replace")
+            if ch is None or ch.new is None:
                 continue
-            old_name, spec = f.fix.replace_index
-            i = next((k for k, ix in enumerate(sim) if ix.db_name == old_name), None)
-            if i is None or sim[i].fields == spec["fields"]:
-                if all(_edit_key(e) in made for e in f.fix.edits):
+            spec = ch.new
+            i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old), None)
+            if i is None or tuple(sim[i].fields) == spec.fields:
+                if all(_edit_key(e) in made for e in _fix(f).edits):
                     accepted.append(f)  # the same edit, already planned for another finding
                 continue
             sim[i] = _index_like(model, spec, sim[i])
             take(f)
         for f in items:
-            if f.fix.remove_index is None:
+            ch = change(f, "remove")
+            if ch is None:
                 continue
-            i = next((k for k, ix in enumerate(sim) if ix.db_name == f.fix.remove_index and ix.kind == "index"), None)
+            i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old and ix.kind == "index"), None)
             if i is None or redundant_with(sim[i], sim) is None:
                 continue
             del sim[i]
             take(f)
         for f in items:
-            spec = f.fix.add_index
-            if spec is None:
+            ch = change(f, "add")
+            if ch is None or ch.new is None:
                 continue
-            if covering_index(sim, spec["fields"]) is not None:
+            if covering_index(sim, list(ch.new.fields)) is not None:
                 continue
-            sim.append(_index_like(model, spec))
+            sim.append(_index_like(model, ch.new))
             take(f)
         for f in items:
-            fx = f.fix
-            if fx.add_index is None and fx.remove_index is None and fx.replace_index is None:
+            if _fix(f).index_change is None:
                 take(f)
     return accepted
 
 
 def edits_of(findings: list[Finding]) -> list[Edit]:
     seen: set[tuple] = set()
-    out = []
+    out: list[Edit] = []
     for f in findings:
-        for e in f.fix.edits:
+        for e in _fix(f).edits:
             k = _edit_key(e)
             if k not in seen:
                 seen.add(k)
@@ -168,7 +178,7 @@ def fix_texts(
 def unified_diff(originals: dict[str, str], texts: dict[str, str]) -> str:
     import difflib
 
-    out = []
+    out: list[str] = []
     for path in sorted(texts):
         a = originals[path].splitlines(keepends=True)
         b = texts[path].splitlines(keepends=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..fix.edits import add_block_attribute, reorder_index_fields
-from ..findings import Fix
+from ..findings import Fix, IndexChange
 from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
 from . import Rule, RuleContext
 
@@ -93,7 +93,7 @@ def check(ctx: RuleContext):
                 applicability="safe",
                 edits=[edit] if edit else [],
                 schema_line=line,
-                add_index={"model": model.name, "fields": list(r.fields), "kind": "index"},
+                index_change=IndexChange.add(model.name, r.fields),
             )
             help_text = f"add `{line}` to model `{model.name}`"
         else:
@@ -141,7 +141,7 @@ def _reorder_fix(schema, model, fk_fields: list[str]) -> Fix | None:
             applicability="unsafe" if index.map else "safe",
             edits=[edit],
             schema_line=f"@@index([{new}])",
-            replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
+            index_change=IndexChange.replace(model.name, index.db_name, order),
         )
     return None
 

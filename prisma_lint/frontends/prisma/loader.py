@@ -1,14 +1,9 @@
-"""Find, read and parse a schema: one ``.prisma`` file or a multi-file schema folder.
-
-Discovery, when no path is given, follows the Prisma CLI: ``prisma.config.ts`` (its ``schema``
-path, read as text and never executed), then ``package.json`` (``"prisma": {"schema": ...}``),
-then ``prisma/schema.prisma``, ``prisma/schema/`` and ``schema.prisma``.
-"""
+"""Read and parse a schema: one ``.prisma`` file or a multi-file schema folder (which files
+form a schema, and where it is when no path is given: ``discovery.py``)."""
 
 from __future__ import annotations
 
 import gc
-import json
 import os
 import re
 import stat
@@ -16,19 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ...model.schema import Schema, build_schema
-from ...source import SourceFile, Span
+from ...model.builder import build_schema
+from ...model.schema import Schema
 from ...fix.write import Snapshot
+from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
 SKIP_DIRS = frozenset({"node_modules", ".git"})
-
-# the `schema:` property of prisma.config.ts (comments blanked out first): a string, or
-# path.join/path.resolve (also bare join/resolve) of __dirname, process.cwd() and strings
-_CONFIG_SCHEMA = re.compile(r"(?<![\w$.])schema\s*:\s*")
-_STRING = re.compile(r"""\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\\]*)`)""")
-_CALL = re.compile(r"\s*(?:path\s*\.\s*)?(join|resolve)\s*\(")
-_DIRNAME = re.compile(r"\s*(?:__dirname|import\s*\.\s*meta\s*\.\s*dirname|process\s*\.\s*cwd\s*\(\s*\))")
 
 MAX_SCHEMA_BYTES = 50 * 1024 * 1024  # a 3,000-model schema is ~1 MB; far beyond is not a schema
 # what a Prisma schema file starts with (after comments and blank lines)
@@ -81,31 +70,31 @@ def display_path(path: Path | str, cwd: Optional[Path] = None) -> str:
 
 def schema_files_in(folder: Path) -> list[Path]:
     """Every ``*.prisma`` below ``folder``, in a stable order (node_modules skipped)."""
-    out = []
+    out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".prisma"))
     return out
 
 
-class _NotReadable(Exception):
-    pass
+class NotReadable(Exception):
+    """Not a file prisma-lint reads (a device, FIFO, /proc file, or too big); the message says why."""
 
 
 def read_bytes(path: Path, limit: int = MAX_SCHEMA_BYTES) -> tuple[bytes, os.stat_result]:
     """A regular file's bytes (and its stat when opened). Never blocks on a FIFO, never reads a
     device or a /proc file, and stops at ``limit`` bytes; raises :class:`OSError` or
-    ``_NotReadable`` with the reason."""
+    :class:`NotReadable` with the reason."""
     real = os.path.realpath(path)
     if real.startswith(_SPECIAL_FS):
-        raise _NotReadable(f"{real} is on a special file system, not a schema file")
+        raise NotReadable(f"{real} is on a special file system, not a schema file")
     fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise _NotReadable("not a regular file (a device, FIFO or socket)")
+            raise NotReadable("not a regular file (a device, FIFO or socket)")
         if st.st_size > limit:
-            raise _NotReadable(f"the file is {st.st_size / 2**20:.1f} MB; prisma-lint reads files up to {limit // 2**20} MB")
+            raise NotReadable(f"the file is {st.st_size / 2**20:.1f} MB; prisma-lint reads files up to {limit // 2**20} MB")
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
@@ -114,7 +103,7 @@ def read_bytes(path: Path, limit: int = MAX_SCHEMA_BYTES) -> tuple[bytes, os.sta
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise _NotReadable(f"the file is over {limit // 2**20} MB; prisma-lint reads files up to {limit // 2**20} MB")
+                raise NotReadable(f"the file is over {limit // 2**20} MB; prisma-lint reads files up to {limit // 2**20} MB")
         return b"".join(chunks), st
     finally:
         os.close(fd)
@@ -134,7 +123,7 @@ def read_source(
         data, st = read_bytes(path)
     except OSError as e:
         return None, Diagnostic(f"cannot read the file: {e.strerror or e}", None, path=shown, code="io-error")
-    except _NotReadable as e:
+    except NotReadable as e:
         return None, Diagnostic(f"cannot read the file: {e}", None, path=shown, code="io-error")
     if snapshots is not None:
         snapshots[shown] = Snapshot.of(st, data)
@@ -151,27 +140,35 @@ def read_source(
         )
 
 
-def parse_files(sources: list[SourceFile]) -> Schema:
+def parse_files(sources: list[SourceFile], previous: Optional[dict[str, SchemaFile]] = None) -> Schema:
     """Parse and build one schema from its files (the garbage collector paused meanwhile:
-    parsing makes many small objects and no cycles, and collections would cost a third)."""
+    parsing makes many small objects and no cycles, and collections would cost a third).
+    ``previous``: the files as parsed before an edit, by path; only changed blocks are parsed."""
     from .parser import get_parser
 
     parser = get_parser()
+    previous = previous or {}
     enabled = gc.isenabled()
     gc.disable()
     try:
-        files: list[SchemaFile] = [parser.parse(s) for s in sources]
+        files: list[SchemaFile] = [parser.parse(s, previous.get(s.path)) for s in sources]
         return build_schema(files)
     finally:
         if enabled:
             gc.enable()
 
 
-def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> LoadedSchema:
+def load_schema(
+    path: Path | str,
+    cwd: Optional[Path] = None,
+    overrides: Optional[dict[str, str]] = None,
+    previous: Optional[LoadedSchema] = None,
+) -> LoadedSchema:
     """Read the schema at ``path`` (a file or a multi-file folder).
 
     ``overrides`` maps resolved file paths to text to use instead of the file on disk
-    (an editor's unsaved buffer).
+    (an editor's unsaved buffer). ``previous``: the same schema read before (the editor's last
+    lint): only the blocks that changed since are parsed again.
     """
     p = Path(path)
     if p.is_dir():
@@ -198,7 +195,10 @@ def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optiona
                     code="io-error",
                 )
             )
-    return LoadedSchema(parse_files(kept), display_path(p, cwd), read_errors=errors, paths=shown, read_as=snapshots)
+    before = {f.source.path: f for f in previous.schema.files} if previous is not None else None
+    return LoadedSchema(
+        parse_files(kept, before), display_path(p, cwd), read_errors=errors, paths=shown, read_as=snapshots
+    )
 
 
 def read_sources(
@@ -209,151 +209,32 @@ def read_sources(
 ) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Path]]:
     """Read files: (the sources, the read errors, shown path -> file on disk); ``snapshots``
     gets each file as read (for the check before a fix replaces it)."""
-    sources, errors, shown = [], [], {}
+    sources: list[SourceFile] = []
+    errors: list[Diagnostic] = []
+    shown: dict[str, Path] = {}
     for f in paths:
         name = display_path(f, cwd)
         shown[name] = f
         src, err = read_source(f, name, overrides, snapshots)
         if err:
             errors.append(err)
-        else:
+        elif src is not None:
             sources.append(src)
     return sources, errors, shown
 
 
-def is_sql_path(path: Path) -> bool:
-    """A `.sql` file, a Prisma migrations folder, or a folder of `.sql` files (no `.prisma`)."""
-    if path.is_file():
-        return path.suffix == ".sql"
-    if path.is_dir():
-        if (path / "migration_lock.toml").exists() or any(path.glob("*/migration.sql")):
-            return True
-        return not any(path.rglob("*.prisma")) and any(path.glob("*.sql"))
-    return path.suffix == ".sql"
-
-
 def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
-    """The same schema with new texts for its files (fixes applied in memory)."""
+    """The same schema with new texts for its files (fixes applied in memory); only the
+    top-level blocks that changed are parsed again."""
     sources = [SourceFile(path, texts[path]) for path in texts]
     for s, f in zip(sources, loaded.schema.files):
         s.bom = f.source.bom
+    before = {f.source.path: f for f in loaded.schema.files}
     return LoadedSchema(
-        parse_files(sources), loaded.root, loaded.discovered_by, list(loaded.read_errors), dict(loaded.paths), dict(loaded.read_as)
-    )
-
-
-def strip_js_comments(text: str) -> str:
-    """``text`` with its ``//`` and ``/* */`` comments blanked (strings kept: a URL's ``//`` in a
-    string is not a comment); line breaks stay so positions stay."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in "\"'`":
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i))
-            i = j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append("".join(ch if ch == "\n" else " " for ch in text[i:j]))
-            i = j
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def _js_string(m: "re.Match[str]") -> str:
-    raw = next(g for g in m.groups() if g is not None)
-    return re.sub(r"\\(.)", r"\1", raw)
-
-
-def config_schema_path(text: str, folder: Path) -> Optional[Path]:
-    """The ``schema`` of a prisma.config.ts, read as text (never run): a string literal (relative
-    to the config's folder, as Prisma resolves it) or ``path.join``/``path.resolve`` of
-    ``__dirname``, ``process.cwd()`` and string literals. None when it is anything else."""
-    code = strip_js_comments(text)
-    for key in _CONFIG_SCHEMA.finditer(code):
-        pos = key.end()
-        lit = _STRING.match(code, pos)
-        if lit:
-            return folder / _js_string(lit)
-        call = _CALL.match(code, pos)
-        if not call:
-            continue
-        parts: list[str] = []
-        pos = call.end()
-        while True:
-            arg = _DIRNAME.match(code, pos)
-            if arg:
-                parts.append(str(folder))
-            else:
-                arg = _STRING.match(code, pos)
-                if not arg:
-                    break
-                parts.append(_js_string(arg))
-            pos = arg.end()
-            sep = re.compile(r"\s*([,)])").match(code, pos)
-            if not sep:
-                break
-            pos = sep.end()
-            if sep.group(1) == ")":
-                if not parts:
-                    break
-                # node's join concatenates (an absolute part does not restart); resolve restarts
-                joined = "/".join(parts) if call.group(1) == "join" else os.path.join(str(folder), *parts)
-                return Path(os.path.normpath(joined if os.path.isabs(joined) else os.path.join(folder, joined)))
-    return None
-
-
-def _outside(path: Path, project: Path, written: str) -> Optional[str]:
-    """A warning when a configured schema path (``written`` as in the config) leaves the project."""
-    try:
-        path.resolve().relative_to(project.resolve())
-    except ValueError:
-        return f"the configured schema path {written} is outside the project folder ({path.resolve()})"
-    return None
-
-
-def discover_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, str]:
-    """Find the schema the way the Prisma CLI does; returns (path, how it was found). A
-    configured path that leaves the project adds a line to ``warnings``."""
-    config = cwd / "prisma.config.ts"
-    if config.is_file():
-        try:
-            configured = config_schema_path(read_bytes(config, 1 << 20)[0].decode("utf-8", "replace"), cwd)
-        except (OSError, _NotReadable):
-            configured = None
-        if configured is not None and configured.exists():
-            note = _outside(configured, cwd, str(configured))
-            if note and warnings is not None:
-                warnings.append(note)
-            return configured, "the `schema` path in prisma.config.ts"
-    pkg = cwd / "package.json"
-    if pkg.is_file():
-        try:
-            data = json.loads(read_bytes(pkg, 8 << 20)[0].decode("utf-8"))
-        except (ValueError, OSError, _NotReadable):
-            data = None
-        schema = data.get("prisma", {}).get("schema") if isinstance(data, dict) and isinstance(data.get("prisma"), dict) else None
-        if isinstance(schema, str) and (cwd / schema).exists():
-            note = _outside(cwd / schema, cwd, schema)
-            if note and warnings is not None:
-                warnings.append(note)
-            return cwd / schema, '`"prisma": {"schema"}` in package.json'
-    for rel in ("prisma/schema.prisma", "prisma/schema", "schema.prisma"):
-        candidate = cwd / rel
-        if (candidate.is_file() and rel.endswith(".prisma")) or (candidate.is_dir() and schema_files_in(candidate)):
-            return candidate, f"the default location {rel}"
-    raise SchemaNotFound(
-        "no schema found: pass a path, or use --schema PATH (looked for prisma.config.ts, package.json "
-        '"prisma.schema", prisma/schema.prisma, prisma/schema/ and schema.prisma)'
+        parse_files(sources, before),
+        loaded.root,
+        loaded.discovered_by,
+        list(loaded.read_errors),
+        dict(loaded.paths),
+        dict(loaded.read_as),
     )
