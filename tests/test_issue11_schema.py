@@ -33,9 +33,9 @@ def test_missing_fk_index_work_is_linear_in_the_findings(monkeypatch):
 
 def test_relations_are_mapped_by_model_once():
     schema = load_text(unindexed_fk_schema(50)).schema
-    assert [r.model for r in schema.relations_of("Node7")] == ["Node7"]
-    assert schema.relations_of("Node0") == []  # the chain's first model holds no key
-    assert schema._by_model is not None and schema.relations_of("Node7") is schema._by_model["Node7"]
+    assert [r.model for r in schema.foreign_keys_of("Node7")] == ["Node7"]
+    assert schema.foreign_keys_of("Node0") == []  # the chain's first model holds no key
+    assert schema.foreign_keys_of("Node7") is schema._foreign_keys["Node7"]
 
 
 # -- 8. deep nesting: a syntax diagnostic at the place, never RecursionError ----------------------
