@@ -159,9 +159,9 @@ def _rule_ids(registry, select, ignore) -> tuple[list[str], list[str]]:
     return selected, ignored
 
 
-def _write(unit, texts: dict[str, str]) -> None:
+def _try_write(unit, texts: dict[str, str]) -> Optional[str]:
     """Write fixed texts back to the unit's files (keeping a BOM): all or nothing, each file
-    checked against what was read (see fix/write.py); a failure is a user error naming the file."""
+    checked against what was read (see fix/write.py). Returns the one-line error, if any."""
     from .fix.write import WriteError, encode, write_files
 
     boms = unit.boms()
@@ -170,7 +170,14 @@ def _write(unit, texts: dict[str, str]) -> None:
             [(p, unit.paths[p], encode(t, boms.get(p, False)), unit.read_as.get(p)) for p, t in texts.items()]
         )
     except WriteError as e:
-        _fail(str(e))
+        return str(e)
+    return None
+
+
+def _write(unit, texts: dict[str, str]) -> None:
+    error = _try_write(unit, texts)
+    if error:
+        _fail(error)
 
 
 @main_group.command()
@@ -277,7 +284,7 @@ def check(
         formatter = get_formatter("text" if output_format == "text" else output_format)
         report = formatter(findings, diagnostics, color=False, quiet=True, rules=registry.rules, files=run.linted_files)
         click.echo(report, nl=False, err=True)
-        raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
+        raise _Exit(2 if run.write_errors else _final_code(findings, diagnostics, fail_level, exit_zero))
     if show_diff:
         patch = "".join(run.diffs)
         if patch:
@@ -320,7 +327,7 @@ def check(
             "(use `exclude` in the config, or write `-- prisma-lint-ignore` into migrations not yet applied)",
             err=True,
         )
-    raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
+    raise _Exit(2 if run.write_errors else _final_code(findings, diagnostics, fail_level, exit_zero))
 
 
 class _CheckRun:
@@ -335,6 +342,7 @@ class _CheckRun:
         self.sql_left = 0  # --add-ignore: findings in SQL files, left alone
         self.stdin_fixed: Optional[str] = None
         self.fail_level: Optional[str] = None
+        self.write_errors = 0  # units whose files could not be written (exit 2)
 
     def report(self, unit, result, only: Optional[set]) -> None:
         kept, kept_diags = result.findings, result.diagnostics
@@ -361,13 +369,22 @@ class _CheckRun:
             return result
         if dry_run:  # the diff only when it is shown (difflib: 35 of 60 s of a 2,000-finding --fix)
             self.diffs.append(unified_diff(fixed.originals, fixed.texts))
-        self.fixed_count += fixed.fixed
         if stdin is not None:
             shown = next((p for p, f in unit.paths.items() if str(f.resolve()) in stdin), None)
             self.stdin_fixed = fixed.texts.get(shown, stdin[next(iter(stdin))]) if shown else None
-        if not dry_run:
-            _write(unit, fixed.texts)
+        if not dry_run and not self.wrote(unit, fixed.texts):
+            return result  # the files are as they were: report what is in them
+        self.fixed_count += fixed.fixed
         return fixed.result
+
+    def wrote(self, unit, texts: dict[str, str]) -> bool:
+        """Write the unit's fixed files; a failure is reported (one line) and counted (exit 2),
+        and the other targets go on."""
+        error = _try_write(unit, texts)
+        if error:
+            click.echo(f"prisma-lint: error: {error}", err=True)
+            self.write_errors += 1
+        return error is None
 
     def add_ignores(self, engine, inputs, result, dry_run: bool):
         """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``)."""
@@ -389,9 +406,9 @@ class _CheckRun:
             raise _Exit(2)
         if dry_run:
             self.diffs.append(unified_diff(unit.texts(), texts))
+        if not dry_run and not self.wrote(unit, texts):
+            return result
         self.fixed_count += added
-        if not dry_run:
-            _write(unit, texts)
         return engine.lint(final)
 
 

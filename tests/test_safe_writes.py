@@ -80,7 +80,7 @@ def test_fix_writes_nothing_when_the_file_changed_meanwhile(tmp_path, monkeypatc
     err = capsys.readouterr().err
     assert code == 2
     assert "changed while prisma-lint ran" in err and "nothing written" in err
-    assert "Fixed" not in err
+    assert "Fixed 0 problems." in err  # never a count of fixes that were not written
     assert schema.read_text() == edited  # the editor's save survives, untouched
     assert leftovers(tmp_path) == []
 
@@ -191,7 +191,10 @@ def test_read_only_file_is_refused_with_a_message(tmp_path):
     assert proc.returncode == 2
     assert "read-only (mode 0444)" in proc.stderr and "internal error" not in proc.stderr
     assert p.read_text() == UNFIXED and stat.S_IMODE(p.stat().st_mode) == 0o444
-    assert len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"prisma-lint: error: {p}: the file is read-only (mode 0444); not written (make it writable to apply the fixes)",
+        "Fixed 0 problems.",
+    ]
 
 
 def test_report_file_gets_the_usual_umask_mode(tmp_path):
@@ -230,7 +233,7 @@ def test_multi_file_fix_rolls_back_when_a_replace_fails(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert code == 2
     assert "no space left on the device" in err and "internal error" not in err
-    assert err.strip().splitlines()[-1].startswith("prisma-lint: error: ")
+    assert err.strip().splitlines()[0].startswith("prisma-lint: error: ")
     for name, text in MULTI.items():  # the first file, already replaced, was put back
         assert (folder / name).read_text() == text, name
     assert leftovers(folder) == []
@@ -313,3 +316,18 @@ def test_signal_after_a_replace_puts_the_replaced_file_back(tmp_path, monkeypatc
         assert (folder / name).read_text() == text
     assert leftovers(folder) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
+
+
+def test_an_unwritable_schema_does_not_stop_the_others(tmp_path):
+    ro, rw = tmp_path / "ro.prisma", tmp_path / "rw.prisma"
+    ro.write_text(UNFIXED)
+    rw.write_text(UNFIXED)
+    os.chmod(ro, 0o444)
+    proc = run_cli("check", "--fix", "--format", "json", "ro.prisma", "rw.prisma", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "ro.prisma: the file is read-only" in proc.stderr
+    assert FIXED_LINE in rw.read_text() and ro.read_text() == UNFIXED
+    import json
+
+    doc = json.loads(proc.stdout)  # the report is still written, with ro.prisma's finding left
+    assert [f["file"] for f in doc["findings"] if f["rule"] == "missing-fk-index"] == ["ro.prisma"]
