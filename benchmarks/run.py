@@ -100,9 +100,13 @@ def main() -> int:
     get_parser()  # loads the stored LALR tables once, as every process does
     tmp = Path(tempfile.mkdtemp(prefix="prisma-lint-bench-"))
     try:
-        small = tmp / "small.prisma"
+        # each schema in a folder of its own: discovery reads the .prisma files beside the one
+        # linted (a multi-file schema?), and the 100k-line file must not be one of them
+        (tmp / "small").mkdir()
+        (tmp / "medium").mkdir()
+        small = tmp / "small" / "schema.prisma"
         small.write_text(synthetic_schema(100))
-        medium = tmp / "medium.prisma"
+        medium = tmp / "medium" / "schema.prisma"
         medium.write_text(synthetic_schema(2000))
 
         cold, cold2k, bare = cold_runs(
@@ -194,11 +198,12 @@ def size_rows(tmp: Path):
 
 def extra_rows(tmp: Path, repeat: int):
     """Fixes, migrations and the SQL front end."""
-    medium = tmp / "medium.prisma"
+    medium = tmp / "medium" / "schema.prisma"
     rows = []
 
     def fresh_copy() -> Path:
-        p = tmp / "fix.prisma"
+        (tmp / "fix").mkdir(exist_ok=True)
+        p = tmp / "fix" / "schema.prisma"
         p.write_text(medium.read_text())
         return p
 
@@ -218,8 +223,8 @@ def extra_rows(tmp: Path, repeat: int):
     sql.write_text(synthetic_migration(1200))
     from prisma_lint.config import Config
     from prisma_lint.engine import lint
-    from prisma_lint.rules import load_registry
     from prisma_lint.frontends.sql.replay import load_sql
+    from prisma_lint.rules import load_registry
 
     registry = load_registry()
 
@@ -249,7 +254,9 @@ def engine_rows(tmp: Path, repeat: int, text_10k: str, text_100k: str):
     """Issue #10's targets: the whole pipeline against Prisma's own engine, fix and migrate
     against check, and linear growth."""
     rows = []
-    s10k, s100k = tmp / "s10k.prisma", tmp / "s100k.prisma"
+    (tmp / "s10k").mkdir()
+    (tmp / "s100k").mkdir()
+    s10k, s100k = tmp / "s10k" / "schema.prisma", tmp / "s100k" / "schema.prisma"
     s10k.write_text(text_10k)
     s100k.write_text(text_100k)
     oracle = REPO / ".oracle" / "oracle.js"

@@ -16,7 +16,6 @@ from . import __version__
 from .emit import FORMATS
 
 
-
 def _exit_now(code: int) -> None:
     """Exit without tearing the interpreter down (freeing every module and object costs a
     pre-commit run ~10 ms); everything written is flushed first."""
@@ -117,10 +116,10 @@ def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
 
 
 def _load(target: Path, overrides=None, migrations: Optional[str] = None):
+    import gc
+
     from .engine import load_inputs
     from .frontends.prisma.loader import SchemaNotFound
-
-    import gc
 
     try:
         inputs = load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
@@ -443,8 +442,8 @@ def _ignore_comments(n: int) -> str:
 @click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 def graph(path, schema, output_format):
     """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
-    from .emit.text import render_diagnostic
     from .emit.graph import to_dot, to_json, to_mermaid
+    from .emit.text import render_diagnostic
 
     inputs = _load(_one_target(path, schema))
     errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]
@@ -473,7 +472,7 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
     from .discovery import migrations_dir
     from .emit.text import render_diagnostic
     from .engine import Engine, datasource_file
-    from .migrate.sql import MigrationError, diff, render, statements, write_migrations
+    from .migrate.sql import MigrationError, render, statements, write_migrations
 
     registry = _registry()
     selected, ignored = _rule_ids(registry, select, ignore)
@@ -485,20 +484,18 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         for d in errors:
             click.echo(render_diagnostic(d), err=True)
         raise _Exit(2)
-    fixed = Engine(registry, config, selected or None, ignored).fix(inputs, unsafe_fixes)
-    blocking = _blocking_errors(registry, config, inputs, fixed.inputs)
-    if blocking:
-        click.echo(
-            "prisma-lint: error: not writing migration SQL: the schema has errors that would make it wrong "
-            "(fix them first):",
-            err=True,
-        )
-        for f in blocking:
-            click.echo(f"  {f.file}:{f.line}:{f.column}: {f.severity}[{f.rule}] {f.message}", err=True)
-        raise _Exit(2)
     try:
-        existing = inputs.migrations.schema if inputs.migrations is not None else None
-        migration = diff(inputs.unit.schema, fixed.inputs.unit.schema, existing)
+        fixed, migration = Engine(registry, config, selected or None, ignored).migration(inputs, unsafe_fixes)
+        blocking = _blocking_errors(registry, config, inputs, fixed.inputs)
+        if blocking:
+            click.echo(
+                "prisma-lint: error: not writing migration SQL: the schema has errors that would make it wrong "
+                "(fix them first):",
+                err=True,
+            )
+            for f in blocking:
+                click.echo(f"  {f.file}:{f.line}:{f.column}: {f.severity}[{f.rule}] {f.message}", err=True)
+            raise _Exit(2)
         if migration.empty:
             click.echo("No index changes: nothing to migrate.", err=True)
         elif to_stdout:

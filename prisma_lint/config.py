@@ -28,7 +28,6 @@ from typing import Any, Optional
 
 from .findings import SEVERITIES
 
-
 CONFIG_FILES = ("prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml")
 _TOP_KEYS = {"select", "ignore", "exclude", "fail-on", "severity", "rules"}
 

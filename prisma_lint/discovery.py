@@ -25,6 +25,7 @@ from typing import Optional
 from .frontends.prisma.loader import NotReadable, SchemaNotFound, read_bytes, schema_files_in
 
 _DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
+_DATASOURCE_BYTES = re.compile(rb"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
 _MIGRATION_FOLDER = re.compile(r"^\d+_")
 # the `schema:` property of prisma.config.ts (comments blanked out first): a string, or
 # path.join/path.resolve (also bare join/resolve) of __dirname, process.cwd() and strings
@@ -36,19 +37,17 @@ _ARG_END = re.compile(r"\s*([,)])")
 _LOCK_PROVIDER = re.compile(r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']""")
 
 
-def _text(path: Path, open_texts: Optional[dict[str, str]]) -> str:
+def has_datasource(path: Path, open_texts: Optional[dict[str, str]] = None) -> bool:
+    """Whether the file (or its unsaved text) has a ``datasource`` block. Read as bytes: a
+    sibling of the linted file may be large, and decoding it is most of the cost."""
     if open_texts:
         text = open_texts.get(str(path.resolve()))
         if text is not None:
-            return text
-    try:  # only a regular file, never blocking on a FIFO
-        return read_bytes(path)[0].decode("utf-8", errors="replace")
+            return bool(_DATASOURCE.search(text))
+    try:  # only a regular file, never blocking on a FIFO (read_bytes); as bytes (decoding is the cost)
+        return bool(_DATASOURCE_BYTES.search(read_bytes(path)[0]))
     except (OSError, NotReadable):
-        return ""  # the loader reports it, with the reason
-
-
-def has_datasource(path: Path, open_texts: Optional[dict[str, str]] = None) -> bool:
-    return bool(_DATASOURCE.search(_text(path, open_texts)))
+        return False  # the loader reports it, with the reason
 
 
 def _prisma_files_here(folder: Path) -> list[Path]:
