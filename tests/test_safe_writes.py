@@ -265,7 +265,9 @@ def test_unwritable_folder_is_a_one_line_user_error(tmp_path, monkeypatch, capsy
     def denied(*a, **k):  # as root a mode cannot deny it; the kernel's answer, injected
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(writer.tempfile, "mkstemp", denied)
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     assert run_in_process("check", "--fix", str(p)) == 2
     err = capsys.readouterr().err
     assert f"{p}: cannot write in {tmp_path}: permission denied" in err and "internal error" not in err

@@ -23,12 +23,8 @@ the signal's exit. I/O failures are :class:`WriteError` with a one-line message 
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import signal
 import stat
-import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -60,6 +56,8 @@ class Snapshot:
 
     @classmethod
     def of(cls, st: os.stat_result, data: bytes) -> "Snapshot":
+        import hashlib  # here: the loader imports this module, and a plain check hashes nothing
+
         return cls(st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
@@ -116,6 +114,8 @@ def _prepare(p: _Plan) -> None:
     p.st = st
     if p.in_place:
         return
+    import tempfile
+
     folder = os.path.dirname(p.real) or "."
     try:
         fd, p.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(p.real)}.", suffix=".tmp", dir=folder)
@@ -221,6 +221,10 @@ class _Signals:
     KeyboardInterrupt), so the cleanup runs; only in the main thread, where Python delivers."""
 
     def __enter__(self) -> "_Signals":
+        import signal
+        import threading
+
+        self.signal = signal
         self.main = threading.current_thread() is threading.main_thread()
         if self.main:
             self.previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -228,16 +232,18 @@ class _Signals:
         return self
 
     @staticmethod
-    def _raise(signum: int, frame: object) -> None:
+    def _raise(signum: int, frame: object) -> None:  # noqa: ARG004
         raise Interrupted(signum)
 
     def hold(self) -> None:
         """A second signal must not stop the cleanup half-way: ignore both until the end."""
+        signal = self.signal
         if self.main:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def __exit__(self, *exc: object) -> None:
+        signal = self.signal
         if self.main:
             for s, handler in self.previous.items():
                 signal.signal(s, handler if handler is not None else signal.SIG_DFL)
