@@ -34,7 +34,7 @@ class _Exit(Exception):
         self.code = code
 
 
-def _interrupted() -> type:
+def _interrupted() -> type[BaseException]:
     from .fix.write import Interrupted
 
     return Interrupted
@@ -76,7 +76,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except _interrupted() as e:  # SIGTERM while writing: the files are as they were
-        sys.exit(128 + e.signum)
+        sys.exit(128 + getattr(e, "signum", 15))
     except Exception as e:  # a bug: say so in one line, not a traceback
         import os
 
