@@ -104,11 +104,13 @@ def _prepare(p: _Plan) -> None:
     if st is not None:
         if not stat.S_ISREG(st.st_mode):
             raise WriteError(f"{p.shown}: not a regular file; not written")
-        if not st.st_mode & 0o222 or (os.geteuid() != 0 and not os.access(p.real, os.W_OK)):
+        if not st.st_mode & 0o222:
             raise WriteError(
                 f"{p.shown}: the file is read-only (mode {stat.S_IMODE(st.st_mode):04o}); not written "
                 "(make it writable to apply the fixes)"
             )
+        if os.geteuid() != 0 and not os.access(p.real, os.W_OK):
+            raise WriteError(f"{p.shown}: cannot write: permission denied (mode {stat.S_IMODE(st.st_mode):04o})")
         # a rename would break the other hard links, or hand someone else's file to us
         p.in_place = st.st_nlink > 1 or (os.geteuid() != 0 and st.st_uid != os.geteuid())
     p.st = st
