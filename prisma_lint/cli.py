@@ -52,6 +52,50 @@ def _fail(message: str) -> None:
     raise _Exit(2)
 
 
+def _use_color(flag: Optional[bool], is_terminal: bool) -> bool:
+    """As ruff: ``--color``/``--no-color`` win, then ``NO_COLOR`` (set and not empty: no colour),
+    then ``FORCE_COLOR`` (set and not empty: colour, even into a pipe or a CI log), then whether
+    the output is a terminal."""
+    import os
+
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return is_terminal
+
+
+def _unknown_rule(rid: str, known) -> None:
+    from .config import did_you_mean
+
+    _fail(f"unknown rule `{rid}`{did_you_mean(rid, known) or ' (see `prisma-lint rules`)'}")
+
+
+def _report_files(values: tuple[str, ...], formats: list[str]) -> list[tuple[Path, str]]:
+    """``--output-format FILE:FORMAT`` (repeatable): more reports from the same run. The format
+    is after the last colon, so a Windows path (``C:\\out\\x.sarif:sarif``) works."""
+    out = []
+    for value in values:
+        file, sep, fmt = value.rpartition(":")
+        if not sep or not file or fmt not in formats:
+            _fail(f"--output-format takes FILE:FORMAT with FORMAT one of {', '.join(formats)}, got {value!r}")
+        out.append((Path(file), fmt))
+    return out
+
+
+def _git_root(start: Path) -> Path:
+    """The repository's top folder (the nearest folder above ``start`` with ``.git``, a folder
+    or a worktree's file), or ``start`` outside a repository: SARIF paths are relative to it, as
+    GitHub code scanning expects."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="prisma-lint")
 def main_group() -> None:
@@ -154,7 +198,7 @@ def _rule_ids(registry, select, ignore) -> tuple[list[str], list[str]]:
     selected, ignored = _split(select), _split(ignore)
     for rid in selected + ignored:
         if rid != "all" and rid not in registry.rules:
-            _fail(f"unknown rule `{rid}` (see `prisma-lint rules`)")
+            _unknown_rule(rid, registry.rules)
     return selected, ignored
 
 
@@ -183,6 +227,14 @@ def _write(unit, texts: dict[str, str]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", "schema", type=click.Path(), help="The schema file or folder (as Prisma's --schema).")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option(
+    "--output-format",
+    "report_files",
+    multiple=True,
+    metavar="FILE:FORMAT",
+    help="Also write the report in FORMAT to FILE, from the same run (repeatable: "
+    "`--format github --output-format lint.sarif:sarif --output-format summary.md:markdown`).",
+)
 @click.option("--select", multiple=True, help="Only these rules (comma-separated ids, or `all`).")
 @click.option("--ignore", multiple=True, help="Skip these rules (comma-separated ids).")
 @click.option(
@@ -191,11 +243,20 @@ def _write(unit, texts: dict[str, str]) -> None:
     default=None,
     help="Lowest severity that makes the exit code 1 (default: warning).",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when there are findings or the schema cannot be read (the errors are in the "
+    "output); usage and configuration errors still exit 2.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="One line per finding; no summary when clean.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--statistics", is_flag=True, help="Print only a table counting the findings per rule.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: NO_COLOR set: no; FORCE_COLOR set: yes; else when a terminal).",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the schema files.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (deleting or renaming indexes).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
@@ -217,10 +278,13 @@ def _write(unit, texts: dict[str, str]) -> None:
     type=click.Path(dir_okay=False),
     help="With the path `-`: the schema text comes from stdin and stands for this file (editors' unsaved buffers).",
 )
+@click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
+@click.option("--no-app", is_flag=True, help="Do not read the app's code.")
 def check(
     paths,
     schema,
     output_format,
+    report_files,
     select,
     ignore,
     fail_on,
@@ -236,14 +300,19 @@ def check(
     migrations_dir,
     output_file,
     stdin_filename,
+    apps,
+    no_app,
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
+    from dataclasses import replace
+
     from .emit import get_formatter
     from .engine import Engine
 
     registry = _registry()
     selected, ignored = _rule_ids(registry, select, ignore)
+    reports = _report_files(report_files, list(FORMATS))
     overrides = None
     from_stdin = False
     if paths == ("-",) or (stdin_filename and not paths):
@@ -268,6 +337,10 @@ def check(
             click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
         inputs = _load(target.root, overrides, migrations_dir)
         engine = Engine(registry, config, selected or None, ignored)
+        if not no_app and inputs.kind == "prisma" and (apps or config.app or _wants_queries(registry, config, selected, ignored)):
+            app = _read_app(inputs.unit, target.root, apps, config)
+            if app.files_read:  # no app found: rules that need the queries do not run
+                inputs = replace(inputs, queries=app)
         result = engine.lint(inputs)
         if add_ignore:
             result = run.add_ignores(engine, inputs, result, show_diff)
@@ -275,6 +348,7 @@ def check(
             result = run.fix(engine, inputs, result, unsafe_fixes, show_diff or from_stdin, overrides if from_stdin else None)
         run.report(inputs.unit, result, target.only)
         run.fail_level = run.fail_level or fail_on or config.fail_on
+        run.docs_url = run.docs_url or config.docs_url
     findings, diagnostics, fail_level = run.findings, run.diagnostics, run.fail_level
     if from_stdin and (fix or unsafe_fixes):
         # the fixed buffer goes to stdout; what is left to fix goes to stderr
@@ -299,24 +373,29 @@ def check(
         else:
             click.echo(f"{n} fix{'es' if n != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
         raise _Exit(1 if patch else 0)
-    formatter = get_formatter(output_format)
-    use_color = (color if color is not None else sys.stdout.isatty()) and not output_file
-    text = formatter(
-        findings,
-        diagnostics,
-        color=use_color,
-        quiet=quiet,
-        statistics=statistics,
-        rules=registry.rules,
-        files=run.linted_files,
-    )
+    fixing = fix or unsafe_fixes
+    n = run.fixed_count
+    context = {
+        "quiet": quiet,
+        "statistics": statistics,
+        "rules": registry.rules,
+        "files": run.linted_files,
+        "docs_url": run.docs_url,
+        "source_root": _git_root(Path.cwd()),
+        "cwd": Path.cwd(),
+        "fixed": n if fixing else None,
+        "unsafe_fixes": unsafe_fixes,
+    }
+    use_color = _use_color(color, sys.stdout.isatty()) and not output_file
+    text = get_formatter(output_format)(findings, diagnostics, color=use_color, **context)
     if output_file:
         _write_report(Path(output_file), text)
     elif text:
-        click.echo(text, nl=False)
-    n = run.fixed_count
-    if (fix or unsafe_fixes) and output_format == "text":
-        click.echo(f"Fixed {n} problem{'s' if n != 1 else ''}.", err=True)
+        click.echo(text, nl=False, color=use_color)  # click strips styles off a pipe unless told
+    for path, fmt in reports:
+        _write_report(path, get_formatter(fmt)(findings, diagnostics, color=False, **context))
+    if fixing and output_format != "text":
+        click.echo(_fix_summary(findings, n, unsafe_fixes), err=True)
     if add_ignore and output_format == "text":
         click.echo(f"Added {_ignore_comments(n)}.", err=True)
     if add_ignore and run.sql_left:
@@ -327,6 +406,28 @@ def check(
             err=True,
         )
     raise _Exit(2 if run.write_errors else _final_code(findings, diagnostics, fail_level, exit_zero))
+
+
+def _wants_queries(registry, config, selected, ignored) -> bool:
+    """Whether an active rule reads the app's queries (else a plain check never reads the app)."""
+    from .engine import active_rules
+
+    inputs = ("schema", "prisma", "migrations", "queries", "stats")
+    return any("queries" in r.needs for r in active_rules(registry, config, selected or None, ignored, inputs))
+
+
+def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):
+    """The app's queries (`--app`, else config `app`, else the project root above the schema)."""
+    import os
+
+    from .frontends.app.cache import default_cache_dir
+    from .frontends.app.read import read_app
+
+    for raw in apps:
+        if not any(ch in raw for ch in "*?[") and not Path(raw).exists():
+            _fail(f"--app {raw}: no such file or folder")
+    cache_dir = default_cache_dir(config.path, dict(os.environ)) if use_cache else None
+    return read_app(loaded, apps, config, cache_dir=cache_dir, schema_path=target)
 
 
 class _CheckRun:
@@ -342,6 +443,7 @@ class _CheckRun:
         self.stdin_fixed: Optional[str] = None
         self.fail_level: Optional[str] = None
         self.write_errors = 0  # units whose files could not be written (exit 2)
+        self.docs_url: Optional[str] = None  # the config's docs-url, for the rule links
 
     def report(self, unit, result, only: Optional[set]) -> None:
         kept, kept_diags = result.findings, result.diagnostics
@@ -365,6 +467,10 @@ class _CheckRun:
             return result
         fixed = engine.fix(inputs, unsafe, before=result)
         if not fixed.texts:
+            return result
+        excluded = sorted(p for p in fixed.texts if engine.config.is_excluded(unit.paths.get(p, Path(p))))
+        if excluded:  # a safety net: the findings of excluded files are dropped before fixing
+            click.echo(f"prisma-lint: not fixing {unit.root}: the fixes would edit {', '.join(excluded)}, which `exclude` leaves out", err=True)
             return result
         if dry_run:  # the diff only when it is shown (difflib: 35 of 60 s of a 2,000-finding --fix)
             self.diffs.append(unified_diff(fixed.originals, fixed.texts))
@@ -412,10 +518,19 @@ class _CheckRun:
 
 
 def _final_code(findings, diagnostics, fail_level, exit_zero) -> int:
+    """With ``--exit-zero`` a schema that cannot be read (syntax errors) exits 0 too: editors
+    (nvim-lint) show the errors from the output instead of "exited with code 2" on every
+    keystroke. Usage and config errors never get here (they exit 2 at once)."""
     from .engine import exit_code
 
     code = exit_code(findings, diagnostics, fail_level or "warning")
-    return 0 if exit_zero and code == 1 else code
+    return 0 if exit_zero else code
+
+
+def _fix_summary(findings, fixed: int, unsafe_fixes: bool) -> str:
+    from .emit.text import fix_summary
+
+    return fix_summary(findings, fixed, unsafe_fixes)
 
 
 def _write_report(path: Path, text: str) -> None:
@@ -551,6 +666,49 @@ def _blocking_errors(registry, config, before, after) -> list:
 
 
 @main_group.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder.")
+@click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
+@click.option("--no-cache", is_flag=True, help="Read every app file again (do not use or write .prisma-lint-cache/).")
+def queries(path, schema, apps, output_format, config_path, no_cache):
+    """List the app's Prisma Client call sites and the access pattern of each (JSON: version 1,
+    see the README)."""
+    import json as _json
+
+    from .discovery import is_sql_path
+    from .emit.text import render_diagnostic
+    from .frontends.app.read import queries_json, render_text
+    from .frontends.prisma.loader import SchemaNotFound, load_schema
+
+    target = _one_target(path, schema)
+    if is_sql_path(target):
+        _fail(f"{target}: `queries` reads a Prisma schema, not SQL")
+    config = _config(target, _registry(), config_path)
+    try:
+        loaded = load_schema(target)  # the migrations are not needed here
+    except SchemaNotFound as e:
+        _fail(str(e))
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    for d in errors:
+        click.echo(render_diagnostic(d), err=True)
+    if not loaded.schema.models and errors:
+        raise _Exit(2)
+    app = _read_app(loaded, target, apps, config, use_cache=not no_cache)
+    if output_format == "json":
+        click.echo(_json.dumps(queries_json(app), indent=2))
+    else:
+        click.echo(render_text(app), nl=False)
+        dynamic = sum(1 for p in app.patterns if not p.static)
+        click.echo(
+            f"{len(app.patterns)} call site{'s' if len(app.patterns) != 1 else ''} "
+            f"({dynamic} not static) in {app.files_read} file{'s' if app.files_read != 1 else ''} read.",
+            err=True,
+        )
+
+
+@main_group.command()
 def lsp():
     """Run the language server over stdio (needs the [lsp] extra: pygls)."""
     try:
@@ -598,7 +756,7 @@ def rule_cmd(rule_id):
 
     registry = _registry()
     if rule_id not in registry.rules:
-        _fail(f"unknown rule `{rule_id}` (see `prisma-lint rules`)")
+        _unknown_rule(rule_id, registry.rules)
     page = rule_page(rule_id)
     if page is None:
         rule = registry.rules[rule_id]

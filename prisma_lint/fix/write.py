@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 
-class WriteError(Exception):
-    """A file could not be written (a user error: exit 2, one line naming the file)."""
+class WriteError(OSError):
+    """A file could not be written (a user error: exit 2, one line naming the file); an OSError,
+    so a caller that tolerates I/O failures (the app cache) tolerates it too."""
 
 
 class FileChanged(WriteError):
@@ -293,3 +294,9 @@ def write_report(path: Path, text: str) -> None:
     except OSError as e:
         raise WriteError(f"{path}: cannot create the folder: {_why(e)}") from None
     write_files([(str(path), path, text.encode("utf-8"), None)])
+
+
+def write_atomically(path: Path, text: str, bom: bool = False) -> None:
+    """One file, no read-back check (a cache, a report): the same guarantees otherwise; raises
+    :class:`WriteError` (an ``OSError`` is not raised)."""
+    write_files([(str(path), path, encode(text, bom), None)])
