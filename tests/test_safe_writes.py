@@ -77,10 +77,11 @@ def test_fix_writes_nothing_when_the_file_changed_meanwhile(tmp_path, monkeypatc
     edited = UNFIXED.replace("model Post {", "/// saved by the editor while --fix ran\nmodel Post {")
     hook_writer(monkeypatch, lambda: schema.write_text(edited))
     code = run_in_process("check", "--fix", str(schema))
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert code == 2
     assert "changed while prisma-lint ran" in err and "nothing written" in err
-    assert "Fixed 0 problems." in err  # never a count of fixes that were not written
+    assert "(0 fixed, 1 remaining)" in captured.out  # never a count of fixes that were not written
     assert schema.read_text() == edited  # the editor's save survives, untouched
     assert leftovers(tmp_path) == []
 
@@ -193,8 +194,8 @@ def test_read_only_file_is_refused_with_a_message(tmp_path):
     assert p.read_text() == UNFIXED and stat.S_IMODE(p.stat().st_mode) == 0o444
     assert proc.stderr.strip().splitlines() == [
         f"prisma-lint: error: {p}: the file is read-only (mode 0444); not written (make it writable to apply the fixes)",
-        "Fixed 0 problems.",
     ]
+    assert "(0 fixed, 1 remaining)" in proc.stdout
 
 
 def test_report_file_gets_the_usual_umask_mode(tmp_path):
