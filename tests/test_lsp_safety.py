@@ -74,22 +74,23 @@ def caps(document_changes: bool) -> types.ClientCapabilities:
 SLOW = {"debounceMs": 60_000}
 
 
-@pytest_lsp.fixture(scope="module", config=SERVER)
-async def plain_client(lsp_client: LanguageClient, tmp_path_factory):
+async def _session(lsp_client: LanguageClient, tmp_path_factory, document_changes: bool):
     await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=caps(False), initialization_options=SLOW,
+        types.InitializeParams(capabilities=caps(document_changes), initialization_options=SLOW,
                                root_uri=tmp_path_factory.mktemp("ws").as_uri())
     )
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def plain_client(lsp_client: LanguageClient, tmp_path_factory):
+    await _session(lsp_client, tmp_path_factory, document_changes=False)
     yield
     await lsp_client.shutdown_session()
 
 
 @pytest_lsp.fixture(scope="module", config=SERVER)
 async def versioned_client(lsp_client: LanguageClient, tmp_path_factory):
-    await lsp_client.initialize_session(
-        types.InitializeParams(capabilities=caps(True), initialization_options=SLOW,
-                               root_uri=tmp_path_factory.mktemp("ws").as_uri())
-    )
+    await _session(lsp_client, tmp_path_factory, document_changes=True)
     yield
     await lsp_client.shutdown_session()
 
