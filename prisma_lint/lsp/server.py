@@ -28,6 +28,7 @@ Importing this module is cheap: pygls and lsprotocol (~0.5 s) are imported by
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from .actions import Actions
@@ -52,6 +53,7 @@ def create_server():
 
     server = LanguageServer("prisma-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     state = ServerState(server, types, from_fs_path, to_fs_path, asyncio)
+    state.env = dict(os.environ)  # the app cache folder (XDG_CACHE_HOME, HOME): read once, here
 
     @server.feature(types.INITIALIZE)
     def initialize(ls, params: types.InitializeParams):
@@ -106,8 +108,11 @@ def create_server():
 def main() -> None:
     """Run the language server over stdio until the client says exit."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="prisma-lint lsp: %(levelname)s: %(message)s")
+    from .protocol import start_io
+
     server = create_server()
-    server.start_io()
+    # pygls' own stdio loop leaves protocol errors unanswered (see protocol.py)
+    sys.exit(start_io(server))
 
 
 if __name__ == "__main__":
