@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from ..findings import SEVERITIES, Finding
 from ..frontends.prisma.syntax import Diagnostic
@@ -107,12 +107,23 @@ def format_text(
                     tag = " (fix: --fix)" if f.fix.applicability == "safe" else " (fix: --unsafe-fixes)"
                 pad = " " * len(str(f.span.line))
                 out.append(f"{pad} = {_style('help', color, bold=True)}: {help_text}{tag}")
+            if f.evidence:
+                pad = " " * len(str(f.span.line))
+                out.append(f"{pad} = {_style('note', color, bold=True)}: {evidence_note(f.evidence)}")
             out.append("")
     if statistics and findings:
         out.append(format_statistics(findings))
     if not quiet or findings or diagnostics:
         out.append(_summary_line(findings, diagnostics, show_fix_hint))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def evidence_note(evidence) -> str:
+    """`prisma.session.findMany at src/auth.ts:12 (+2 more)`: the first call site, and how many
+    more there are."""
+    first = evidence[0]
+    more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
+    return f"{first.label} at {first.file}:{first.line}{more}"
 
 
 def format_statistics(findings: list[Finding]) -> str:
@@ -205,6 +216,8 @@ def format_github(findings: list[Finding], diagnostics: list[Diagnostic], **_: o
     ordered = sorted(findings, key=lambda f: (rank[f.severity], f.file, f.span.start))
     for f in ordered:
         text = f.message + (f"\n\nhelp: {f.help}" if f.help else "")
+        if f.evidence:
+            text += "\n\ncall sites:\n" + "\n".join(f"- {e.label} at {e.file}:{e.line}:{e.column}" for e in f.evidence)
         lines.append(_gh_command(_GITHUB_LEVEL[f.severity], f.file, f.span, f"prisma-lint ({f.rule})", text))
     counts = Counter(_GITHUB_LEVEL[f.severity] for f in findings)
     errors = sum(1 for d in diagnostics if d.severity == "error")
@@ -273,7 +286,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
         )
     results = []
     for f in findings:
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": level[f.severity],
             "message": {"text": f.message + (f" Help: {f.help}" if f.help else "")},
@@ -289,6 +302,24 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
         }
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
+        if f.evidence:
+            result["relatedLocations"] = [
+                {
+                    "id": k,
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(e.file), "uriBaseId": "%SRCROOT%"},
+                        "region": {
+                            "startLine": e.line,
+                            "startColumn": e.column,
+                            "endLine": e.end_line,
+                            "endColumn": e.end_column,
+                            "snippet": {"text": e.snippet},
+                        },
+                    },
+                    "message": {"text": e.label},
+                }
+                for k, e in enumerate(f.evidence)
+            ]
         if f.fix and f.fix.edits:
             changes: dict[str, list] = {}
             for e in f.fix.edits:

@@ -5,7 +5,8 @@ The plan looks at every fixable finding of a model at once:
 1. reorders first (composite-order, and missing-fk-index when a mis-ordered index holds the key);
 2. then deletions (redundant-index), each only if the index is still redundant once the
    reorders are made (a reorder may take away the index that made it redundant);
-3. then additions (missing-fk-index), each only if no index, existing or planned, covers the key.
+3. then additions (missing-fk-index, unindexed-query, unsorted-page), longest first, each only
+   if no index, existing or planned, covers its columns.
 
 So no fix adds an index that another fix or an existing index makes redundant. Identical edits
 proposed by two findings are made once. After applying, the schema is parsed and linted again
@@ -99,7 +100,8 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
                 continue
             del sim[i]
             take(f)
-        for f in items:
+        # longest first: an index that a longer one planned here covers is not added
+        for f in sorted(items, key=lambda f: -len(f.fix.add_index["fields"]) if f.fix.add_index else 0):
             spec = f.fix.add_index
             if spec is None:
                 continue

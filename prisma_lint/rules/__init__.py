@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Optional
 
-from ..findings import Finding, Fix
+from ..findings import Evidence, Finding, Fix
 from ..model.schema import Schema
 from ..source import Span
 
@@ -118,6 +118,7 @@ class RuleContext:
         fix: Optional[Fix] = None,
         help: Optional[str] = None,
         severity: Optional[Severity] = None,
+        evidence: Iterable[Evidence] = (),
     ) -> Finding:
         return Finding(
             rule=self.rule.id,
@@ -128,6 +129,7 @@ class RuleContext:
             fields=list(fields),
             fix=fix,
             help=help,
+            evidence=list(evidence),
         )
 
 
@@ -149,6 +151,10 @@ def _builtin_rules() -> list[Rule]:
         redundant_index,
         schema_drift,
         too_many_indexes,
+        unindexed_query,
+        unsorted_page,
+        cursor_order_not_unique,
+        index_without_query,
     )
 
     return [
@@ -168,6 +174,10 @@ def _builtin_rules() -> list[Rule]:
         drop_index_non_concurrently.RULE,
         concurrently_in_transaction.RULE,
         schema_drift.RULE,
+        unindexed_query.RULE,
+        unsorted_page.RULE,
+        cursor_order_not_unique.RULE,
+        index_without_query.RULE,
     ]
 
 

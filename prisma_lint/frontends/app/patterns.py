@@ -36,6 +36,9 @@ class QueryPattern:
     static: bool = True  # every key of where/orderBy known; False: record it, never warn from it
     snippet: str = ""  # the call's first line, for evidence
     suppressed: frozenset[str] = frozenset()  # rule ids a `// prisma-lint-ignore` at the call site names
+    # fields of `equals` bound to a literal, with its value (None for `{ deletedAt: null }`): a
+    # partial index counts for the query only when its predicate follows from these
+    values: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, served_by: Optional[str] = None) -> dict[str, Any]:
         return {

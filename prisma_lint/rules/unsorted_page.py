@@ -1,0 +1,57 @@
+"""unsorted-page: a findMany page (orderBy + take/cursor) no index returns in order."""
+
+from __future__ import annotations
+
+from ..model.serving import Suggestion
+from . import Rule, RuleContext
+from ._queries import MAX_ENUM_VALUES, TENANT, accesses, advisor, evidence, index_fix, plural, sites
+
+PAGED_OPERATIONS = frozenset({"findMany"})
+
+
+def check(ctx: RuleContext):
+    adv = advisor(ctx)
+    for model, accs in accesses(ctx, adv):
+        wanted: list[Suggestion] = []
+        for a in accs:
+            p = a.pattern
+            if p.operation not in PAGED_OPERATIONS or not a.ordered_page:
+                continue
+            if a.filters and adv.serving_index(p, model) is None:
+                continue  # unindexed-query suggests an index that filters and sorts
+            if any(adv.sorts(model, i, a) for i in adv.indexes(model)):
+                continue
+            eq = [f for f in a.eq if f not in p.in_]  # `in` yields several sorted runs
+            eq.sort(key=lambda f: (adv.rank(model, f), a.eq.index(f)))
+            order = [(f, d) for f, d in a.order if f not in eq]
+            sort = {f: "Desc" for f, d in order if d == "desc"} if len({d for _, d in order}) > 1 else {}
+            if order:
+                wanted.append(Suggestion(model.name, eq + [f for f, _ in order], sort, [a]))
+        for s in adv.merge(model, wanted):
+            fix, help_text = index_fix(ctx, model, s, tag="sort")
+            order_text = ", ".join(
+                f"{f} {d}" for f, d in s.accesses[0].order if f in s.fields
+            )
+            n = len({(p.file, p.line, p.column) for p in s.patterns})
+            yield ctx.finding(
+                model.name_span,
+                f"{plural(n, 'page', 'pages')} of `{model.name}` ordered by ({order_text}) "
+                f"that no index returns in order: {sites(s.patterns)}; every page reads and sorts "
+                "all the matching rows",
+                model=model.name,
+                fields=s.fields,
+                fix=fix,
+                help=help_text,
+                evidence=evidence(s.patterns),
+            )
+
+
+RULE = Rule(
+    id="unsorted-page",
+    severity="warning",
+    fixable="safe",
+    summary="A findMany with orderBy and take/cursor that no index returns in order.",
+    check=check,
+    options=(MAX_ENUM_VALUES, TENANT),
+    needs=("schema", "queries"),
+)
