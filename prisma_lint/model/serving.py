@@ -6,11 +6,12 @@ by equality (``equals``, and ``in``, which a B-tree serves the same way), by ran
 
 * it is an ``@id`` / ``@unique`` whose columns are all bound by equality: one row at most,
   whatever else the query filters on ("outright");
-* or a B-tree whose leading columns are all bound by equality and leave out only
-  low-cardinality equality columns (a Boolean or a small enum filters the few rows the
-  selective prefix finds), optionally followed by one range column; an index led by the
-  range column serves a query whose equality columns are all low-cardinality;
-* or a Hash index on one of the equality columns (the rest low-cardinality);
+* or a B-tree whose leading columns are all bound by equality (the other equality columns
+  filter the rows that prefix finds), optionally followed by one range column; a prefix of
+  low-cardinality columns only (a Boolean, a small enum) counts only when it holds every
+  equality column; an index led by the range column serves a query whose equality columns are
+  all low-cardinality;
+* or a Hash index on one of the equality columns;
 * a partial index (``where``) only when its predicate follows from the query (``IS NOT NULL``
   from an equality, range or ``not: null``; ``IS NULL`` / ``= value`` from the literal the
   query binds), a GIN/GiST/BRIN/full-text index never.
@@ -140,19 +141,23 @@ class Advisor:
             return False
         cols = index.fields
         eq = set(acc.eq)
+        if index.where is not None:  # columns the predicate pins need no lookup
+            eq -= predicate_columns(index.where, model)
+            if acc.eq and not eq and not acc.range:
+                return True  # the index holds exactly the rows wanted
         if index.is_unique and set(cols) <= eq:
             return True
         if index.type == "Hash":
-            return cols[0] in eq and all(self.low_card(model, f) for f in eq - {cols[0]})
+            return cols[0] in eq and (eq == {cols[0]} or not self.low_card(model, cols[0]))
         k = 0
         while k < len(cols) and cols[k] in eq:
             k += 1
         missing = eq - set(cols[:k])
-        if any(not self.low_card(model, f) for f in missing):
-            return False
         if k and (not missing or not all(self.low_card(model, f) for f in cols[:k])):
             return True
-        return k < len(cols) and cols[k] in acc.range
+        # no equality prefix (or a low-cardinality one): a range on the next column serves when
+        # what is left to filter is low-cardinality
+        return k < len(cols) and cols[k] in acc.range and all(self.low_card(model, f) for f in missing)
 
     def serving_index(self, pattern, model: Optional[Model] = None) -> Optional[Index]:
         model = model or self.model_of(pattern)
@@ -253,15 +258,17 @@ class Advisor:
         return self.serves(model, index, acc) and (not acc.ordered_page or self.sorts(model, index, acc))
 
     def _extendable(self, model: Model, s: Suggestion) -> Optional[Index]:
-        """A plain B-tree ``@@index`` whose columns are the suggestion's first columns (as a
-        set, so its own order can stay): extending it serves every lookup it served."""
+        """A plain B-tree ``@@index`` whose columns can lead the suggestion: extending it serves
+        every lookup it served, and one index does the work of two."""
         for index in model.indexes:
             if index.kind != "index" or not index.is_btree or index.where is not None or index.attribute is None:
                 continue
             n = len(index.columns)
             if n >= len(s.fields) or any(c.sort or c.length or c.ops for c in index.columns):
                 continue
-            if set(index.fields) == set(s.fields[:n]) and (n == len(s.fields) - 1 or self._eq_part(s) >= n):
+            # its columns are the suggestion's first ones, or all bound by equality in every
+            # query (their order among themselves is free)
+            if set(index.fields) == set(s.fields[:n]) or set(index.fields) <= set(s.fields[: self._eq_part(s)]):
                 return index
         return None
 
@@ -293,6 +300,18 @@ def predicate_implied(where: str, model: Model, acc: Access) -> bool:
 
     node = predicate_json(where)
     return node is not None and _implied(node, model, acc)
+
+
+def predicate_columns(where: str, model: Model) -> set[str]:
+    """The fields a predicate names."""
+    from ..frontends.sql.expr import predicate_json, walk
+
+    out = set()
+    for node in walk(predicate_json(where)):
+        name = _column(node, model)
+        if name is not None:
+            out.add(name)
+    return out
 
 
 def _column(node: Any, model: Model) -> Optional[str]:
