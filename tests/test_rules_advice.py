@@ -171,7 +171,7 @@ def test_unsorted_page_silent_when_an_index_sorts_or_no_page():
 
 
 def test_unsorted_page_mixed_directions_write_the_sort():
-    page = q(order_by=[["createdAt", "desc"], ["title", "asc"]], take=True)
+    page = q(order_by=[["createdAt", "desc"], ["title", "asc"]], take=True, cursor=True)
     (f,) = lint_with_queries(SCHEMA, [page], select=["unsorted-page"])
     assert f.fix.schema_line == "@@index([createdAt(sort: Desc), title])"
 
@@ -295,3 +295,43 @@ def test_fix_adds_one_composite_for_the_foreign_key_and_the_queries_and_is_stabl
     assert "@@index([authorId])" not in text
     _, findings, _ = lint_round({"schema.prisma": text})
     assert [f.rule for f in findings] == []
+
+
+def test_relation_filters_bind_the_join_columns():
+    # `author: { is: {...} }` joins on Post.authorId (indexed): served, nothing to say
+    assert lint_with_queries(SCHEMA, [q(equals=["published"], other=["author:is"])], select=["unindexed-query"]) == []
+    # `posts: { some: {...} }` on User: a semi-join from Post to User.id (the primary key)
+    assert lint_with_queries(SCHEMA, [q("User", other=["posts:some"])], select=["unindexed-query"]) == []
+    # `none` narrows nothing: the query reads by `title`, which no index serves
+    findings = lint_with_queries(SCHEMA, [q(equals=["title"], other=["author:none"])], select=["unindexed-query"])
+    assert rules_of(findings, "unindexed-query") == [("Post", ["title"])]
+
+
+def test_unsorted_page_keeps_the_serving_prefix_and_lets_other_columns_filter():
+    # the orgId index finds the rows; status and published filter them in createdAt order
+    page = q(equals=["orgId", "published", "status"], order_by=[["createdAt", "desc"]], take=True)
+    (f,) = lint_with_queries(SCHEMA, [page], select=["unsorted-page"])
+    assert f.fields == ["orgId", "createdAt"]
+    schema = SCHEMA.replace("@@index([orgId])", "@@index([orgId, createdAt])")
+    assert lint_with_queries(schema, [page], select=["unsorted-page"]) == []
+
+
+def test_unsorted_page_stays_silent_where_an_index_would_not_help_or_the_rows_are_few():
+    def silent(**kw):
+        return lint_with_queries(SCHEMA, [q(take=True, **kw)], select=["unsorted-page"]) == []
+
+    # several runs of rows: `in`, a join through a relation filter, OR branches
+    assert silent(**{"in": ["orgId"]}, order_by=[["createdAt", "desc"]])
+    assert silent(other=["author:is"], order_by=[["createdAt", "desc"]])
+    assert silent(equals=["orgId"], order_by=[["createdAt", "desc"]], **{"or": True})
+    # two selective equality columns: few rows to sort
+    assert silent(equals=["orgId", "authorId"], order_by=[["createdAt", "desc"]])
+    # a table-wide take without a cursor: an admin list of unknown size
+    assert silent(order_by=[["createdAt", "desc"]])
+    assert not silent(order_by=[["createdAt", "desc"]], cursor=True)
+
+
+def test_an_index_on_the_first_sort_column_is_enough_incremental_sort():
+    schema = SCHEMA.replace("@@index([orgId])", "@@index([orgId, createdAt])")
+    page = q(equals=["orgId"], order_by=[["createdAt", "desc"], ["id", "desc"]], take=True)
+    assert lint_with_queries(schema, [page], select=["unsorted-page"]) == []

@@ -45,6 +45,8 @@ class Access:
     range: list[str]
     order: list[tuple[str, str]]
     values: dict[str, Any] = field(default_factory=dict)
+    # columns bound through a relation filter (a join: several values, like `in`)
+    joined: list[str] = field(default_factory=list)
 
     @property
     def filters(self) -> bool:
@@ -108,9 +110,26 @@ class Advisor:
         for name in list(pattern.equals) + list(pattern.in_):
             if self._indexable(model, name) and name not in eq:
                 eq.append(name)
+        joined = [c for c in self._joined_columns(model, pattern.other) if c not in eq]
+        eq += joined
         rng = [n for n in dict.fromkeys(pattern.range) if self._indexable(model, n) and n not in eq]
         order = [(f, d) for f, d in pattern.order_by if self._indexable(model, f)]
-        return Access(pattern, eq, rng, order, dict(getattr(pattern, "values", {}) or {}))
+        return Access(pattern, eq, rng, order, dict(getattr(pattern, "values", {}) or {}), joined)
+
+    def _joined_columns(self, model: Model, other: Iterable[str]) -> list[str]:
+        """The columns of ``model`` a relation filter joins on: `author: { is: ... }` (or a
+        bare nested object) binds the foreign key `authorId`; `posts: { some: ... }` binds the
+        columns the children reference (`id`). `every` / `none` / `isNot` narrow nothing."""
+        out: list[str] = []
+        for item in other:
+            name, _, op = item.partition(":")
+            f = model.fields.get(name)
+            r = f.relation if f is not None and f.kind == "relation" else None
+            if r is None or r.kind == "m-n" or op not in ("is", "some"):
+                continue
+            cols = r.fields if r.model == model.name and r.field == name else r.references
+            out += [c for c in cols if self._indexable(model, c) and c not in out]
+        return out
 
     def low_card(self, model: Model, name: str) -> bool:
         f = model.fields.get(name)
@@ -181,12 +200,13 @@ class Advisor:
 
     def sorts(self, model: Model, index: Index, acc: Access) -> bool:
         """Whether ``index`` returns the rows of ``acc`` in its ``orderBy`` order: its columns are
-        the equality columns (any order) followed by the sort columns, all in the index's
-        direction or all reversed (a B-tree reads backwards too). A unique index on equality
-        columns returns one row: nothing to sort."""
+        equality columns (any order; the others filter) followed by the sort columns, all in the
+        index's direction or all reversed (a B-tree reads backwards too). A unique index on
+        equality columns returns one row: nothing to sort."""
         if not acc.order or not self.usable(model, index, acc) or not index.is_btree:
             return False
-        eq = set(acc.eq) - set(acc.pattern.in_)  # `in` gives several runs: no single order
+        # `in` and joins give several runs of rows: no single order
+        eq = set(acc.eq) - set(acc.pattern.in_) - set(acc.joined)
         cols = index.columns
         if index.is_unique and set(index.fields) <= eq:
             return True
@@ -196,13 +216,19 @@ class Advisor:
         wanted = [(f, d) for f, d in acc.order if f not in eq]
         if not wanted:
             return True
-        if eq - {c.field for c in cols[:k]}:
-            if any(not self.low_card(model, f) for f in eq - {c.field for c in cols[:k]}):
-                return False
-        rest = cols[k : k + len(wanted)]
-        if [c.field for c in rest] != [f for f, _ in wanted]:
+        # the other equality columns filter the rows as they come, in order; with no equality
+        # prefix that holds only when they are low-cardinality (else the scan reads far ahead)
+        missing = eq - {c.field for c in cols[:k]}
+        if not k and any(not self.low_card(model, f) for f in missing):
             return False
-        same = [(c.sort or "Asc").lower() == d for c, (_, d) in zip(rest, wanted)]
+        # the index may give only the first sort columns: PostgreSQL (13+) finishes with an
+        # incremental sort of each group of ties, which is cheap
+        n = 0
+        while n < len(wanted) and k + n < len(cols) and cols[k + n].field == wanted[n][0]:
+            n += 1
+        if n == 0:
+            return False
+        same = [(c.sort or "Asc").lower() == d for c, (_, d) in zip(cols[k : k + n], wanted)]
         return all(same) or not any(same)
 
     # ------------------------------------------------------------------------------------------

@@ -19,10 +19,28 @@ def check(ctx: RuleContext):
                 continue
             if a.filters and adv.serving_index(p, model) is None:
                 continue  # unindexed-query suggests an index that filters and sorts
+            if p.in_ or a.joined or p.or_:
+                # several runs of rows (`in`, a join, OR branches): no one index returns them
+                # in order
+                continue
+            if not a.filters and not p.cursor:
+                continue  # a table-wide `take` (admin lists): without statistics its size is unknown
+            if sum(1 for f in set(a.eq) if not adv.low_card(model, f)) >= 2:
+                continue  # two selective columns find few rows (a partner in a program): cheap to sort
             if any(adv.sorts(model, i, a) for i in adv.indexes(model)):
                 continue
-            eq = [f for f in a.eq if f not in p.in_]  # `in` yields several sorted runs
-            eq.sort(key=lambda f: (adv.rank(model, f), a.eq.index(f)))
+            # the serving index's equality prefix, then the sort columns: the other equality
+            # columns filter the rows in order
+            serving = adv.serving_index(p, model) if a.filters else None
+            single = set(a.eq)
+            if serving is not None and serving.is_btree:
+                eq = []
+                for c in serving.fields:
+                    if c not in single:
+                        break
+                    eq.append(c)
+            else:
+                eq = sorted(single, key=lambda f: (adv.rank(model, f), a.eq.index(f)))
             order = [(f, d) for f, d in a.order if f not in eq]
             sort = {f: "Desc" for f, d in order if d == "desc"} if len({d for _, d in order}) > 1 else {}
             if order:
