@@ -335,3 +335,23 @@ def test_an_index_on_the_first_sort_column_is_enough_incremental_sort():
     schema = SCHEMA.replace("@@index([orgId])", "@@index([orgId, createdAt])")
     page = q(equals=["orgId"], order_by=[["createdAt", "desc"], ["id", "desc"]], take=True)
     assert lint_with_queries(schema, [page], select=["unsorted-page"]) == []
+
+
+def test_unindexed_query_leaves_out_or_branches_and_range_only_updates():
+    # OR: the branches (not listed) may be what an index serves
+    assert lint_with_queries(SCHEMA, [q(equals=["title"], **{"or": True})], select=["unindexed-query"]) == []
+    # a retention job: `updateMany({ where: { createdAt: { lt: cutoff } } })` matches every older
+    # row again on each run
+    assert lint_with_queries(SCHEMA, [q(range=["createdAt"], operation="updateMany")], select=["unindexed-query"]) == []
+    # a delete removes what it matched: the index on the range serves the next run
+    findings = lint_with_queries(SCHEMA, [q(range=["createdAt"], operation="deleteMany")], select=["unindexed-query"])
+    assert rules_of(findings, "unindexed-query") == [("Post", ["createdAt"])]
+
+
+def test_sort_columns_join_the_suggestion_only_for_a_page():
+    whole = q(equals=["title"], order_by=[["createdAt", "asc"]])
+    assert rules_of(lint_with_queries(SCHEMA, [whole], select=["unindexed-query"]), "unindexed-query") == [("Post", ["title"])]
+    page = q(equals=["title"], order_by=[["createdAt", "asc"]], take=True)
+    assert rules_of(lint_with_queries(SCHEMA, [page], select=["unindexed-query"]), "unindexed-query") == [
+        ("Post", ["title", "createdAt"])
+    ]

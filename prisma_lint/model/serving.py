@@ -236,11 +236,13 @@ class Advisor:
     # ------------------------------------------------------------------------------------------
     def needed(self, acc: Access, model: Model, *, with_order: bool = True) -> Optional[Suggestion]:
         """The index ``acc`` needs: equality columns by rank, then the range column, or (with no
-        range) the sort columns. None when there is nothing to index, or when every column is
+        range, for a page) the sort columns. None when there is nothing to index, or when every column is
         low-cardinality and the query is no ordered page."""
         eq = sorted(acc.eq, key=lambda f: (self.rank(model, f), acc.eq.index(f)))
         tail: list[str] = []
         sort: dict[str, str] = {}
+        # sort columns only for a page (take / cursor): a whole result is sorted once anyway
+        with_order = with_order and acc.ordered_page
         if acc.range and not (with_order and acc.order and acc.order[0][0] == acc.range[0]):
             tail = [acc.range[0]]
         elif with_order and acc.order:

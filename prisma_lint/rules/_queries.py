@@ -63,11 +63,22 @@ def accesses(ctx: RuleContext, adv: Advisor, rule_id: Optional[str] = None) -> I
             yield model, by_model[name]
 
 
+# operations that leave the rows they match in the table (a range they match keeps growing)
+UPDATES = frozenset({"update", "updateMany", "updateManyAndReturn", "upsert"})
+
+
 def unindexed(adv: Advisor, model: Model, accs: list[Access]) -> list[Suggestion]:
-    """The indexes ``model`` needs for the call sites no index serves, merged."""
+    """The indexes ``model`` needs for the call sites no index serves, merged. Left out:
+    a `where` with OR / NOT (its branches, unknown here, may hold the indexed lookups: an index
+    per branch serves it as a BitmapOr), and an update filtered by a range alone (a retention
+    job's `createdAt < cutoff` matches every older row again on each run: an index on the
+    range does not narrow it)."""
     out = []
     for a in accs:
-        if a.filters and adv.serving_index(a.pattern, model) is None:
+        p = a.pattern
+        if p.or_ or (not a.eq and p.operation in UPDATES):
+            continue
+        if a.filters and adv.serving_index(p, model) is None:
             s = adv.needed(a, model)
             if s is not None:
                 out.append(s)
