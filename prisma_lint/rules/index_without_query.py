@@ -25,7 +25,9 @@ def check(ctx: RuleContext):
             continue
         lead = index.fields[0]
         used = False
-        for p in patterns:
+        # relation reads nested in include/select read this model too (by their foreign key)
+        nested = [p for p in getattr(q, "nested", ()) if p.model == model.name]
+        for p in patterns + nested:
             acc = adv.access(p, model)
             named = set(p.equals) | set(p.in_) | set(p.range) | {o.split(":")[0] for o in p.other}
             if acc is not None and (adv.serves(model, index, acc) or adv.sorts(model, index, acc)):
