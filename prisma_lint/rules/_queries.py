@@ -129,6 +129,21 @@ def how_used(s: Suggestion) -> str:
     return ", ".join(parts)
 
 
+def suggestion_finding(ctx: RuleContext, model: Model, s: Suggestion, what: str, cost: str, tag: str = "query"):
+    """The finding for a suggested index: on the model's name, `what`, the call sites, then
+    `cost`; the fix that adds (or extends) the index; every call site as evidence."""
+    fix, help_text = index_fix(ctx, model, s, tag)
+    return ctx.finding(
+        model.name_span,
+        f"{what}: {sites(s.patterns)}; {cost}",
+        model=model.name,
+        fields=s.fields,
+        fix=fix,
+        help=help_text,
+        evidence=evidence(s.patterns),
+    )
+
+
 def index_fix(ctx: RuleContext, model: Model, s: Suggestion, tag: str = "query") -> tuple[Fix, str]:
     """The fix that gives ``model`` the suggested index (adding it, or extending the existing
     ``@@index`` it starts with) and the help line."""
@@ -159,6 +174,10 @@ def index_fix(ctx: RuleContext, model: Model, s: Suggestion, tag: str = "query")
         add_index={"model": model.name, "fields": list(s.fields), "kind": "index"},
     )
     return fix, f"add `{line}` to model `{model.name}`"
+
+
+def call_count(patterns: list) -> int:
+    return len({(p.file, p.line, p.column) for p in patterns})
 
 
 def plural(n: int, word: str, many: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import Rule, RuleContext
-from ._queries import accesses, advisor, evidence, plural, sites
+from ._queries import accesses, advisor, call_count, evidence, plural, sites
 
 
 def check(ctx: RuleContext):
@@ -22,7 +22,7 @@ def check(ctx: RuleContext):
         pk = model.primary_key
         tie = ", ".join(pk.fields) if pk else "a unique field"
         for key, patterns in groups.items():
-            n = len(patterns)
+            n = call_count(patterns)
             yield ctx.finding(
                 model.name_span,
                 f"{plural(n, 'cursor page', 'cursor pages')} of `{model.name}` ordered by "

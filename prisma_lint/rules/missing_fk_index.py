@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..fix.edits import add_block_attribute, reorder_index_fields
+from ..fix.edits import reorder_index_fields
 from ..findings import Fix
 from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
 from . import Rule, RuleContext
@@ -82,16 +82,10 @@ def check(ctx: RuleContext):
         if query_fix is not None:
             fix, help_text = query_fix
         elif fix is None:
-            line = index_line(r.fields, explicit_name(schema, model, r.fields))
-            edit = add_block_attribute(model, line)
-            fix = Fix(
-                title=f"Add {line} to `{model.name}`",
-                applicability="safe",
-                edits=[edit] if edit else [],
-                schema_line=line,
-                add_index={"model": model.name, "fields": list(r.fields), "kind": "index"},
-            )
-            help_text = f"add `{line}` to model `{model.name}`"
+            from ..model.serving import Suggestion
+            from ._queries import index_fix
+
+            fix, help_text = index_fix(ctx, model, Suggestion(model.name, list(r.fields)), tag="fk")
         else:
             help_text = fix.title[0].lower() + fix.title[1:]
         what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"

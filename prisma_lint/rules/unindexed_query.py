@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from . import Rule, RuleContext
-from ._queries import MAX_ENUM_VALUES, TENANT, accesses, advisor, evidence, how_used, index_fix, plural, sites, unindexed
+from ._queries import (
+    MAX_ENUM_VALUES,
+    TENANT,
+    accesses,
+    advisor,
+    call_count,
+    how_used,
+    plural,
+    suggestion_finding,
+    unindexed,
+)
 
 
 def check(ctx: RuleContext):
     adv = advisor(ctx)
     for model, accs in accesses(ctx, adv):
         for s in unindexed(adv, model, accs):
-            fix, help_text = index_fix(ctx, model, s)
-            n = len({(p.file, p.line, p.column) for p in s.patterns})
-            yield ctx.finding(
-                model.name_span,
-                f"no index serves {plural(n, 'query', 'queries')} on `{model.name}` by ({how_used(s)}): "
-                f"{sites(s.patterns)}; each one reads the whole table",
-                model=model.name,
-                fields=s.fields,
-                fix=fix,
-                help=help_text,
-                evidence=evidence(s.patterns),
-            )
-
+            queries = plural(call_count(s.patterns), "query", "queries")
+            what = f"no index serves {queries} on `{model.name}` by ({how_used(s)})"
+            yield suggestion_finding(ctx, model, s, what, "each one reads the whole table")
 
 RULE = Rule(
     id="unindexed-query",

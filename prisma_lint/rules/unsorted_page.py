@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model.serving import Suggestion
 from . import Rule, RuleContext
-from ._queries import MAX_ENUM_VALUES, TENANT, accesses, advisor, evidence, index_fix, plural, sites
+from ._queries import MAX_ENUM_VALUES, TENANT, accesses, advisor, call_count, plural, suggestion_finding
 
 PAGED_OPERATIONS = frozenset({"findMany"})
 
@@ -46,23 +46,10 @@ def check(ctx: RuleContext):
             if order:
                 wanted.append(Suggestion(model.name, eq + [f for f, _ in order], sort, [a]))
         for s in adv.merge(model, wanted):
-            fix, help_text = index_fix(ctx, model, s, tag="sort")
-            order_text = ", ".join(
-                f"{f} {d}" for f, d in s.accesses[0].order if f in s.fields
-            )
-            n = len({(p.file, p.line, p.column) for p in s.patterns})
-            yield ctx.finding(
-                model.name_span,
-                f"{plural(n, 'page', 'pages')} of `{model.name}` ordered by ({order_text}) "
-                f"that no index returns in order: {sites(s.patterns)}; every page reads and sorts "
-                "all the matching rows",
-                model=model.name,
-                fields=s.fields,
-                fix=fix,
-                help=help_text,
-                evidence=evidence(s.patterns),
-            )
-
+            order_text = ", ".join(f"{f} {d}" for f, d in s.accesses[0].order if f in s.fields)
+            pages = plural(call_count(s.patterns), "page", "pages")
+            what = f"{pages} of `{model.name}` ordered by ({order_text}) that no index returns in order"
+            yield suggestion_finding(ctx, model, s, what, "every page reads and sorts all the matching rows", tag="sort")
 
 RULE = Rule(
     id="unsorted-page",
