@@ -8,7 +8,10 @@ import json
 
 from helpers import PG, REGISTRY, app_queries, lint_with_queries, load_text
 from prisma_lint.config import Config
-from prisma_lint.emit.formats import format_github, format_json, format_sarif, format_text
+from prisma_lint.emit.github import format_github
+from prisma_lint.emit.json import format_json
+from prisma_lint.emit.sarif import format_sarif
+from prisma_lint.emit.text import format_text
 from prisma_lint.engine import active_rules, lint
 from prisma_lint.fix.planner import fix_texts
 from prisma_lint.frontends.prisma.loader import reparse
