@@ -18,9 +18,8 @@ import ddl
 from conftest import FIXTURES, REPO
 from helpers import REGISTRY, app_queries
 from prisma_lint.config import Config
-from prisma_lint.engine import lint
-from prisma_lint.fix.planner import fix_texts
-from prisma_lint.frontends.prisma.loader import load_schema, reparse
+from prisma_lint.engine import Engine, Inputs, lint
+from prisma_lint.frontends.prisma.loader import load_schema
 from prisma_lint.migrate.sql import diff, render
 from prisma_lint.model.serving import Advisor
 
@@ -87,22 +86,15 @@ def test_served_by_for_each_call_site():
 
 
 def fixed_schema():
-    """`check --fix` with the app's queries: the before schema and the fixed one."""
-    loaded = load_schema(APP / "schema.prisma")
-    qs = queries()
-
-    def lint_round(texts):
-        current = reparse(loaded, texts)
-        r = _lint(current, qs)
-        return current.schema, r.findings, current.has_errors
-
-    outcome = fix_texts(loaded.texts(), lint_round, unsafe=False)
-    fixed = reparse(loaded, {**loaded.texts(), **outcome.texts})
-    return loaded, fixed, lint_round
+    """What `check --fix` and `migrate` do with the app's queries (Engine.fix): the inputs
+    before, after, and the lint of the fixed schema."""
+    inputs = Inputs(load_schema(APP / "schema.prisma"), "prisma", queries=queries())
+    fixed = Engine(REGISTRY, Config()).fix(inputs)
+    return inputs.unit, fixed.inputs.unit, fixed.result
 
 
 def test_fix_writes_the_indexes_once_and_a_second_fix_changes_nothing():
-    loaded, fixed, lint_round = fixed_schema()
+    loaded, fixed, after = fixed_schema()
     added = sorted(
         (m.name, tuple(i.fields))
         for m in fixed.schema.models.values()
@@ -117,8 +109,7 @@ def test_fix_writes_the_indexes_once_and_a_second_fix_changes_nothing():
         ("Verification", ("expiresAt",)),
         ("Verification", ("identifier", "value")),
     ]
-    _, findings, _ = lint_round(fixed.texts())
-    assert [f.rule for f in findings] == []
+    assert [f.rule for f in after.findings] == []
     sql = render(diff(loaded.schema, fixed.schema))
     assert 'CREATE INDEX "session_userId_expiresAt_idx" ON "session"("userId", "expiresAt");' in sql
     assert "user_email" not in sql
@@ -236,7 +227,7 @@ def _indexes_used(plan: str) -> set[str]:
 @pytest.mark.postgres
 def test_explain_seq_scan_before_index_scan_after(postgres):
     loaded, fixed, _ = fixed_schema()
-    migration = render(diff(loaded.schema, fixed.schema))
+    migration = render(diff(loaded.schema, fixed.schema))  # as `prisma-lint migrate --stdout`
     db = postgres.new_database()
     with postgres.connect(db) as conn:
         conn.execute(ddl.render(loaded.schema))
