@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .schema import Index, Model, ModelField, Relation, Schema
 from ..source import Span
+from .schema import Index, Model, ModelField, Relation, Schema
 
 LOW_CARDINALITY = "low-cardinality"
 RANGE = "range"

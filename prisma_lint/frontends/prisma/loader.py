@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ...model.schema import Schema, build_schema
+from ...model.builder import build_schema
+from ...model.schema import Schema
 from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
