@@ -165,3 +165,13 @@ model E {
     assert sorts(by_score, {"order_by": [["score", "desc"], ["id", "asc"]]})
     assert sorts(by_score, {"order_by": [["score", "asc"], ["id", "desc"]]})  # read backwards
     assert not sorts(by_score, {"order_by": [["score", "desc"], ["id", "desc"]]})
+
+
+def test_mysql_indexes_foreign_keys_itself():
+    body = "model A {\n  id Int @id\n  bs B[]\n}\n\nmodel B {\n  id Int @id\n  aId Int\n  a A @relation(fields: [aId], references: [id])\n}\n"
+    record = {"model": "B", "equals": ["aId"]}
+    assert served(record, PG + body) is None
+    mysql = 'datasource db {\n  provider = "mysql"\n}\n\n'
+    assert served(record, mysql + body) == "B_aId_fkey"
+    emulated = 'datasource db {\n  provider = "mysql"\n  relationMode = "prisma"\n}\n\n'
+    assert served(record, emulated + body) is None

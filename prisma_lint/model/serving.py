@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from .indexing import foreign_key_fields, is_low_cardinality
+from .indexing import foreign_key_fields, is_low_cardinality, relations_from, serves_lookup_on
 from .schema import Index, IndexColumn, Model, Schema
 
 # Columns that scope every query of a multi-tenant app: they lead an index like a foreign key.
@@ -96,7 +96,14 @@ class Advisor:
         return m if m is not None and m.kind == "model" and not m.ignored else None
 
     def indexes(self, model: Model) -> list[Index]:
-        return list(model.indexes) + list(self.extra.get(model.name, ()))
+        out = list(model.indexes) + list(self.extra.get(model.name, ()))
+        if self.schema.provider == "mysql" and self.schema.relation_mode != "prisma":
+            # InnoDB creates an index on a foreign key's columns when none leads with them
+            for r in relations_from(self.schema, model):
+                if not any(serves_lookup_on(i, r.fields) for i in out):
+                    cols = [IndexColumn(f, model.fields[f].db_name if f in model.fields else f) for f in r.fields]
+                    out.append(Index(model.name, "index", cols, r.db_name or "", model.span, synthetic=True))
+        return out
 
     def _indexable(self, model: Model, name: str) -> bool:
         f = model.fields.get(name)
