@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..findings import Finding
 from ..frontends.prisma.syntax import Diagnostic
@@ -57,7 +58,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
         )
     results = []
     for f in findings:
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": level[f.severity],
             "message": {"text": f.message + (f" Help: {f.help}" if f.help else "")},
