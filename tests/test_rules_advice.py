@@ -358,3 +358,13 @@ def test_sort_columns_join_the_suggestion_only_for_a_page():
     assert rules_of(lint_with_queries(SCHEMA, [page], select=["unindexed-query"]), "unindexed-query") == [
         ("Post", ["title", "createdAt"])
     ]
+
+
+def test_is_null_columns_go_last_and_free_text_ones_stay_out():
+    schema = PG + (
+        "model Job {\n  id Int @id\n  queue String @db.VarChar(40)\n  deletedAt DateTime?\n"
+        "  body String?\n  kind Int\n}\n"
+    )
+    record = {"model": "Job", "equals": ["deletedAt", "body", "queue"], "values": {"deletedAt": None, "body": None}}
+    findings = lint_with_queries(schema, [record], select=["unindexed-query"])
+    assert rules_of(findings, "unindexed-query") == [("Job", ["queue", "deletedAt"])]

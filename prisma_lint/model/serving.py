@@ -105,6 +105,10 @@ class Advisor:
                     out.append(Index(model.name, "index", cols, r.db_name or "", model.span, synthetic=True))
         return out
 
+    def _free_text(self, model: Model, name: str) -> bool:
+        f = model.fields.get(name)
+        return f is not None and f.type == "String" and (f.native_type is None or f.native_type.name == "Text")
+
     def _indexable(self, model: Model, name: str) -> bool:
         f = model.fields.get(name)
         return f is not None and f.kind in ("scalar", "enum") and not f.list and f.type not in _UNINDEXABLE_TYPES
@@ -245,7 +249,11 @@ class Advisor:
         """The index ``acc`` needs: equality columns by rank, then the range column, or (with no
         range, for a page) the sort columns. None when there is nothing to index, or when every column is
         low-cardinality and the query is no ordered page."""
-        eq = sorted(acc.eq, key=lambda f: (self.rank(model, f), acc.eq.index(f)))
+        # a column tested IS NULL (`deletedAt: null`) matches most rows: it goes last, and a
+        # free-text one (`content: null`) stays out (its values would fill the index)
+        nulls = {f for f, v in acc.values.items() if v is None and f in acc.eq}
+        eq = [f for f in acc.eq if f not in nulls or not self._free_text(model, f)]
+        eq.sort(key=lambda f: (2 if f in nulls else self.rank(model, f), acc.eq.index(f)))
         tail: list[str] = []
         sort: dict[str, str] = {}
         # sort columns only for a page (take / cursor): a whole result is sorted once anyway
