@@ -175,3 +175,10 @@ def test_mysql_indexes_foreign_keys_itself():
     assert served(record, mysql + body) == "B_aId_fkey"
     emulated = 'datasource db {\n  provider = "mysql"\n  relationMode = "prisma"\n}\n\n'
     assert served(record, emulated + body) is None
+
+
+def test_an_is_null_prefix_alone_is_no_lookup():
+    schema = PG + "model J {\n  id Int @id\n  queue String\n  deletedAt DateTime?\n  @@index([deletedAt])\n}\n"
+    assert served({"model": "J", "equals": ["deletedAt", "queue"], "values": {"deletedAt": None}}, schema) is None
+    assert served({"model": "J", "equals": ["deletedAt"], "values": {"deletedAt": None}}, schema) == "J_deletedAt_idx"
+    assert served({"model": "J", "equals": ["deletedAt", "queue"]}, schema) == "J_deletedAt_idx"

@@ -177,17 +177,20 @@ class Advisor:
                 return True  # the index holds exactly the rows wanted
         if index.is_unique and set(cols) <= eq:
             return True
+        def low(f: str) -> bool:  # a Boolean, a small enum, or IS NULL: matches many rows
+            return self.low_card(model, f) or (f in acc.values and acc.values[f] is None)
+
         if index.type == "Hash":
-            return cols[0] in eq and (eq == {cols[0]} or not self.low_card(model, cols[0]))
+            return cols[0] in eq and (eq == {cols[0]} or not low(cols[0]))
         k = 0
         while k < len(cols) and cols[k] in eq:
             k += 1
         missing = eq - set(cols[:k])
-        if k and (not missing or not all(self.low_card(model, f) for f in cols[:k])):
+        if k and (not missing or not all(low(f) for f in cols[:k])):
             return True
         # no equality prefix (or a low-cardinality one): a range on the next column serves when
         # what is left to filter is low-cardinality
-        return k < len(cols) and cols[k] in acc.range and all(self.low_card(model, f) for f in missing)
+        return k < len(cols) and cols[k] in acc.range and all(low(f) for f in missing)
 
     def serving_index(self, pattern, model: Optional[Model] = None) -> Optional[Index]:
         model = model or self.model_of(pattern)
