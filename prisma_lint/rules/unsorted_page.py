@@ -51,6 +51,7 @@ def check(ctx: RuleContext):
             what = f"{pages} of `{model.name}` ordered by ({order_text}) that no index returns in order"
             yield suggestion_finding(ctx, model, s, what, "every page reads and sorts all the matching rows", tag="sort")
 
+
 RULE = Rule(
     id="unsorted-page",
     severity="warning",
