@@ -203,7 +203,7 @@ def test_views_and_ignored_models_are_skipped():
 def test_reorder_is_proposed_when_a_misordered_index_holds_the_key():
     text = PG + USER.replace("posts Post[]", "posts Post[]") + post("  createdAt DateTime\n  @@index([createdAt, authorId])")
     (f,) = lint_text(text, RULE)
-    assert f.fix.replace_index is not None
+    assert f.fix.index_change is not None and f.fix.index_change.action == "replace"
     assert f.fix.schema_line == "@@index([authorId, createdAt])"
 
 

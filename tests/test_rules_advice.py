@@ -13,6 +13,7 @@ from prisma_lint.emit.json import format_json
 from prisma_lint.emit.sarif import format_sarif
 from prisma_lint.emit.text import format_text
 from prisma_lint.engine import active_rules, lint
+from prisma_lint.findings import IndexChange
 from prisma_lint.fix.planner import fix_texts
 from prisma_lint.frontends.prisma.loader import reparse
 
@@ -137,7 +138,7 @@ def test_extending_an_existing_index_is_preferred():
     findings = lint_with_queries(schema, [q(equals=["status", "title"])], select=["unindexed-query"])
     (f,) = findings
     assert f.fields == ["status", "title"]
-    assert f.fix.replace_index == ("Post_status_idx", {"model": "Post", "fields": ["status", "title"], "kind": "index"})
+    assert f.fix.index_change == IndexChange.replace("Post", "Post_status_idx", ["status", "title"])
     assert f.fix.title == "Extend @@index([status]) to @@index([status, title])"
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 from .edits import apply_edits
-from ..findings import APPLICABILITY_RANK, Edit, Finding
+from ..findings import APPLICABILITY_RANK, Edit, Finding, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
@@ -42,10 +42,10 @@ def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
     ]
 
 
-def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
+def _index_like(model, spec: IndexSpec, base: Optional[Index] = None) -> Index:
     columns = []
     old = {c.field: c for c in base.columns} if base else {}
-    for name in spec["fields"]:
+    for name in spec.fields:
         if name in old:
             columns.append(old[name])
         else:
@@ -53,7 +53,7 @@ def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
             columns.append(IndexColumn(name, f.db_name if f else name))
     return Index(
         model=model.name,
-        kind=spec.get("kind", "index"),
+        kind=spec.kind,
         columns=columns,
         db_name=base.db_name if base else "",
         span=base.span if base else model.span,
@@ -81,37 +81,46 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
             accepted.append(f)
             made.update(_edit_key(e) for e in f.fix.edits)
 
+        def change(f: Finding, action: str) -> Optional[IndexChange]:
+            ch = f.fix.index_change if f.fix else None
+            return ch if ch is not None and ch.action == action else None
+
         for f in items:
-            if f.fix.replace_index is None:
+            ch = change(f, "replace")
+            if ch is None or ch.new is None:
                 continue
-            old_name, spec = f.fix.replace_index
-            i = next((k for k, ix in enumerate(sim) if ix.db_name == old_name), None)
-            if i is None or sim[i].fields == spec["fields"]:
+            spec = ch.new
+            i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old), None)
+            if i is None or tuple(sim[i].fields) == spec.fields:
                 if all(_edit_key(e) in made for e in f.fix.edits):
                     accepted.append(f)  # the same edit, already planned for another finding
                 continue
             sim[i] = _index_like(model, spec, sim[i])
             take(f)
         for f in items:
-            if f.fix.remove_index is None:
+            ch = change(f, "remove")
+            if ch is None:
                 continue
-            i = next((k for k, ix in enumerate(sim) if ix.db_name == f.fix.remove_index and ix.kind == "index"), None)
+            i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old and ix.kind == "index"), None)
             if i is None or redundant_with(sim[i], sim) is None:
                 continue
             del sim[i]
             take(f)
         # longest first: an index that a longer one planned here covers is not added
-        for f in sorted(items, key=lambda f: -len(f.fix.add_index["fields"]) if f.fix.add_index else 0):
-            spec = f.fix.add_index
-            if spec is None:
+        def added(f: Finding) -> int:
+            ch = change(f, "add")
+            return -len(ch.new.fields) if ch is not None and ch.new is not None else 0
+
+        for f in sorted(items, key=added):
+            ch = change(f, "add")
+            if ch is None or ch.new is None:
                 continue
-            if covering_index(sim, spec["fields"]) is not None:
+            if covering_index(sim, list(ch.new.fields)) is not None:
                 continue
-            sim.append(_index_like(model, spec))
+            sim.append(_index_like(model, ch.new))
             take(f)
         for f in items:
-            fx = f.fix
-            if fx.add_index is None and fx.remove_index is None and fx.replace_index is None:
+            if f.fix.index_change is None:
                 take(f)
     return accepted
 

@@ -56,15 +56,11 @@ def plain_indexes(schema: Schema, partial: bool = False) -> Iterator[tuple[Model
 
 def foreign_key_fields(schema: Schema, model: Model) -> set[str]:
     """Scalar fields of ``model`` that hold a foreign key."""
-    out: set[str] = set()
-    for r in schema.relations:
-        if r.model == model.name and r.kind != "m-n":
-            out.update(r.fields)
-    return out
+    return {f for r in schema.foreign_keys_of(model.name) for f in r.fields}
 
 
 def relations_from(schema: Schema, model: Model) -> list[Relation]:
-    return [r for r in schema.relations if r.model == model.name and r.kind != "m-n" and r.fields]
+    return list(schema.foreign_keys_of(model.name))
 
 
 def is_low_cardinality(schema: Schema, f: ModelField, max_enum_values: int) -> bool:

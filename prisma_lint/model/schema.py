@@ -12,7 +12,7 @@ become diagnostics; the model is still built from everything that makes sense.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Literal, Optional
 
 from ..frontends.prisma.syntax import (
     ArrayLit,
@@ -28,6 +28,11 @@ from ..frontends.prisma.syntax import (
     StringLit,
 )
 from ..source import Span
+
+FieldKind = Literal["scalar", "enum", "relation", "composite", "unsupported", "unknown"]
+IndexKind = Literal["id", "unique", "index", "fulltext"]
+RelationKind = Literal["1-1", "1-n", "m-n"]
+ModelKind = Literal["model", "view", "type", "join-table"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
@@ -78,7 +83,7 @@ class ModelField:
     name: str
     db_name: str
     type: str
-    kind: str  # scalar | enum | relation | composite | unsupported | unknown
+    kind: FieldKind
     optional: bool
     list: bool
     span: Span
@@ -119,7 +124,7 @@ class IndexColumn:
 @dataclass(eq=False)
 class Index:
     model: str
-    kind: str  # id | unique | index | fulltext
+    kind: IndexKind
     columns: list[IndexColumn]
     db_name: str
     span: Span  # the attribute
@@ -156,7 +161,7 @@ class Index:
 @dataclass(eq=False)
 class Relation:
     name: str  # explicit @relation name or Prisma's default `AToB`
-    kind: str  # 1-1 | 1-n | m-n
+    kind: RelationKind
     model: str  # the model holding the foreign key (for m-n: the first model by name)
     field: str  # its relation field
     target: str  # the referenced model
@@ -185,7 +190,7 @@ class Relation:
 class Model:
     name: str
     db_name: str
-    kind: str  # model | view | type (composite) | join-table
+    kind: ModelKind  # "type": a composite type
     fields: dict[str, ModelField]
     indexes: list[Index]
     span: Span
@@ -251,6 +256,19 @@ class Schema:
     # SQL front end: the provider of SQL migrations (no datasource block) and every statement
     sql_provider: Optional[str] = None
     sql_statements: list = field(default_factory=list)
+    _foreign_keys: Optional[dict[str, list[Relation]]] = field(default=None, repr=False)
+
+    def foreign_keys_of(self, model: str) -> list[Relation]:
+        """The relations whose foreign key ``model`` holds (not implicit many-to-many), from a
+        per-model table built once: looking them up by scanning every relation made rules
+        quadratic (100k lines: 10 s of 16 s in two helpers)."""
+        if self._foreign_keys is None:
+            by_model: dict[str, list[Relation]] = {}
+            for r in self.relations:
+                if r.kind != "m-n" and r.fields:
+                    by_model.setdefault(r.model, []).append(r)
+            self._foreign_keys = by_model
+        return self._foreign_keys.get(model, [])
 
     @property
     def provider(self) -> Optional[str]:

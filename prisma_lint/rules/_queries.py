@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional
 
-from ..findings import Evidence, Fix
+from ..findings import Evidence, Fix, IndexChange
 from ..fix.edits import add_block_attribute, extend_index_fields
 from ..model.schema import Model
 from ..model.serving import Access, Advisor, Suggestion, TENANT_COLUMNS
@@ -161,7 +161,7 @@ def index_fix(ctx: RuleContext, model: Model, s: Suggestion, tag: str = "query")
             applicability="unsafe" if old.map else "safe",
             edits=[edit] if edit else [],
             schema_line=line,
-            replace_index=(old.db_name, {"model": model.name, "fields": list(s.fields), "kind": "index"}),
+            index_change=IndexChange.replace(model.name, old.db_name, s.fields),
         )
         return fix, f"extend `{old_line}` to `{line}` in model `{model.name}`"
     line = index_line(s.fields, explicit_name(ctx.schema, model, s.fields, tag), s.sort)
@@ -171,7 +171,7 @@ def index_fix(ctx: RuleContext, model: Model, s: Suggestion, tag: str = "query")
         applicability="safe",
         edits=[edit] if edit else [],
         schema_line=line,
-        add_index={"model": model.name, "fields": list(s.fields), "kind": "index"},
+        index_change=IndexChange.add(model.name, s.fields),
     )
     return fix, f"add `{line}` to model `{model.name}`"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..fix.edits import reorder_index_fields
-from ..findings import Fix
+from ..findings import Fix, IndexChange
 from ..model.indexing import (
     FOREIGN_KEY,
     LOW_CARDINALITY,
@@ -105,7 +105,7 @@ def check(ctx: RuleContext):
                 applicability="unsafe" if index.map else "safe",
                 edits=[edit],
                 schema_line=f"@@index([{new_cols}])",
-                replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
+                index_change=IndexChange.replace(model.name, index.db_name, order),
             )
         if proof is not None:
             from ._queries import call_label

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..fix.edits import reorder_index_fields
-from ..findings import Fix
+from ..findings import Fix, IndexChange
 from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
 from . import Rule, RuleContext
 
@@ -149,7 +149,7 @@ def _reorder_fix(schema, model, fk_fields: list[str]) -> Fix | None:
             applicability="unsafe" if index.map else "safe",
             edits=[edit],
             schema_line=f"@@index([{new}])",
-            replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
+            index_change=IndexChange.replace(model.name, index.db_name, order),
         )
     return None
 

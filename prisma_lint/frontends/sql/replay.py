@@ -16,12 +16,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 from ...model import naming
 from ...model.schema import Enum, EnumValueDef, Index, IndexColumn, Model, ModelField, NativeType, Relation, Schema
 from ...source import SourceFile, Span
 from ..prisma.syntax import Comment, Diagnostic, SchemaFile
+
+# what a statement is to the SQL rules; "other" covers everything they do not read
+StatementKind = Literal["create-table", "create-index", "drop-index", "alter-table", "begin", "commit", "other"]
 
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
 _LONG_IDENT = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)')
@@ -71,7 +74,7 @@ _TYPES = {
 class SqlStatement:
     """One statement as the SQL-only rules see it."""
 
-    kind: str  # create-index | drop-index | create-table | begin | commit | other ...
+    kind: StatementKind
     span: Span
     file: str
     index: Optional[str] = None  # index name (create-index / drop-index)
