@@ -12,9 +12,9 @@ import os
 from collections import Counter
 
 import pytest
-
 from conftest import CORPUS, REPO, SHARED, need
 from helpers import REGISTRY
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.prisma.loader import load_schema

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 import ddl
+import pytest
 from conftest import FIXTURES, REPO
 from helpers import REGISTRY, app_queries
+
 from prisma_lint.config import Config
 from prisma_lint.engine import Engine, Inputs, lint
 from prisma_lint.frontends.prisma.loader import load_schema

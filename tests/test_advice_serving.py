@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import PG, app_queries, load_text
+
 from prisma_lint.engine import migration_indexes
 from prisma_lint.frontends.sql.replay import load_sql
 from prisma_lint.model.serving import Advisor, served_by

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from helpers import PG, REGISTRY, app_queries, lint_with_queries, load_text
+
 from prisma_lint.config import Config
 from prisma_lint.emit.github import format_github
 from prisma_lint.emit.json import format_json
@@ -293,7 +294,7 @@ def _fix(schema: str, records: list[dict]):
 def test_fix_adds_one_composite_for_the_foreign_key_and_the_queries_and_is_stable():
     schema = SCHEMA.replace("  @@index([authorId])\n", "")
     records = [q(equals=["authorId"]), q(equals=["authorId"], range=["createdAt"]), q(range=["createdAt"])]
-    loaded, outcome, lint_round = _fix(schema, records)
+    _, outcome, lint_round = _fix(schema, records)
     text = outcome.texts["schema.prisma"]
     assert "@@index([authorId, createdAt])" in text and "@@index([createdAt])" in text
     assert "@@index([authorId])" not in text

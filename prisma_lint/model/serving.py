@@ -23,8 +23,9 @@ then other selective ones, low-cardinality last), then the range column or the s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from .indexing import foreign_key_fields, is_low_cardinality, relations_from, serves_lookup_on
 from .schema import Index, IndexColumn, Model, Schema

@@ -4,12 +4,13 @@ sites a rule may speak from, their evidence, and the fix that adds or extends an
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any, Optional
 
 from ..findings import Evidence, Fix, IndexChange
 from ..fix.edits import add_block_attribute, extend_index_fields
 from ..model.schema import Model
-from ..model.serving import Access, Advisor, Suggestion, TENANT_COLUMNS
+from ..model.serving import TENANT_COLUMNS, Access, Advisor, Suggestion
 from . import Option, RuleContext
 
 MAX_ENUM_VALUES = Option(
