@@ -94,7 +94,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
         results.append(result)
     notifications = []
     for d in diagnostics:
-        note = {"level": "error" if d.severity == "error" else "warning", "message": {"text": d.message}, "descriptor": {"id": d.code}}
+        note: dict[str, Any] = {"level": "error" if d.severity == "error" else "warning", "message": {"text": d.message}, "descriptor": {"id": d.code}}
         if d.file:
             loc = {"physicalLocation": {"artifactLocation": {"uri": _uri(d.file), "uriBaseId": "%SRCROOT%"}}}
             if d.span is not None:

@@ -16,14 +16,12 @@ nothing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from .edits import apply_edits
-from ..findings import APPLICABILITY_RANK, Edit, Finding, IndexChange, IndexSpec
+from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
@@ -33,6 +31,11 @@ MAX_ROUNDS = 6
 
 def _edit_key(e: Edit) -> tuple:
     return (e.file.path, e.start, e.end, e.text)
+
+
+def _fix(f: Finding) -> Fix:
+    assert f.fix is not None  # the planner only sees findings with fixes (``applicable``)
+    return f.fix
 
 
 def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
@@ -79,7 +82,7 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
 
         def take(f: Finding) -> None:
             accepted.append(f)
-            made.update(_edit_key(e) for e in f.fix.edits)
+            made.update(_edit_key(e) for e in _fix(f).edits)
 
         def change(f: Finding, action: str) -> Optional[IndexChange]:
             ch = f.fix.index_change if f.fix else None
@@ -92,7 +95,7 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
             spec = ch.new
             i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old), None)
             if i is None or tuple(sim[i].fields) == spec.fields:
-                if all(_edit_key(e) in made for e in f.fix.edits):
+                if all(_edit_key(e) in made for e in _fix(f).edits):
                     accepted.append(f)  # the same edit, already planned for another finding
                 continue
             sim[i] = _index_like(model, spec, sim[i])
@@ -120,16 +123,16 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
             sim.append(_index_like(model, ch.new))
             take(f)
         for f in items:
-            if f.fix.index_change is None:
+            if _fix(f).index_change is None:
                 take(f)
     return accepted
 
 
 def edits_of(findings: list[Finding]) -> list[Edit]:
     seen: set[tuple] = set()
-    out = []
+    out: list[Edit] = []
     for f in findings:
-        for e in f.fix.edits:
+        for e in _fix(f).edits:
             k = _edit_key(e)
             if k not in seen:
                 seen.add(k)
@@ -182,6 +185,9 @@ def fix_texts(
 def write_atomically(path: Path, text: str, bom: bool) -> None:
     """Write ``text`` (UTF-8, with the BOM when the file had one) through a temporary file in
     the same folder and a rename, keeping the file's mode: never a half-written schema."""
+    import os
+    import tempfile
+
     data = ("\ufeff" + text if bom else text).encode("utf-8")
     folder = path.resolve().parent
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
@@ -205,7 +211,7 @@ def write_atomically(path: Path, text: str, bom: bool) -> None:
 def unified_diff(originals: dict[str, str], texts: dict[str, str]) -> str:
     import difflib
 
-    out = []
+    out: list[str] = []
     for path in sorted(texts):
         a = originals[path].splitlines(keepends=True)
         b = texts[path].splitlines(keepends=True)
