@@ -1,7 +1,6 @@
 """redundant-index, boolean-index, low-cardinality-index, composite-order and the other rules."""
 
 import pytest
-
 from helpers import PG, datasource, lint_text, summarize
 
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .edits import apply_edits
 from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
+from .edits import apply_edits
 
 MAX_ROUNDS = 6
 
@@ -82,7 +82,7 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
 
         def take(f: Finding) -> None:
             accepted.append(f)
-            made.update(_edit_key(e) for e in _fix(f).edits)
+            made.update(_edit_key(e) for e in _fix(f).edits)  # noqa: B023  # called within the same model's pass
 
         def change(f: Finding, action: str) -> Optional[IndexChange]:
             ch = f.fix.index_change if f.fix else None
@@ -170,7 +170,7 @@ def fix_texts(
             by_file.setdefault(e.file.path, []).append(e)
         changed = False
         for path, file_edits in by_file.items():
-            new_text, applied = apply_edits(current[path], file_edits)
+            new_text, _ = apply_edits(current[path], file_edits)
             if new_text != current[path]:
                 current[path] = new_text
                 changed = True

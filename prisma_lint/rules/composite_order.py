@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ..fix.edits import reorder_index_fields
+from typing import Optional
+
 from ..findings import Fix, IndexChange
+from ..fix.edits import reorder_index_fields
 from ..model.indexing import (
     FOREIGN_KEY,
     LOW_CARDINALITY,
@@ -19,8 +21,6 @@ from ..model.indexing import (
     relations_from,
     serves_lookup_on,
 )
-from typing import Optional
-
 from ..model.schema import Index
 from . import Option, Rule, RuleContext
 

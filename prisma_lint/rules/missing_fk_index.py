@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..fix.edits import reorder_index_fields
 from ..findings import Fix, IndexChange
+from ..fix.edits import reorder_index_fields
 from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
 from . import Rule, RuleContext
 
