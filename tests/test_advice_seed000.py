@@ -4,17 +4,19 @@ the plan's "before" auth schema and, in src/*.ts, the queries of its "Query Patt
 The advice must be the plan's sound part and none of its mistakes; on the tests' PostgreSQL,
 each query, as Prisma sends it, scans the table before the fix and uses an index after.
 
-The call sites are read from tests/data/advice/seed000_app.json (hand labels of src/*.ts in the
-`queries` JSON, version 1)."""
+The call sites are hand-labelled in tests/data/advice/seed000_app.json (the `queries` JSON,
+version 1); the app front end reads the same from src/*.ts, and the CLI runs end to end on a copy
+of the app (`check --format json`, `check --fix`, `migrate --stdout`)."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import ddl
 import pytest
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, run_cli
 from helpers import REGISTRY, app_queries
 
 from prisma_lint.config import Config
@@ -42,6 +44,73 @@ def test_the_labels_point_at_the_calls_in_the_app():
         delegate = r["model"][0].lower() + r["model"][1:]
         assert call.startswith(f"prisma.{delegate}.{r['operation']}("), r
         assert lines[r["end_line"] - 1][r["end_column"] - 2] == ")", r
+
+
+def test_the_front_end_reads_the_labelled_call_sites(monkeypatch):
+    from prisma_lint.frontends.app.read import read_app
+
+    monkeypatch.chdir(APP)
+    loaded = load_schema(APP / "schema.prisma")
+    read = read_app(loaded, ["src"], Config(), cache_dir=None, schema_path=APP / "schema.prisma")
+    keys = ("file", "line", "column", "end_line", "end_column", "model", "operation", "equals", "in", "range", "other")
+    labels = json.loads(LABELS.read_text())["queries"]
+    assert sorted(tuple(str(p.to_json()[k]) for k in keys) for p in read.patterns) == sorted(
+        tuple(str(r[k]) for k in keys) for r in labels
+    )
+
+
+def app_copy(tmp_path):
+    target = tmp_path / "app"
+    shutil.copytree(APP, target)
+    return target
+
+
+def cli(*args, cwd, tmp_path):
+    return run_cli(*args, cwd=cwd, env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+
+
+def test_check_reports_the_advice_with_the_call_sites(tmp_path):
+    app = app_copy(tmp_path)
+    proc = cli("check", "schema.prisma", "--app", "src", "--format", "json", "--select", "unindexed-query", cwd=app, tmp_path=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    got = sorted((f["model"], f["fields"], f["fix"]["schema_line"], [(e["file"], e["line"]) for e in f["evidence"]]) for f in doc["findings"])
+    assert got == [
+        ("Account", ["userId", "providerId"], "@@index([userId, providerId])", [("src/accounts.ts", 5), ("src/accounts.ts", 21)]),
+        ("Session", ["expiresAt"], "@@index([expiresAt])", [("src/cleanup.ts", 5)]),
+        ("Session", ["userId", "expiresAt"], "@@index([userId, expiresAt])", [("src/sessions.ts", 9), ("src/sessions.ts", 15)]),
+        ("Verification", ["expiresAt"], "@@index([expiresAt])", [("src/cleanup.ts", 10)]),
+        ("Verification", ["identifier", "value"], "@@index([identifier, value])", [("src/users.ts", 11)]),
+    ]
+    text = cli("check", "schema.prisma", "--app", "src", "--select", "unindexed-query", cwd=app, tmp_path=tmp_path).stdout
+    assert "= note: prisma.session.findMany at src/sessions.ts:9 (+1 more)" in text
+    # a `// prisma-lint-ignore unindexed-query` above the call takes the call out of the advice
+    path = app / "src" / "users.ts"
+    path.write_text(path.read_text().replace("  return prisma.verification", "  // prisma-lint-ignore unindexed-query\n  return prisma.verification"))
+    doc = json.loads(cli("check", "schema.prisma", "--app", "src", "--format", "json", "--select", "unindexed-query", cwd=app, tmp_path=tmp_path).stdout)
+    assert ("Verification", ["identifier", "value"]) not in [(f["model"], f["fields"]) for f in doc["findings"]]
+
+
+def test_queries_json_names_the_serving_index(tmp_path):
+    app = app_copy(tmp_path)
+    proc = cli("queries", "schema.prisma", "--app", "src", "--format", "json", cwd=app, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    served = {(q["file"], q["line"]): q["served_by"] for q in json.loads(proc.stdout)["queries"]}
+    assert served[("src/sessions.ts", 5)] == "session_token_key"
+    assert served[("src/users.ts", 5)] == "user_email_key"
+    assert served[("src/sessions.ts", 9)] is None
+
+
+def test_check_fix_then_a_second_check_is_clean(tmp_path):
+    app = app_copy(tmp_path)
+    proc = cli("check", "schema.prisma", "--app", "src", "--fix", cwd=app, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (app / "schema.prisma").read_text()
+    for line in ("@@index([userId, expiresAt])", "@@index([expiresAt])", "@@index([userId, providerId])", "@@index([identifier, value])"):
+        assert line in text
+    assert "@@index([userId])\n  @@map(\"session\")" not in text and "@@index([email])" not in text
+    proc = cli("check", "schema.prisma", "--app", "src", cwd=app, tmp_path=tmp_path)
+    assert proc.returncode == 0 and "All checks passed." in proc.stdout, proc.stdout
 
 
 def test_advice_is_the_plans_sound_part():
@@ -225,9 +294,13 @@ def _indexes_used(plan: str) -> set[str]:
 
 
 @pytest.mark.postgres
-def test_explain_seq_scan_before_index_scan_after(postgres):
-    loaded, fixed, _ = fixed_schema()
-    migration = render(diff(loaded.schema, fixed.schema))  # as `prisma-lint migrate --stdout`
+def test_explain_seq_scan_before_index_scan_after(postgres, tmp_path):
+    app = app_copy(tmp_path)
+    proc = cli("migrate", "schema.prisma", "--app", "src", "--stdout", cwd=app, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    migration = proc.stdout
+    loaded = load_schema(APP / "schema.prisma")
+    assert migration == render(diff(loaded.schema, fixed_schema()[1].schema))
     db = postgres.new_database()
     with postgres.connect(db) as conn:
         conn.execute(ddl.render(loaded.schema))

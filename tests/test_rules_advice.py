@@ -370,3 +370,52 @@ def test_is_null_columns_go_last_and_free_text_ones_stay_out():
     record = {"model": "Job", "equals": ["deletedAt", "body", "queue"], "values": {"deletedAt": None, "body": None}}
     findings = lint_with_queries(schema, [record], select=["unindexed-query"])
     assert rules_of(findings, "unindexed-query") == [("Job", ["queue", "deletedAt"])]
+
+
+# ---------------------------------------------------------------------------------------------
+# through the app front end
+# ---------------------------------------------------------------------------------------------
+def _read(tmp_path, schema: str, ts: str):
+    from prisma_lint.frontends.app.read import read_app
+    from prisma_lint.frontends.prisma.loader import load_schema
+
+    (tmp_path / "src").mkdir(parents=True)
+    (tmp_path / "schema.prisma").write_text(schema)
+    (tmp_path / "src" / "app.ts").write_text('import { PrismaClient } from "@prisma/client";\nconst prisma = new PrismaClient();\n' + ts)
+    loaded = load_schema(tmp_path / "schema.prisma")
+    return loaded, read_app(loaded, [str(tmp_path / "src")], Config(), cache_dir=None, schema_path=tmp_path / "schema.prisma")
+
+
+def test_a_partial_index_on_is_null_serves_a_deleted_at_null_query(tmp_path):
+    from prisma_lint.model.serving import Advisor
+
+    schema = PG + (
+        "model Doc {\n  id Int @id\n  ownerId Int\n  deletedAt DateTime?\n"
+        '  @@index([ownerId], where: raw("\\"deletedAt\\" IS NULL"))\n}\n'
+    )
+    ts = (
+        "export const live = (ownerId: number) => prisma.doc.findMany({ where: { ownerId, deletedAt: null } });\n"
+        "export const any = (ownerId: number, d: Date) => prisma.doc.findMany({ where: { ownerId, deletedAt: d } });\n"
+    )
+    loaded, queries = _read(tmp_path, schema, ts)
+    live, other = queries.patterns
+    assert live.values == {"deletedAt": None} and other.values == {}
+    adv = Advisor(loaded.schema)
+    assert adv.served_by(live) == "Doc_ownerId_idx" and adv.served_by(other) is None
+
+
+def test_index_without_query_counts_nested_include_reads(tmp_path):
+    schema = PG + (
+        "model User {\n  id Int @id\n  email String @unique\n  posts Post[]\n}\n\n"
+        "model Post {\n  id Int @id\n  authorId Int\n  author User @relation(fields: [authorId], references: [id])\n"
+        "  title String\n  @@index([authorId])\n  @@index([title])\n}\n"
+    )
+    ts = "export const p = (id: number) => prisma.post.findMany({ where: { id } });\n"
+    loaded, queries = _read(tmp_path / "a", schema, ts)
+    result = lint(loaded, REGISTRY, Config(), ["index-without-query"], queries=queries)
+    assert [(f.model, f.fields) for f in result.findings] == [("Post", ["title"])]
+    # the posts a user page includes are read by title: the index is used
+    ts += "export const u = (title: string) => prisma.user.findMany({ include: { posts: { where: { title } } } });\n"
+    loaded, queries = _read(tmp_path / "b", schema, ts)
+    assert [p.model for p in queries.nested] == ["Post"]
+    assert lint(loaded, REGISTRY, Config(), ["index-without-query"], queries=queries).findings == []
