@@ -142,10 +142,12 @@ def _builtin_rules() -> list[Rule]:
         concurrently_in_transaction,
         constant_index_column,
         create_index_non_concurrently,
+        cursor_order_not_unique,
         drop_index_non_concurrently,
         fk_type_mismatch,
         frozen_time_literal,
         identifier_too_long,
+        index_without_query,
         low_cardinality_index,
         missing_fk_index,
         non_immutable_index_expression,
@@ -154,8 +156,6 @@ def _builtin_rules() -> list[Rule]:
         too_many_indexes,
         unindexed_query,
         unsorted_page,
-        cursor_order_not_unique,
-        index_without_query,
     )
 
     return [
