@@ -313,7 +313,7 @@ def check(
             click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
         inputs = _load(target.root, overrides, migrations_dir)
         engine = Engine(registry, config, selected or None, ignored)
-        inputs = _with_app(inputs, target.root, apps, no_app, config, registry, selected, ignored)
+        inputs = _with_app(inputs, target.root, apps, no_app, config, engine)
         result = engine.lint(inputs)
         if add_ignore:
             result = run.add_ignores(engine, inputs, result, show_diff)
@@ -381,14 +381,6 @@ def check(
     raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
 
 
-def _wants_queries(registry, config, selected, ignored) -> bool:
-    """Whether an active rule reads the app's queries (else a plain check never reads the app)."""
-    from .engine import active_rules
-
-    inputs = ("schema", "prisma", "migrations", "queries", "stats")
-    return any("queries" in r.needs for r in active_rules(registry, config, selected or None, ignored, inputs))
-
-
 def _served_by(loaded, target: Path):
     """``pattern -> index name`` (the advice's matching), with the indexes the schema's
     migrations create counting too."""
@@ -401,11 +393,11 @@ def _served_by(loaded, target: Path):
     return Advisor(loaded.schema, extra).served_by
 
 
-def _with_app(inputs, target: Path, apps, no_app: bool, config, registry, selected, ignored):
+def _with_app(inputs, target: Path, apps, no_app: bool, config, engine):
     """``inputs`` with the app's queries, when they are asked for (`--app`, config `app`) or a
     rule needs them, unless `--no-app`; an app with no source file counts as none (rules that
     need the queries do not run)."""
-    if no_app or inputs.kind != "prisma" or not (apps or config.app or _wants_queries(registry, config, selected, ignored)):
+    if no_app or inputs.kind != "prisma" or not (apps or config.app or engine.reads("queries")):
         return inputs
     from dataclasses import replace
 
@@ -586,9 +578,10 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         for d in errors:
             click.echo(render_diagnostic(d), err=True)
         raise _Exit(2)
-    inputs = _with_app(inputs, target, apps, no_app, config, registry, selected, ignored)
+    engine = Engine(registry, config, selected or None, ignored)
+    inputs = _with_app(inputs, target, apps, no_app, config, engine)
     try:
-        fixed, migration = Engine(registry, config, selected or None, ignored).migration(inputs, unsafe_fixes)
+        fixed, migration = engine.migration(inputs, unsafe_fixes)
         if migration.empty:
             click.echo("No index changes: nothing to migrate.", err=True)
         elif to_stdout:
