@@ -165,7 +165,7 @@ def index_fix(ctx: RuleContext, model: Model, s: Suggestion, tag: str = "query")
             index_change=IndexChange.replace(model.name, old.db_name, s.fields),
         )
         return fix, f"extend `{old_line}` to `{line}` in model `{model.name}`"
-    line = index_line(s.fields, explicit_name(ctx.schema, model, s.fields, tag), s.sort)
+    line = index_line(s.fields, explicit_name(ctx.schema, model, s.fields, {}, tag), s.sort)
     edit = add_block_attribute(model, line)
     fix = Fix(
         title=f"Add {line} to `{model.name}`",
