@@ -18,13 +18,13 @@ import io
 import random
 
 import pytest
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import run_cli
-from prisma_lint import cli
 from test_fix_corpus import diff_problems
 from test_parser_properties import INSERTABLE, apply_edit, edits
+
+from prisma_lint import cli
 
 FLAGS = [(), ("--format", "json"), ("--format", "sarif"), ("--fix",), ("--fix", "--unsafe-fixes"), ("--add-ignore",)]
 

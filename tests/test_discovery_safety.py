@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
-from prisma_lint.discovery import config_schema_path, find_schema as discover_schema
+
+from prisma_lint.discovery import config_schema_path
+from prisma_lint.discovery import find_schema as discover_schema
 
 SCHEMA = 'datasource db {\n  provider = "postgresql"\n}\n\nmodel User {\n  id Int @id\n}\n'
 SECRET = "DATABASE_URL=postgres://admin:hunter2-very-secret@db.internal/prod"

@@ -6,13 +6,13 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from conftest import REPO, run_cli
 from helpers import lint_text, load_text
+
 from prisma_lint.frontends.prisma.lexer import MAX_NESTING
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from synth import unindexed_fk_schema  # noqa: E402
+from synth import unindexed_fk_schema
 
 PG = 'datasource db {\n  provider = "postgresql"\n}\n'
 

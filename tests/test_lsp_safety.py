@@ -18,9 +18,9 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
+from test_lsp import actions_for, apply_edits, change, codes, edits_for, open_doc, wait_for
 
 from prisma_lint.lsp.protocol import split_frames
-from test_lsp import actions_for, apply_edits, change, codes, edits_for, open_doc, wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 e2e = pytest.mark.asyncio(loop_scope="module")
@@ -130,7 +130,7 @@ async def test_stale_quick_fix_is_not_offered_for_the_old_position(plain_client:
 
 @e2e
 async def test_quick_fix_edits_carry_the_document_version(versioned_client: LanguageClient, tmp_path):
-    uri, now, _stale = await stale_setup(versioned_client, tmp_path / "schema.prisma")
+    uri, _now, _stale = await stale_setup(versioned_client, tmp_path / "schema.prisma")
     await actions_for(versioned_client, uri, _stale)  # makes the server lint version 3 now
     diags = await wait_for(versioned_client, uri, lambda d: any(x.code == "redundant-index" and x.range.start.line == _stale.range.start.line + 2 for x in d))
     fresh = next(d for d in diags if d.code == "redundant-index" and d.range.start.line == _stale.range.start.line + 2)
@@ -253,7 +253,7 @@ def test_requests_after_shutdown_are_invalid_requests_and_exit_is_0():
 
 
 def test_exit_without_shutdown_exits_1():
-    got, proc = talk(INIT, INITIALIZED, frame({"jsonrpc": "2.0", "method": "exit"}), want_ids=[1])
+    _got, proc = talk(INIT, INITIALIZED, frame({"jsonrpc": "2.0", "method": "exit"}), want_ids=[1])
     assert proc.wait(timeout=20) == 1
 
 

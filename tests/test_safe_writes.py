@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_cli
+
 from prisma_lint import cli
 from prisma_lint.fix import write as writer
 

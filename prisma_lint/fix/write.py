@@ -25,9 +25,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 
 class WriteError(OSError):
@@ -235,7 +236,7 @@ class _Signals:
         return self
 
     @staticmethod
-    def _raise(signum: int, frame: object) -> None:  # noqa: ARG004
+    def _raise(signum: int, frame: object) -> None:
         raise Interrupted(signum)
 
     def hold(self) -> None:

@@ -18,8 +18,9 @@ swallow the rest of the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Optional
 
 BLOCK_KEYWORDS = {
     "model": "MODEL",

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ...fix.write import Snapshot
 from ...model.builder import build_schema
 from ...model.schema import Schema
-from ...fix.write import Snapshot
 from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
