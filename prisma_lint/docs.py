@@ -79,14 +79,15 @@ class RulePage:
     rule_id: str
     summary: str
     sections: dict[str, str]
-    # each example: {"prisma": text} or {"sql": text}, or both (a schema with its migrations);
-    # a schema may also come with "stats" (a ```json stats block: a statistics file)
+    # each example: {"prisma": text} or {"sql": text}, or both (a schema with its migrations),
+    # or a schema with the app's code ({"prisma": text, "ts": text}), or a schema with the
+    # database's statistics ({"prisma": text, "stats": text}: a ```json stats block)
     bad_examples: list[dict] = field(default_factory=list)
     good_examples: list[dict] = field(default_factory=list)
     options: list[str] = field(default_factory=list)  # option names listed under ## Options
 
 
-_FENCE = re.compile(r"```(prisma|sql|json stats)[^\n]*\n(.*?)```", re.S)
+_FENCE = re.compile(r"```(prisma|sql|ts|js|json stats)[^\n]*\n(.*?)```", re.S)
 
 
 def parse_page(rule_id: str, text: str) -> RulePage:
@@ -106,14 +107,15 @@ def parse_page(rule_id: str, text: str) -> RulePage:
 
 def _examples(section: str) -> list[dict]:
     """The section's code blocks: a ``prisma`` block followed by a ``sql`` block is one example
-    (a schema and its migrations), and so is one followed by a ``json stats`` block (a schema and
-    the database's statistics); any other block is an example of its own."""
+    (a schema and its migrations), followed by a ``ts`` / ``js`` block one with the app's code
+    (``{"prisma", "ts"}``), followed by a ``json stats`` block one with the database's statistics
+    (``{"prisma", "stats"}``); any other block is an example of its own."""
     out: list[dict] = []
     for lang, text in _FENCE.findall(section):
-        if lang == "json stats" and out and "prisma" in out[-1] and "stats" not in out[-1]:
+        if lang == "json stats" and out and set(out[-1]) == {"prisma"}:
             out[-1]["stats"] = text
-        elif lang == "sql" and out and set(out[-1]) == {"prisma"}:
-            out[-1]["sql"] = text
+        elif lang in ("sql", "ts", "js") and out and set(out[-1]) == {"prisma"}:
+            out[-1][lang] = text
         else:
             out.append({lang: text})
     return out

@@ -5,7 +5,8 @@ The plan looks at every fixable finding of a model at once:
 1. reorders first (composite-order, and missing-fk-index when a mis-ordered index holds the key);
 2. then deletions (redundant-index), each only if the index is still redundant once the
    reorders are made (a reorder may take away the index that made it redundant);
-3. then additions (missing-fk-index), each only if no index, existing or planned, covers the key.
+3. then additions (missing-fk-index, unindexed-query, unsorted-page), longest first, each only
+   if no index, existing or planned, covers its columns.
 
 So no fix adds an index that another fix or an existing index makes redundant. Identical edits
 proposed by two findings are made once. After applying, the schema is parsed and linted again
@@ -107,7 +108,12 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
                 continue
             del sim[i]
             take(f)
-        for f in items:
+        # longest first: an index that a longer one planned here covers is not added
+        def added(f: Finding) -> int:
+            ch = change(f, "add")
+            return -len(ch.new.fields) if ch is not None and ch.new is not None else 0
+
+        for f in sorted(items, key=added):
             ch = change(f, "add")
             if ch is None or ch.new is None:
                 continue

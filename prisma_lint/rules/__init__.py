@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
-from ..findings import Finding, Fix
+from ..findings import Evidence, Finding, Fix
 from ..model.schema import Schema
 from ..source import Span
 
@@ -122,6 +122,7 @@ class RuleContext:
         fix: Optional[Fix] = None,
         help: Optional[str] = None,
         severity: Optional[Severity] = None,
+        evidence: Iterable[Evidence] = (),
     ) -> Finding:
         return Finding(
             rule=self.rule.id,
@@ -132,6 +133,7 @@ class RuleContext:
             fields=list(fields),
             fix=fix,
             help=help,
+            evidence=list(evidence),
         )
 
 
@@ -143,11 +145,13 @@ def _builtin_rules() -> list[Rule]:
         concurrently_in_transaction,
         constant_index_column,
         create_index_non_concurrently,
+        cursor_order_not_unique,
         database_drift,
         drop_index_non_concurrently,
         fk_type_mismatch,
         frozen_time_literal,
         identifier_too_long,
+        index_without_query,
         invalid_index,
         low_cardinality_index,
         missing_fk_index,
@@ -155,6 +159,8 @@ def _builtin_rules() -> list[Rule]:
         redundant_index,
         schema_drift,
         too_many_indexes,
+        unindexed_query,
+        unsorted_page,
         unused_index,
     )
 
@@ -175,6 +181,10 @@ def _builtin_rules() -> list[Rule]:
         drop_index_non_concurrently.RULE,
         concurrently_in_transaction.RULE,
         schema_drift.RULE,
+        unindexed_query.RULE,
+        unsorted_page.RULE,
+        cursor_order_not_unique.RULE,
+        index_without_query.RULE,
         invalid_index.RULE,
         unused_index.RULE,
         database_drift.RULE,

@@ -103,6 +103,9 @@ def check(ctx: RuleContext):
         if result is None:
             continue
         order, classes = result
+        proof = query_proof(ctx, model, index, order)
+        if ctx.queries is not None and proof is None:
+            continue  # the app's queries are known and none is hurt by this order
         first_bad = next(i for i, c in enumerate(classes) if c in (LOW_CARDINALITY, RANGE))
         culprit = index.columns[first_bad].field
         new_cols = ", ".join(order)
@@ -127,17 +130,51 @@ def check(ctx: RuleContext):
                 schema_line=f"@@index([{new_cols}])",
                 index_change=IndexChange.replace(model.name, index.db_name, order),
             )
+        if proof is not None:
+            from ._queries import call_label
+
+            extra += (
+                f"; `{call_label(proof)}` at {proof.file}:{proof.line} filters by "
+                f"({', '.join(list(proof.equals) + list(proof.in_) + list(proof.range))}) and cannot use it"
+            )
         yield ctx.finding(
             index.span,
             f"{index_label(index)} puts the {_WHY[classes[first_bad]]} column `{culprit}` before a "
             f"selective equality column: lookups by the selective columns cannot use the index's order"
             f"{extra}",
+            evidence=_evidence(proof),
             model=model.name,
             fields=index.fields,
             fix=fix,
             help=f"order it [{new_cols}]: selective equality columns first, then low-cardinality ones, "
             "then range/sort columns",
         )
+
+
+def query_proof(ctx: RuleContext, model, index: Index, order: list[str]):
+    """With the app's queries read: a known query that the reordered index would serve (and
+    sort) while neither this index nor any other does, the proof that the order is wrong."""
+    if ctx.queries is None:
+        return None
+    from ._queries import accesses, advisor
+
+    adv = advisor(ctx)
+    better = _reordered(index, order)
+    for m, accs in accesses(ctx, adv):
+        if m is not model:
+            continue
+        for a in accs:
+            if not adv.covers(model, better, a) or adv.covers(model, index, a):
+                continue
+            if not any(adv.covers(model, i, a) for i in adv.indexes(model) if i is not index):
+                return a.pattern
+    return None
+
+
+def _evidence(pattern) -> list:
+    from ._queries import evidence
+
+    return evidence([pattern]) if pattern is not None else []
 
 
 def _reordered(index: Index, order: list[str]) -> Index:

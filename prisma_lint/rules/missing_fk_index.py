@@ -16,9 +16,11 @@ def applies(schema) -> bool:
     return schema.relation_mode == "prisma" or schema.provider in _UNINDEXED_FK_PROVIDERS
 
 
-def index_line(fields: list[str], name: str | None = None) -> str:
+def index_line(fields: list[str], name: str | None = None, sort: dict[str, str] | None = None) -> str:
     mapped = f', map: "{name}"' if name else ""
-    return f"@@index([{', '.join(fields)}]{mapped})"
+    sort = sort or {}
+    cols = ", ".join(f"{f}(sort: {sort[f]})" if f in sort else f for f in fields)
+    return f"@@index([{cols}]{mapped})"
 
 
 def _taken_names(schema, namespace) -> set[str]:
@@ -30,7 +32,7 @@ def _taken_names(schema, namespace) -> set[str]:
     } | {i.db_name for jt in schema.join_tables.values() for i in jt.indexes}
 
 
-def _explicit_name(schema, model, fields: list[str], taken_by_namespace: dict) -> str | None:
+def explicit_name(schema, model, fields: list[str], taken_by_namespace: dict, tag: str = "fk") -> str | None:
     """None when Prisma's default name for the new index is free; else a free name for `map:`
     (index names are one namespace per database schema: two equal names would not migrate).
     The names taken are collected once per namespace and check (per finding it was quadratic:
@@ -46,7 +48,7 @@ def _explicit_name(schema, model, fields: list[str], taken_by_namespace: dict) -
         return None
     base = f"{model.db_name}_{'_'.join(columns)}"
     for k in range(1, 100):
-        candidate = with_suffix(base, "_fk_idx" if k == 1 else f"_fk{k}_idx", schema.provider)
+        candidate = with_suffix(base, f"_{tag}_idx" if k == 1 else f"_{tag}{k}_idx", schema.provider)
         if candidate not in taken:
             return candidate
     return None
@@ -86,8 +88,11 @@ def check(ctx: RuleContext):
                 f"foreign key ({action}), and every join from `{parent}` reads the whole table"
             )
         fix = _reorder_fix(schema, model, r.fields)
-        if fix is None:
-            line = index_line(r.fields, _explicit_name(schema, model, r.fields, taken_by_namespace))
+        query_fix = _query_fix(ctx, model, r.fields) if fix is None else None
+        if query_fix is not None:
+            fix, help_text = query_fix
+        elif fix is None:
+            line = index_line(r.fields, explicit_name(schema, model, r.fields, taken_by_namespace))
             edit = add_block_attribute(model, line)
             fix = Fix(
                 title=f"Add {line} to `{model.name}`",
@@ -110,6 +115,24 @@ def check(ctx: RuleContext):
             fix=fix,
             help=help_text,
         )
+
+
+def _query_fix(ctx: RuleContext, model, fk_fields: list[str]) -> tuple[Fix, str] | None:
+    """With the app's queries read: the index the queries on ``model`` need (unindexed-query's
+    suggestion) when it starts with the foreign key, so the fix adds one index that serves both
+    the key and the queries instead of a bare ``[fk]`` beside a composite."""
+    if ctx.queries is None:
+        return None
+    from ._queries import accesses, advisor, index_fix, unindexed
+
+    adv = advisor(ctx)
+    for m, accs in accesses(ctx, adv, "unindexed-query"):
+        if m is not model:
+            continue
+        for s in unindexed(adv, model, accs):
+            if s.extends is None and set(s.fields[: len(fk_fields)]) == set(fk_fields):
+                return index_fix(ctx, model, s)
+    return None
 
 
 def _reorder_fix(schema, model, fk_fields: list[str]) -> Fix | None:
