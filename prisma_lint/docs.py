@@ -87,7 +87,8 @@ class RulePage:
     options: list[str] = field(default_factory=list)  # option names listed under ## Options
 
 
-_FENCE = re.compile(r"```(prisma|sql|ts|js|json stats)[^\n]*\n(.*?)```", re.S)
+# (`json stats` before `js`, and no word character after the name: ```json is not ```js)
+_FENCE = re.compile(r"```(prisma|sql|json stats|ts|js)(?!\w)[^\n]*\n(.*?)```", re.S)
 
 
 def parse_page(rule_id: str, text: str) -> RulePage:
