@@ -372,9 +372,19 @@ model Post {
 
 
 def test_no_new_index_when_a_reorder_covers_the_foreign_key(tmp_path):
-    path, proc = fix_file(tmp_path, HEAD + PUBLISHED_FIRST)
+    path, proc = fix_file(tmp_path, HEAD + PUBLISHED_FIRST, "--fix", "--unsafe-fixes")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     expected = PUBLISHED_FIRST.replace("@@index([published, authorId])", "@@index([authorId, published])")
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+def test_safe_fixes_never_reorder_an_index(tmp_path):
+    """The reorder is a guess without the app's queries: --fix adds the key's index instead."""
+    path, proc = fix_file(tmp_path, HEAD + PUBLISHED_FIRST)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = PUBLISHED_FIRST.replace(
+        "  @@index([published, authorId])\n", "  @@index([published, authorId])\n  @@index([authorId])\n"
+    )
     assert path.read_text(encoding="utf-8") == HEAD + expected
 
 
@@ -392,15 +402,15 @@ model Post {
 
 def test_planner_drops_the_add_fix_when_composite_order_reorders(tmp_path):
     """With Float as a range type, composite-order reorders [score, authorId]; missing-fk-index
-    (which judges the order itself) proposes a new @@index([authorId]). The plan makes the
-    reorder and not the new index, which the reordered one would make redundant."""
+    proposes a new @@index([authorId]). With --unsafe-fixes the plan makes the reorder and not
+    the new index, which the reordered one would make redundant."""
     (tmp_path / "prisma-lint.toml").write_text('[rules.composite-order]\nrange-types = ["DateTime", "Float"]\n')
     (tmp_path / "schema.prisma").write_text(HEAD + SCORE_FIRST, encoding="utf-8")
     doc = json.loads(run_cli("check", "--format", "json", "schema.prisma", cwd=tmp_path).stdout)
     fixes = {f["rule"]: f["fix"]["title"] for f in doc["findings"] if f["fix"]}
     assert fixes.get("missing-fk-index", "").startswith("Add @@index([authorId])"), fixes
     assert fixes.get("composite-order", "").startswith("Reorder"), fixes
-    path, proc = fix_file(tmp_path, HEAD + SCORE_FIRST)
+    path, proc = fix_file(tmp_path, HEAD + SCORE_FIRST, "--fix", "--unsafe-fixes")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     expected = SCORE_FIRST.replace("@@index([score, authorId])", "@@index([authorId, score])")
     assert path.read_text(encoding="utf-8") == HEAD + expected

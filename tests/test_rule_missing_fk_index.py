@@ -200,11 +200,13 @@ def test_views_and_ignored_models_are_skipped():
     assert lint_text(text, RULE) == []
 
 
-def test_reorder_is_proposed_when_a_misordered_index_holds_the_key():
-    text = PG + USER.replace("posts Post[]", "posts Post[]") + post("  createdAt DateTime\n  @@index([createdAt, authorId])")
+def test_a_misordered_index_holding_the_key_is_not_reordered_by_this_rule():
+    """Reordering an index someone wrote is composite-order's (unsafe) fix; this rule's safe
+    fix only ever adds an index."""
+    text = PG + USER + post("  createdAt DateTime\n  @@index([createdAt, authorId])")
     (f,) = lint_text(text, RULE)
-    assert f.fix.replace_index is not None
-    assert f.fix.schema_line == "@@index([authorId, createdAt])"
+    assert f.fix.replace_index is None and f.fix.applicability == "safe"
+    assert f.fix.schema_line == "@@index([authorId])"
 
 
 def test_the_new_index_takes_a_free_name():

@@ -119,6 +119,15 @@ def test_low_cardinality_threshold_is_an_option():
 
 # -- composite-order -------------------------------------------------------------------------------
 ORDER_SCHEMA = PG + ENUMS + """
+enum Stage {
+  S1
+  S2
+  S3
+  S4
+  S5
+  S6
+  S7
+}
 model User {
   id     String  @id @db.Uuid
   orders Order[]
@@ -130,6 +139,8 @@ model Order {
   status     Status
   paid       Boolean
   sku        String
+  n          Int
+  stage      Stage
   createdAt  DateTime
   %s
 }
@@ -143,13 +154,15 @@ model Order {
         ("@@index([status, customerId])", ["customerId", "status"]),
         ("@@index([paid, sku])", ["sku", "paid"]),
         ("@@index([status, createdAt, customerId])", ["customerId", "status", "createdAt"]),
-        ("@@index([sku, createdAt, customerId])", ["customerId", "sku", "createdAt"]),
     ],
 )
 def test_composite_order_reports_and_suggests(attr, order):
     findings = lint_text(ORDER_SCHEMA % attr, ["composite-order"])
     assert len(findings) == 1
     assert findings[0].fix.schema_line == f"@@index([{', '.join(order)}])"
+    # without the app's queries the order is a guess: never a safe fix
+    assert findings[0].fix.applicability == "unsafe"
+    assert f"order it [{', '.join(order)}]" in findings[0].help
 
 
 @pytest.mark.parametrize(
@@ -161,20 +174,83 @@ def test_composite_order_reports_and_suggests(attr, order):
         "@@index([sku, createdAt])",
         "@@index([status, createdAt, id])",  # trailing id: a tiebreaker
         "@@index([customerId, createdAt, sku])",  # a string after the range may be covering
+        # documenso's inbox index: a selective lead, then a range, then a covering column
+        "@@index([sku, createdAt, customerId])",
+        # dub's admin index: after the range, a low-cardinality and a number column (covering)
+        "@@index([createdAt, status, customerId, n])",
+        # someone chose the order: an explicit name, a comment on the line or above it
+        '@@index([createdAt, customerId], map: "orders_by_date")',
+        '@@index([status, customerId], name: "by_status")',
+        "@@index([status, customerId]) // for the admin dashboard",
+        "// the cron query binds status\n  @@index([status, customerId])",
+        # an exact duplicate of a unique constraint: redundant-index reports it (cal.com 1854)
+        "@@unique([status, sku])\n  @@index([status, sku])",
+        # lookups on the selective column are already served (nextcrm 259, dub commission 57)
+        "@@index([customerId])\n  @@index([status, customerId])",
+        # the new order would duplicate another index
+        "@@index([sku, paid, n])\n  @@index([paid, sku])",
+        # two enums bound by equality, the second one a 7-value enum (dub campaign 43)
+        "@@index([status, stage, createdAt])",
+        "@@index([stage, customerId])",
     ],
 )
 def test_composite_order_quiet_on_good_orders(attr):
     assert lint_text(ORDER_SCHEMA % attr, ["composite-order"]) == []
 
 
+QUEUE = PG + """
+model Tenant {
+  id    String      @id @db.Uuid
+  items QueueItem[]
+}
+model QueueItem {
+  id        BigInt  @id @default(autoincrement())
+  isQueued  Boolean
+  tenantId  String  @db.Uuid
+  queue     String
+  priority  Int
+  tenant    Tenant  @relation(fields: [tenantId], references: [id])
+
+  %s
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "attr",
+    [
+        "@@index([isQueued, tenantId, queue, priority(sort: Desc), id])",  # hatchet 1394 / 1420
+        "@@index([isQueued, tenantId, queue, id])",  # the ordered tail is the primary key
+    ],
+)
+def test_composite_order_quiet_on_the_queue_pattern(attr):
+    assert lint_text(QUEUE % attr, ["composite-order"]) == []
+
+
+def test_composite_order_still_reports_a_flag_before_one_selective_column():
+    (f,) = lint_text(QUEUE % "@@index([isQueued, tenantId])", ["composite-order"])
+    assert f.fix.applicability == "unsafe"
+    assert f.fix.schema_line == "@@index([tenantId, isQueued])"
+
+
 def test_composite_order_says_when_the_new_order_covers_a_foreign_key():
     (f,) = lint_text(ORDER_SCHEMA % "@@index([createdAt, customerId])", ["composite-order"])
-    assert "covers the foreign key (customerId)" in f.message
+    assert "covers the foreign key (customerId)" in f.help
 
 
-def test_composite_order_with_map_is_an_unsafe_fix():
-    (f,) = lint_text(ORDER_SCHEMA % '@@index([createdAt, customerId], map: "orders_by_date")', ["composite-order"])
-    assert f.fix.applicability == "unsafe"
+@pytest.mark.parametrize("corpus_schema,line", [
+    ("calcom__cal.com__packages__prisma__schema.prisma", 1854),
+    ("dubinc__dub__apps__web__prisma__schema/commission.prisma", 57),
+    ("dubinc__dub__apps__web__prisma__schema/campaign.prisma", 43),
+])
+def test_composite_order_is_silent_where_the_review_found_it_wrong(corpus, corpus_schema, line):
+    from conftest import CORPUS
+    from helpers import lint_loaded
+    from prisma_lint.frontends.prisma.loader import load_schema
+
+    top = corpus_schema.split("/")[0]
+    findings = lint_loaded(load_schema(CORPUS / top), ["composite-order"])
+    assert not [f for f in findings if f.file.endswith(corpus_schema.split("/")[-1]) and f.line == line]
 
 
 def test_range_types_option():

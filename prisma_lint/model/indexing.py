@@ -19,6 +19,7 @@ RANGE = "range"
 FOREIGN_KEY = "foreign-key"
 SELECTIVE = "selective"
 NUMBER = "number"  # a plain Int/BigInt: an equality key, or a count/amount queried by range
+ENUM = "enum"  # an enum with more than max-enum-values values: never "selective" (7 values are not)
 OTHER = "other"
 
 SELECTIVE_TYPES = frozenset({"String", "Bytes"})
@@ -88,7 +89,7 @@ def column_class(
     fk_fields: set[str],
 ) -> str:
     """How a column behaves in a composite index: foreign key or selective equality (ids,
-    uniques, strings, large enums), a plain number (it may be a key or a counter: it never
+    uniques, strings), an enum above ``max_enum_values`` (neither), a plain number (it may be a key or a counter: it never
     triggers a finding), low-cardinality equality, range/sort, or other (leave the index alone)."""
     f = model.fields.get(field_name.split(".")[0])
     if f is None or f.list:
@@ -102,11 +103,25 @@ def column_class(
     pk = model.primary_key
     if f.is_id or f.is_unique or f.type in SELECTIVE_TYPES or (pk and f.name in pk.fields):
         return SELECTIVE
-    if f.kind == "enum":  # a large enum
-        return SELECTIVE
+    if f.kind == "enum":  # a large enum: still few values
+        return ENUM
     if f.type in NUMBER_TYPES:
         return NUMBER
     return OTHER
+
+
+def has_comment(index: Index) -> bool:
+    """Whether a ``//`` comment sits on the index's line (after it) or on the line just above:
+    someone wrote down why the index is as it is."""
+    if index.attribute is None or index.span is None:
+        return False
+    file = index.span.file
+    line = file.line_of(index.span.start)
+    end_line = file.line_of(max(index.span.end - 1, index.span.start))
+    after = file.text[index.span.end : file.line_starts[end_line] if end_line < len(file.line_starts) else len(file.text)]
+    if after.lstrip().startswith("//"):
+        return True
+    return line > 1 and file.line_text(line - 1).lstrip().startswith("//")
 
 
 def index_label(index: Index) -> str:

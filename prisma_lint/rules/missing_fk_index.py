@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..fix.edits import add_block_attribute, reorder_index_fields
+from ..fix.edits import add_block_attribute
 from ..findings import Fix
-from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
+from ..model.indexing import covering_index
 from . import Rule, RuleContext
 
 # Providers that create no index for a foreign key by themselves.
@@ -75,20 +75,19 @@ def check(ctx: RuleContext):
                 f"every delete or key update of a `{parent}` row scans `{model.name}` to check the "
                 f"foreign key ({action}), and every join from `{parent}` reads the whole table"
             )
-        fix = _reorder_fix(schema, model, r.fields)
-        if fix is None:
-            line = index_line(r.fields, _explicit_name(schema, model, r.fields))
-            edit = add_block_attribute(model, line)
-            fix = Fix(
-                title=f"Add {line} to `{model.name}`",
-                applicability="safe",
-                edits=[edit] if edit else [],
-                schema_line=line,
-                add_index={"model": model.name, "fields": list(r.fields), "kind": "index"},
-            )
-            help_text = f"add `{line}` to model `{model.name}`"
-        else:
-            help_text = fix.title[0].lower() + fix.title[1:]
+        # Always a new index, never a reorder of an index someone wrote (it may serve a query we
+        # cannot see); when composite-order's unsafe reorder covers the key, the fix planner
+        # drops this addition.
+        line = index_line(r.fields, _explicit_name(schema, model, r.fields))
+        edit = add_block_attribute(model, line)
+        fix = Fix(
+            title=f"Add {line} to `{model.name}`",
+            applicability="safe",
+            edits=[edit] if edit else [],
+            schema_line=line,
+            add_index={"model": model.name, "fields": list(r.fields), "kind": "index"},
+        )
+        help_text = f"add `{line}` to model `{model.name}`"
         what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"
         if model.origin != "schema":
             help_text = f"CREATE INDEX ON \"{model.db_name}\" ({', '.join(chr(34) + c + chr(34) for c in r.fields)})"
@@ -100,41 +99,6 @@ def check(ctx: RuleContext):
             fix=fix,
             help=help_text,
         )
-
-
-def _reorder_fix(schema, model, fk_fields: list[str]) -> Fix | None:
-    """When a plain index holds the foreign-key columns behind only low-cardinality or
-    range columns (the order composite-order reports), moving them to the front covers the
-    key without another index. An index led by a selective column is left alone: it serves
-    other lookups."""
-    wanted = set(fk_fields)
-    fk_all = foreign_key_fields(schema, model)
-    for index in model.indexes:
-        if index.kind != "index" or not index.is_btree or index.where is not None:
-            continue
-        fields = index.fields
-        if not wanted <= set(fields) or len(fields) <= len(wanted):
-            continue
-        lead = fields[: min(fields.index(f) for f in wanted)]
-        kinds = {
-            column_class(schema, model, f, max_enum_values=5, range_types=["DateTime"], fk_fields=fk_all) for f in lead
-        }
-        if not lead or not kinds <= {LOW_CARDINALITY, RANGE}:
-            continue
-        order = [f for f in fields if f in wanted] + [f for f in fields if f not in wanted]
-        edit = reorder_index_fields(index, order)
-        if edit is None:
-            continue
-        old = ", ".join(fields)
-        new = ", ".join(order)
-        return Fix(
-            title=f"Reorder @@index([{old}]) to @@index([{new}])",
-            applicability="unsafe" if index.map else "safe",
-            edits=[edit],
-            schema_line=f"@@index([{new}])",
-            replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
-        )
-    return None
 
 
 RULE = Rule(
