@@ -205,16 +205,26 @@ def check(
         migrations = None
         try:
             if is_sql_path(target):
+                from .frontends.sql import dialect
                 from .frontends.sql.replay import load_sql
 
+                provider = dialect.sql_provider(target)
+                if not dialect.is_read(provider):
+                    diagnostics.append(dialect.skipped_note(_shown(target), provider))
+                    continue
                 loaded = load_sql(target, overrides=overrides)
             else:
                 loaded = load_schema(target, overrides=overrides)
                 mig = Path(migrations_dir) if migrations_dir else _migrations_dir(loaded)
                 if migrations_dir or (mig.is_dir() and any(mig.glob("*/migration.sql"))):
+                    from .frontends.sql import dialect
                     from .frontends.sql.replay import load_sql
 
-                    migrations = load_sql(mig)
+                    provider = dialect.sql_provider(mig, loaded.schema.provider)
+                    if dialect.is_read(provider):
+                        migrations = load_sql(mig)
+                    else:
+                        diagnostics.append(dialect.skipped_note(_shown(mig), provider))
         except SchemaNotFound as e:
             _fail(str(e))
         result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations)
@@ -640,3 +650,9 @@ def rule_cmd(rule_id):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def _shown(path: Path) -> str:
+    from .frontends.prisma.loader import display_path
+
+    return display_path(path)

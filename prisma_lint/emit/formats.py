@@ -201,7 +201,8 @@ def format_github(findings: list[Finding], diagnostics: list[Diagnostic], **_: o
     rank = {"error": 0, "warning": 1, "info": 2}
     lines = []
     for d in diagnostics:
-        lines.append(_gh_command("error" if d.severity == "error" else "warning", d.file, d.span, f"prisma-lint ({d.code})", d.message))
+        level = {"error": "error", "info": "notice"}.get(d.severity, "warning")
+        lines.append(_gh_command(level, d.file, d.span, f"prisma-lint ({d.code})", d.message))
     ordered = sorted(findings, key=lambda f: (rank[f.severity], f.file, f.span.start))
     for f in ordered:
         text = f.message + (f"\n\nhelp: {f.help}" if f.help else "")
@@ -307,7 +308,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
         results.append(result)
     notifications = []
     for d in diagnostics:
-        note = {"level": "error" if d.severity == "error" else "warning", "message": {"text": d.message}, "descriptor": {"id": d.code}}
+        note = {"level": {"error": "error", "info": "note"}.get(d.severity, "warning"), "message": {"text": d.message}, "descriptor": {"id": d.code}}
         if d.file:
             loc = {"physicalLocation": {"artifactLocation": {"uri": _uri(d.file), "uriBaseId": "%SRCROOT%"}}}
             if d.span is not None:

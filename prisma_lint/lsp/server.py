@@ -681,6 +681,11 @@ class _State:
         migrations = None
         try:
             if unit.kind == "sql":
+                from ..frontends.sql import dialect
+
+                if not dialect.is_read(dialect.sql_provider(Path(unit.root))):
+                    unit.loaded = unit.migrations = None
+                    return out  # MySQL, SQLite, SQL Server SQL: not read (see dialect.py)
                 loaded = load_sql(unit.root, cwd, overrides)
             else:
                 loaded = load_schema(unit.root, cwd, overrides)
@@ -754,6 +759,10 @@ class _State:
             files = []
         if not files:
             return None
+        from ..frontends.sql import dialect
+
+        if not dialect.is_read(dialect.sql_provider(mig, loaded.schema.provider)):
+            return None  # MySQL, SQLite, SQL Server migrations: not read (see dialect.py)
         stamp = []
         for f in files:
             key = str(f.resolve())

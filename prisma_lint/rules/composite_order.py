@@ -79,7 +79,7 @@ def suggested_order(ctx: RuleContext, model, index: Index) -> Optional[tuple[lis
 
 def silent_why(ctx: RuleContext, model, index: Index, order: list[str], classes: list[str]) -> Optional[str]:
     """Why the order may be deliberate (the rule says nothing then), or None."""
-    if index.map or index.name:
+    if model.origin == "schema" and (index.map or index.name):  # (in SQL every index has a name)
         return "an explicit name: someone chose this index"
     if has_comment(index):
         return "a comment: someone chose this index"
