@@ -70,6 +70,9 @@ class Finding:
     fields: list[str] = field(default_factory=list)
     fix: Optional[Fix] = None
     help: Optional[str] = None  # one line: what to do
+    # rule-specific numbers for tools (JSON): missing-fk-index's "fan_out", unindexed-cascade's
+    # "scans" ... (the worst first in the text output)
+    data: dict = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -102,4 +105,5 @@ class Finding:
             "fields": list(self.fields),
             "help": self.help,
             "fix": self.fix.as_dict() if self.fix else None,
+            **self.data,
         }

@@ -94,7 +94,8 @@ def format_text(
     out: list[str] = []
     for d in diagnostics:
         out.append(render_diagnostic(d, color, snippet=not quiet))
-    for f in findings:
+    # the worst first within a file: a missing index whose delete fans out furthest leads
+    for f in sorted(findings, key=lambda f: (f.file, -f.data.get("fan_out", 0))):
         sev = _style(f.severity, color, fg=_COLORS[f.severity], bold=True)
         rule = _style(f.rule, color, bold=True)
         out.append(f"{_position(f.span)}: {sev}[{rule}] {f.message}")

@@ -44,6 +44,42 @@ def covering_index(indexes: Iterable[Index], columns: list[str]) -> Optional[Ind
     return next((i for i in indexes if serves_lookup_on(i, columns)), None)
 
 
+def _unique_alone(model, name: str) -> bool:
+    f = model.fields.get(name)
+    if f is not None and (f.is_id or f.is_unique):
+        return True
+    return any(i.is_unique and i.fields == [name] and i.where is None for i in model.indexes)
+
+
+def key_coverage(model, indexes, fields: list[str]):
+    """How the indexes serve a lookup on the foreign key ``fields``: ("full", index) when one
+    leads with all of them; ("probe", index) for a composite key when a key column is unique on
+    its own, or an index leads with key columns the first of which is a String/Bytes (a uuid,
+    a cuid: an index probe finds a handful of rows, not a scan); ("partly", index) when an index
+    leads with key columns that are not selective; (None, None) when nothing helps."""
+    full = covering_index(indexes, fields)
+    if full is not None:
+        return "full", full
+    if len(fields) < 2:
+        return None, None
+    key = set(fields)
+    partly = None
+    for index in indexes:
+        if not index.is_btree or index.where is not None or index.kind == "fulltext" or not index.columns:
+            continue
+        lead = index.columns[0].field
+        if lead not in key:
+            continue
+        f = model.fields.get(lead)
+        if _unique_alone(model, lead) or (f is not None and f.type in SELECTIVE_TYPES and not f.list):
+            return "probe", index
+        partly = partly or index
+    for name in fields:
+        if _unique_alone(model, name):
+            return "probe", None
+    return ("partly", partly) if partly is not None else (None, None)
+
+
 def plain_indexes(schema: Schema, partial: bool = False) -> Iterator[tuple[Model, Index]]:
     """(model, index) for every plain ``@@index`` of the schema's tables (views and composite
     types have none); partial indexes only when asked for."""

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from ..fix.edits import add_block_attribute
 from ..findings import Fix
-from ..model.indexing import covering_index
+from ..model.cascade import delete_fan_out, fk_indexes_apply, relation_key
+from ..model.indexing import index_label, key_coverage
 from . import Rule, RuleContext
 
-# Providers that create no index for a foreign key by themselves.
-_UNINDEXED_FK_PROVIDERS = frozenset({"postgresql", "cockroachdb", "sqlite", "sqlserver"})
 
 
 def applies(schema) -> bool:
-    return schema.relation_mode == "prisma" or schema.provider in _UNINDEXED_FK_PROVIDERS
+    return fk_indexes_apply(schema)
 
 
 def index_line(fields: list[str], name: str | None = None) -> str:
@@ -43,11 +42,36 @@ def _explicit_name(schema, model, fields: list[str]) -> str | None:
     return None
 
 
+def _a(word: str) -> str:
+    """`a`/`an` by sound, roughly: an `Account`, an `Update`, a `User`, a `Unit`."""
+    w = word.lower()
+    vowel = w[:1] in "aeio" or (w[:1] == "u" and not (len(w) > 2 and w[1] not in "aeiou" and w[2] in "aeiouy"))
+    return f"an `{word}`" if vowel else f"a `{word}`"
+
+
+def cost_of(schema, r, model_name: str) -> str:
+    """What the missing index costs, in a few words (the rule page explains)."""
+    fk = ", ".join(r.fields)
+    if schema.relation_mode == "prisma" or schema.provider == "mongodb":
+        # MongoDB always emulates relations: no relationMode to name there
+        how = ' (relationMode = "prisma")' if schema.provider != "mongodb" else ""
+        return f"Prisma Client emulates the relation{how} with a scan of `{model_name}` by ({fk}) per query"
+    action = r.effective_on_delete()
+    parent = _a(r.target)
+    if action == "Cascade":
+        return f"deleting {parent} row scans `{model_name}` to cascade the delete"
+    if action in ("SetNull", "SetDefault"):
+        value = "NULL" if action == "SetNull" else "its default"
+        return f"deleting {parent} row scans `{model_name}` to set ({fk}) to {value} (an UPDATE of each match)"
+    return f"deleting {parent} row, or changing its key, scans `{model_name}` to check the foreign key ({action})"
+
+
 def check(ctx: RuleContext):
     schema = ctx.schema
     if not applies(schema):
         return
-    emulated = schema.relation_mode == "prisma"
+    fan_out = None
+    prisma_warns = schema.relation_mode == "prisma" and schema.provider != "mongodb"
     for r in schema.relations:
         if r.kind == "m-n" or not r.fields or r.span is None:
             continue  # Prisma indexes implicit many-to-many join tables itself
@@ -55,26 +79,14 @@ def check(ctx: RuleContext):
         if model.kind != "model" or model.ignored:
             continue
         indexes = list(model.indexes) + list(ctx.extra_indexes.get(model.name, ()))
-        if covering_index(indexes, r.fields) is not None:
+        how, partial = key_coverage(model, indexes, r.fields)
+        if how == "probe" and prisma_warns:
+            # Prisma's own validator warns unless an index leads with the whole key, and users see
+            # that warning: say the same, as "partly indexed"
+            how = "partly"
+        if how == "full" or how == "probe":
             continue
         fk = ", ".join(r.fields)
-        parent = r.target
-        action = r.effective_on_delete()
-        if emulated:
-            cost = (
-                f"with relationMode = \"prisma\" Prisma Client emulates the relation with queries on "
-                f"`{model.name}` by ({fk}): each one, and every `include`/join from `{parent}`, scans the table"
-            )
-        elif action == "Cascade":
-            cost = (
-                f"every delete of a `{parent}` row scans `{model.name}` to cascade the delete "
-                f"(onDelete: Cascade), and every join from `{parent}` reads the whole table"
-            )
-        else:
-            cost = (
-                f"every delete or key update of a `{parent}` row scans `{model.name}` to check the "
-                f"foreign key ({action}), and every join from `{parent}` reads the whole table"
-            )
         # Always a new index, never a reorder of an index someone wrote (it may serve a query we
         # cannot see); when composite-order's unsafe reorder covers the key, the fix planner
         # drops this addition.
@@ -91,14 +103,21 @@ def check(ctx: RuleContext):
         what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"
         if model.origin != "schema":
             help_text = f"CREATE INDEX ON \"{model.db_name}\" ({', '.join(chr(34) + c + chr(34) for c in r.fields)})"
-        yield ctx.finding(
+        state = "has no index"
+        if how == "partly" and partial is not None:
+            state = f"is only partly indexed ({index_label(partial)} leads with part of it)"
+        finding = ctx.finding(
             r.span,
-            f"foreign key {what} has no index: {cost}",
+            f"foreign key {what} {state}: {cost_of(schema, r, model.name)}",
             model=model.name,
             fields=r.fields,
             fix=fix,
             help=help_text,
         )
+        if fan_out is None:
+            fan_out = delete_fan_out(schema, ctx.extra_indexes)
+        finding.data["fan_out"] = fan_out.get(relation_key(r), 1)
+        yield finding
 
 
 RULE = Rule(
