@@ -266,8 +266,48 @@ def test_too_many_indexes():
     assert lint_text(item(*attrs), ["too-many-indexes"]) == []
     findings = lint_text(item(*attrs, "@@index([name, slug])"), ["too-many-indexes"])
     assert summarize(findings) == [("too-many-indexes", "Item", ())]
-    assert "9 non-unique indexes" in findings[0].message
+    assert findings[0].message == "`Item` has 9 optional indexes, more than 8"
     assert lint_text(item(*attrs), ["too-many-indexes"], config={"max-indexes": 7})
+
+
+def test_too_many_indexes_counts_neither_uniques_nor_the_index_a_foreign_key_needs():
+    text = PG + """
+model Owner {
+  id    Int    @id
+  items Item[]
+}
+model Item {
+  id      Int    @id
+  ownerId Int
+  owner   Owner  @relation(fields: [ownerId], references: [id])
+  a       String
+  b       String
+  c       String
+  d       String
+  e       String
+  f       String
+  g       String
+  h       String
+  @@unique([a, b])
+  @@unique([c])
+  @@index([ownerId])
+  @@index([a])
+  @@index([b])
+  @@index([c, d])
+  @@index([d])
+  @@index([e])
+  @@index([f])
+  @@index([g])
+  @@index([h])
+}
+"""
+    # 9 @@index lines, one of them the foreign key's: 8 counted, not more than 8
+    assert lint_text(text, ["too-many-indexes"]) == []
+    (f,) = lint_text(text.replace("@@index([h])", "@@index([h])\n  @@index([a, h])"), ["too-many-indexes"])
+    assert "9 optional indexes" in f.message
+    # a second index led by the key counts: only the first serves the key
+    (g,) = lint_text(text.replace("@@index([h])", "@@index([h])\n  @@index([ownerId, a])"), ["too-many-indexes"])
+    assert "9 optional indexes" in g.message
 
 
 def test_btree_on_json_or_list():
