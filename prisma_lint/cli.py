@@ -422,11 +422,18 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
         r = lint(current, registry, config, selected or None, ignored)
         return current.schema, r.findings, current.has_errors
 
-    outcome = fix_texts(loaded.texts(), lint_round, unsafe)
+    def verify(texts):  # every rule: a fix must not create a finding of a rule not selected
+        current = reparse(loaded, texts)
+        r = lint(current, registry, config, ["all"], ignored)
+        return current.schema, r.findings, current.has_errors
+
+    outcome = fix_texts(loaded.texts(), lint_round, unsafe, verify)
     if not outcome.texts:
+        _mark_refused(result.findings, outcome)
         return result, "", 0, {}
     final = reparse(loaded, {**loaded.texts(), **outcome.texts})
     final_result = lint(final, registry, config, selected or None, ignored)
+    _mark_refused(final_result.findings, outcome)
     fixed = max(len(result.findings) - len(final_result.findings), 0)
     patch = unified_diff(outcome.originals, outcome.texts)
     if not dry_run:
@@ -434,6 +441,15 @@ def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
         for path, text in outcome.texts.items():
             write_atomically(loaded.paths[path], text, boms.get(path, False))
     return final_result, patch, fixed, outcome.texts
+
+
+def _mark_refused(findings, outcome) -> None:
+    """A fix the planner left out (the schema it makes has a finding the original lacks) is
+    shown, not offered: a second --fix would leave it out again."""
+    for f in findings:
+        if outcome.was_refused(f):
+            f.fix.applicability = "display"
+            f.fix.title += " (not applied: it would create a new finding)"
 
 
 def _ignore_comments(n: int) -> str:
@@ -542,7 +558,12 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         r = lint(current, registry, config, selected or None, ignored)
         return current.schema, r.findings, current.has_errors
 
-    outcome = fix_texts(loaded.texts(), lint_round, unsafe_fixes)
+    def verify(texts):  # every rule, as check --fix
+        current = reparse(loaded, texts)
+        r = lint(current, registry, config, ["all"], ignored)
+        return current.schema, r.findings, current.has_errors
+
+    outcome = fix_texts(loaded.texts(), lint_round, unsafe_fixes, verify)
     fixed = reparse(loaded, {**loaded.texts(), **outcome.texts})
     try:
         migration = diff(loaded.schema, fixed.schema)

@@ -66,13 +66,15 @@ class Run:
         self.flags = flags
         self.names = names
         self.original = {n: snapshot(base / n) for n in names}
+        self.before = self._round(("--exit-zero",))  # the findings of the original schemas
         self.round1 = self._round()
         self.after1 = {n: snapshot(base / n) for n in names}
         self.round2 = self._round()
         self.after2 = {n: snapshot(base / n) for n in names}
 
-    def _round(self) -> dict:
-        proc = run_cli("check", *self.flags, "--format", "json", *self.names, cwd=self.base)
+    def _round(self, flags: tuple[str, ...] | None = None) -> dict:
+        flags = self.flags if flags is None else flags
+        proc = run_cli("check", *flags, "--format", "json", *self.names, cwd=self.base)
         assert proc.returncode in (0, 1, 2), proc.stderr
         doc = json.loads(proc.stdout)
         return {"proc": proc, "doc": doc}
@@ -211,6 +213,23 @@ def test_only_index_lines_change(runs, mode, name):
             if p:
                 problems[path] = p
     assert not problems, problems
+
+
+POSTGRESQL_ACCEPTED = [n for n in ACCEPTED if manifest_rows()[n]["provider"] in ("postgresql", "postgres")]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("name", POSTGRESQL_ACCEPTED)
+def test_a_fix_creates_no_finding_the_original_lacked(runs, mode, name):
+    """The property of issue #12: a fixed schema has no finding (by rule, model and columns)
+    that the original did not have — 17 new ones over the corpus before the global plan."""
+    run = runs[mode]
+
+    def keys(round_):
+        return {(f["rule"], f["model"], tuple(f["fields"])) for f in run.findings(round_, name)}
+
+    new = keys(run.round1) - keys(run.before)
+    assert not new, sorted(new)
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -545,3 +564,135 @@ def test_a_new_index_does_not_take_a_name_in_use(tmp_path):
     names = [i.db_name for m in schema.models.values() for i in m.indexes]
     assert len(names) == len(set(names)), f"duplicate index names after --fix:\n{path.read_text()}"
     assert '@@index([title, authorId], map: "Post_authorId_idx")' in path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# fixes that compose (issue #12)
+# ---------------------------------------------------------------------------------------------
+TWO_NEW = HEAD.replace("  posts Post[]\n", "  posts Post[]\n  edits Post[] @relation(\"editor\")\n") + """\
+model Post {
+  id       Int  @id
+  authorId Int
+  editorId Int
+  author   User @relation(fields: [authorId], references: [id])
+  editor   User @relation("editor", fields: [editorId], references: [id])
+}
+"""
+
+
+def test_new_index_lines_follow_prisma_format_layout(tmp_path, oracle):
+    """Two new lines in a model with no block attribute: one blank line before the first,
+    none between them, none before `}` — what `prisma format` leaves unchanged."""
+    path, proc = fix_file(tmp_path, TWO_NEW)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith(
+        "  editor   User @relation(\"editor\", fields: [editorId], references: [id])\n\n"
+        "  @@index([authorId])\n  @@index([editorId])\n}\n"
+    ), text
+    proc = oracle.run("format.js", str(path), "--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+WIDE_FIRST = """\
+datasource db {
+  provider     = "mysql"
+  relationMode = "prisma"
+}
+
+model Program {
+  id          String       @id
+  alerts      Alert[]
+  enrollments Enrollment[]
+}
+
+model Enrollment {
+  programId String
+  partnerId String
+  program   Program @relation(fields: [programId], references: [id])
+  alerts    Alert[]
+
+  @@id([programId, partnerId])
+}
+
+model Alert {
+  id         String     @id
+  programId  String
+  partnerId  String
+  program    Program    @relation(fields: [programId], references: [id])
+  enrollment Enrollment @relation(fields: [programId, partnerId], references: [programId, partnerId])
+
+  @@index([partnerId])
+}
+"""
+
+
+def test_the_widest_new_index_is_added_and_serves_the_narrower_key(tmp_path):
+    """dub fraud.prisma got both [programId] and [programId, partnerId]."""
+    path, proc = fix_file(tmp_path, WIDE_FIRST)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "@@index([programId, partnerId])" in text and "@@index([programId])" not in text, text
+
+
+LOW_CARDINALITY_KEY = """\
+datasource db {
+  provider = "postgresql"
+}
+
+enum RankType {
+  DAY
+  WEEK
+  MONTH
+}
+
+model Rank {
+  type    RankType @id
+  leaders Leader[]
+}
+
+model Leader {
+  id       Int      @id
+  rankType RankType
+  rank     Rank     @relation(fields: [rankType], references: [type])
+}
+"""
+
+
+def test_a_fix_whose_result_has_a_new_finding_is_not_applied(tmp_path):
+    """civitai: the [rankType] index missing-fk-index adds is one low-cardinality-index flags."""
+    path, proc = fix_file(tmp_path, LOW_CARDINALITY_KEY, "--fix", "--format", "json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert path.read_text(encoding="utf-8") == LOW_CARDINALITY_KEY
+    (f,) = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "missing-fk-index"]
+    assert f["fix"]["applicability"] == "display" and "would create a new finding" in f["fix"]["title"]
+    # with only missing-fk-index selected, the other rules still judge the result
+    path, proc = fix_file(tmp_path, LOW_CARDINALITY_KEY, "--fix", "--select", "missing-fk-index")
+    assert path.read_text(encoding="utf-8") == LOW_CARDINALITY_KEY
+
+
+DUPLICATE_AND_MISORDERED = HEAD.replace("  posts Post[]\n", "  posts Post[]\n  handle String @unique\n") + """\
+enum Kind {
+  A
+  B
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  kind     Kind
+  author   User @relation(fields: [authorId], references: [id])
+
+  @@unique([kind, authorId])
+  @@index([kind, authorId])
+}
+"""
+
+
+def test_an_exact_duplicate_is_removed_not_reordered(tmp_path):
+    """cal.com 1854: `@@index([type, value])` equal to `@@unique([type, value])`."""
+    path, proc = fix_file(tmp_path, DUPLICATE_AND_MISORDERED, "--fix", "--unsafe-fixes")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "@@index([kind, authorId])" not in text and "@@index([authorId, kind])" not in text, text
+    assert "@@unique([kind, authorId])" in text

@@ -2,15 +2,22 @@
 
 The plan looks at every fixable finding of a model at once:
 
-1. reorders first (composite-order, and missing-fk-index when a mis-ordered index holds the key);
-2. then deletions (redundant-index), each only if the index is still redundant once the
-   reorders are made (a reorder may take away the index that made it redundant);
-3. then additions (missing-fk-index), each only if no index, existing or planned, covers the key.
+1. removals of exact duplicates first (redundant-index where another index has the very same
+   columns): a duplicate is never reordered into a new index;
+2. then reorders (composite-order, unsafe only);
+3. then the other removals (redundant-index), each only if the index is still redundant once
+   the reorders are made (a reorder may take away the index that made it redundant);
+4. then additions (missing-fk-index), widest first, each only if no index, kept or added,
+   covers the key (so `[programId, partnerId]` makes `[programId]` unnecessary, dub fraud.prisma).
 
-So no fix adds an index that another fix or an existing index makes redundant. Identical edits
-proposed by two findings are made once. After applying, the schema is parsed and linted again
-and the loop repeats (at most a few rounds) until no fix applies: a second ``--fix`` changes
-nothing.
+Identical edits proposed by two findings are made once, and new lines inserted at the same place
+are laid out as ``prisma format`` would (no blank line between them).
+
+Then every rule runs on the planned schema (``verify``): a fix whose result has a finding the
+original schema lacked is dropped (the fixes of the model the new finding is on, the ones that
+touch its columns first) and the plan is made again, until the fixed schema has no new finding.
+After applying, the schema is parsed and linted again and the loop repeats (at most a few rounds)
+until no fix applies: a second ``--fix`` changes nothing.
 """
 
 from __future__ import annotations
@@ -61,6 +68,14 @@ def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
     )
 
 
+def _is_exact_duplicate_removal(model, f: Finding) -> bool:
+    index = next((i for i in model.indexes if i.db_name == f.fix.remove_index), None)
+    if index is None:
+        return False
+    other = redundant_with(index, list(model.indexes))
+    return other is not None and len(other.columns) == len(index.columns)
+
+
 def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]:
     """The findings whose fixes go together (see the module's docstring)."""
     candidates = applicable(findings, unsafe)
@@ -80,29 +95,34 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
             accepted.append(f)
             made.update(_edit_key(e) for e in f.fix.edits)
 
+        def remove(f: Finding) -> None:
+            i = next((k for k, ix in enumerate(sim) if ix.db_name == f.fix.remove_index and ix.kind == "index"), None)
+            if i is None or redundant_with(sim[i], sim) is None:
+                return
+            del sim[i]
+            take(f)
+
+        removals = [f for f in items if f.fix.remove_index is not None]
+        exact = [f for f in removals if _is_exact_duplicate_removal(model, f)]
+        for f in exact:
+            remove(f)
         for f in items:
             if f.fix.replace_index is None:
                 continue
             old_name, spec = f.fix.replace_index
             i = next((k for k, ix in enumerate(sim) if ix.db_name == old_name), None)
             if i is None or sim[i].fields == spec["fields"]:
-                if all(_edit_key(e) in made for e in f.fix.edits):
+                if i is not None and all(_edit_key(e) in made for e in f.fix.edits):
                     accepted.append(f)  # the same edit, already planned for another finding
                 continue
             sim[i] = _index_like(model, spec, sim[i])
             take(f)
-        for f in items:
-            if f.fix.remove_index is None:
-                continue
-            i = next((k for k, ix in enumerate(sim) if ix.db_name == f.fix.remove_index and ix.kind == "index"), None)
-            if i is None or redundant_with(sim[i], sim) is None:
-                continue
-            del sim[i]
-            take(f)
-        for f in items:
+        for f in removals:
+            if f not in exact:
+                remove(f)
+        additions = [f for f in items if f.fix.add_index is not None]
+        for f in sorted(additions, key=lambda f: -len(f.fix.add_index["fields"])):
             spec = f.fix.add_index
-            if spec is None:
-                continue
             if covering_index(sim, spec["fields"]) is not None:
                 continue
             sim.append(_index_like(model, spec))
@@ -114,15 +134,60 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
     return accepted
 
 
+def finding_key(f: Finding) -> tuple:
+    """What makes a finding the same one before and after a fix (positions move)."""
+    return (f.rule, f.model, tuple(f.fields))
+
+
+def _fix_key(f: Finding) -> tuple:
+    return (*finding_key(f), f.fix.title if f.fix else "")
+
+
+def blame(chosen: list[Finding], new: list[Finding]) -> list[Finding]:
+    """The planned fixes to drop for the new findings: on each new finding's model, those
+    whose index touches its columns, else all of that model's; all when none is on it."""
+    out: list[Finding] = []
+    for n in new:
+        on_model = [f for f in chosen if f.model == n.model]
+        touching = [
+            f
+            for f in on_model
+            if set(n.fields) & set(
+                (f.fix.add_index or {}).get("fields", [])
+                + (f.fix.replace_index[1]["fields"] if f.fix.replace_index else [])
+                + list(f.fields)
+            )
+        ]
+        out.extend(touching or on_model or chosen)
+    return out
+
+
 def edits_of(findings: list[Finding]) -> list[Edit]:
+    """The edits of ``findings``, each once; insertions at the same place become one edit, laid
+    out as ``prisma format`` would (a blank line before the first new line at most)."""
     seen: set[tuple] = set()
-    out = []
+    out: list[Edit] = []
+    inserts: dict[tuple, int] = {}  # (file, offset) -> position in ``out``
     for f in findings:
         for e in f.fix.edits:
             k = _edit_key(e)
-            if k not in seen:
-                seen.add(k)
-                out.append(e)
+            if k in seen:
+                continue
+            seen.add(k)
+            spot = (e.file.path, e.start)
+            if e.start == e.end and spot in inserts:
+                first = out[inserts[spot]]
+                nl = e.file.line_ending()
+                text = e.text
+                while text.startswith(nl + nl):
+                    text = text[len(nl) :]  # one new line after another: no blank line between
+                if first.text.endswith(nl) and text.startswith(nl):  # both end with a line break
+                    text = text[len(nl) :]
+                out[inserts[spot]] = Edit(e.file, e.start, e.end, first.text + text)
+                continue
+            if e.start == e.end:
+                inserts[spot] = len(out)
+            out.append(e)
     return out
 
 
@@ -132,38 +197,62 @@ class FixOutcome:
     originals: dict[str, str]  # path -> text before
     fixed: list[Finding] = field(default_factory=list)  # the findings fixed (first-round objects)
     rounds: int = 0
+    # fixes left out because the schema they make has a finding the original lacks (finding_key
+    # and fix title); the report shows them as not applicable
+    refused: set[tuple] = field(default_factory=set)
+
+    def was_refused(self, f: Finding) -> bool:
+        return f.fix is not None and _fix_key(f) in self.refused
+
+
+def _apply(current: dict[str, str], edits: list[Edit]) -> dict[str, str]:
+    by_file: dict[str, list[Edit]] = {}
+    for e in edits:
+        by_file.setdefault(e.file.path, []).append(e)
+    out = dict(current)
+    for path, file_edits in by_file.items():
+        out[path], _ = apply_edits(current[path], file_edits)
+    return out
 
 
 def fix_texts(
     texts: dict[str, str],
     lint_round,
     unsafe: bool,
+    verify=None,
 ) -> FixOutcome:
     """Fix in memory. ``texts`` maps each schema file's path to its text; ``lint_round(texts)``
-    returns ``(schema, findings, has_errors)`` for those texts."""
+    returns ``(schema, findings, has_errors)`` for those texts; ``verify(texts)`` (the same, with
+    every rule) checks each planned result for findings the original lacks."""
     current = dict(texts)
     outcome = FixOutcome({}, dict(texts))
+    baseline: Optional[set[tuple]] = None
     for _ in range(MAX_ROUNDS):
         schema, findings, has_errors = lint_round(current)
         if has_errors:
             break
-        chosen = plan(schema, findings, unsafe)
-        edits = edits_of(chosen)
-        if not edits:
+        if verify is not None and baseline is None:
+            _, original, _ = verify(current)
+            baseline = {finding_key(f) for f in original}
+        chosen: list[Finding] = []
+        new_texts = current
+        for _attempt in range(len(findings) + 1):
+            chosen = plan(schema, [f for f in findings if not outcome.was_refused(f)], unsafe)
+            edits = edits_of(chosen)
+            new_texts = _apply(current, edits) if edits else current
+            if new_texts == current or verify is None or baseline is None:
+                break
+            _, after, errors = verify(new_texts)
+            new = [f for f in after if finding_key(f) not in baseline]
+            if not new and not errors:
+                break
+            dropped = blame(chosen, new) if not errors else chosen
+            outcome.refused.update(_fix_key(f) for f in dropped)
+        if new_texts == current:
             break
-        by_file: dict[str, list[Edit]] = {}
-        for e in edits:
-            by_file.setdefault(e.file.path, []).append(e)
-        changed = False
-        for path, file_edits in by_file.items():
-            new_text, applied = apply_edits(current[path], file_edits)
-            if new_text != current[path]:
-                current[path] = new_text
-                changed = True
+        current = new_texts
         outcome.fixed.extend(chosen)
         outcome.rounds += 1
-        if not changed:
-            break
     outcome.texts = {p: t for p, t in current.items() if t != texts[p]}
     return outcome
 

@@ -1002,8 +1002,13 @@ class _State:
                 r = lint(current, self.registry, config, migrations=migrations)
                 return current.schema, [f for f in r.findings if f.span.file.path == shown], current.has_errors
 
+            def verify(texts):  # every rule, as check --fix
+                current = reparse(loaded, texts)
+                r = lint(current, self.registry, config, ["all"], migrations=migrations)
+                return current.schema, r.findings, current.has_errors
+
             before = loaded.texts()
-            outcome = fix_texts(before, lint_round, unsafe=False)
+            outcome = fix_texts(before, lint_round, unsafe=False, verify=verify)
             if outcome.texts:
                 sources = {f.source.path: f.source for f in loaded.schema.files}
                 open_docs = {str(d.path): d for d in self.docs.values() if d.kind is not None}
