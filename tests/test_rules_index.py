@@ -51,6 +51,12 @@ def item(*attrs: str) -> str:
         (["@@unique([name, slug])", "@@index([name])"], ("name",)),  # prefix of a unique
         (["@@index([id])"], ("id",)),  # equal to @id
         (["@@index([name, slug])", "@@index([name, slug], map: \"again\")"], ("name", "slug")),
+        # a Hash index on a column a B-tree leads: equality is served either way
+        (["@@index([name], type: Hash)", "@@index([name, slug])"], ("name",)),
+        (["@@index([email], type: Hash)"], ("email",)),  # @unique leads with it
+        # single-column indexes that differ only in sort direction: a B-tree scans both ways
+        (["@@index([name])", "@@index([name(sort: Desc)], map: \"name_desc\")"], ("name",)),
+        (["@@index([email(sort: Desc)])"], ("email",)),
     ],
 )
 def test_redundant(attrs, redundant):
@@ -70,7 +76,8 @@ def test_the_later_of_two_identical_indexes_is_reported():
     [
         ["@@index([slug, name])", "@@index([name, slug])"],  # not a prefix
         ["@@index([name(sort: Desc)])", "@@index([name, slug])"],  # another sort
-        ["@@index([name], type: Hash)", "@@index([name, slug])"],  # another method
+        ["@@index([name], type: Hash)", "@@index([slug, name])"],  # the B-tree does not lead with it
+        ["@@index([name], type: Hash)", "@@index([name], type: Gin, map: \"name_gin\")"],  # not a B-tree
         ["@@index([name], where: raw(\"active\"))", "@@index([name, slug])"],  # partial vs full
         ["@@unique([name])", "@@unique([name, slug])"],  # a unique constraint is never reported
         ["@@index([name, slug])"],
