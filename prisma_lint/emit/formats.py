@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from typing import Callable, Optional
 
-from ..findings import SEVERITIES, Finding
+from ..findings import SEVERITY_RANK, SEVERITIES, Finding
 from ..frontends.prisma.syntax import Diagnostic
 
 JSON_VERSION = 1
@@ -94,8 +94,9 @@ def format_text(
     out: list[str] = []
     for d in diagnostics:
         out.append(render_diagnostic(d, color, snippet=not quiet))
-    # the worst first within a file: a missing index whose delete fans out furthest leads
-    for f in sorted(findings, key=lambda f: (f.file, -f.data.get("fan_out", 0))):
+    # the worst first within a file: errors before warnings, then the missing index whose delete
+    # fans out furthest (missing-fk-index's fan_out), then by position
+    for f in sorted(findings, key=lambda f: (f.file, -SEVERITY_RANK[f.severity], -f.data.get("fan_out", 0))):
         sev = _style(f.severity, color, fg=_COLORS[f.severity], bold=True)
         rule = _style(f.rule, color, bold=True)
         out.append(f"{_position(f.span)}: {sev}[{rule}] {f.message}")

@@ -146,14 +146,20 @@ def _builtin_rules() -> list[Rule]:
         low_cardinality_index,
         missing_fk_index,
         non_immutable_index_expression,
+        nullable_unique,
         redundant_index,
+        redundant_unique,
         schema_drift,
         too_many_indexes,
+        unindexed_cascade,
     )
 
     return [
         missing_fk_index.RULE,
         redundant_index.RULE,
+        redundant_unique.RULE,
+        nullable_unique.RULE,
+        unindexed_cascade.RULE,
         boolean_index.RULE,
         low_cardinality_index.RULE,
         composite_order.RULE,
