@@ -83,18 +83,71 @@ def main() -> None:
         sys.exit(2)
 
 
-def _resolve_targets(paths: tuple[str, ...], schema: Optional[str]) -> list[tuple[Path, Optional[str]]]:
-    from .frontends.prisma.loader import SchemaNotFound, discover_schema
+def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[dict[str, str]] = None):
+    """The units to lint (``discovery.Target``): ``--schema``, the paths grouped by the unit
+    each belongs to, or the schema Prisma would find."""
+    from .discovery import Target, find_schema, group_paths
+    from .frontends.prisma.loader import SchemaNotFound
 
     if schema:
-        return [(Path(schema), None)]
+        return [Target(Path(schema))]
     if paths:
-        return [(Path(p), None) for p in paths]
+        return group_paths([Path(p) for p in paths], overrides)
     try:
-        found, how = discover_schema(Path.cwd())
+        found, how = find_schema(Path.cwd())
     except SchemaNotFound as e:
         _fail(str(e))
-    return [(found, how)]
+    return [Target(found, how)]
+
+
+def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
+    (target,) = _targets((path,) if path else (), schema)
+    return target.root
+
+
+def _load(target: Path, overrides=None, migrations: Optional[str] = None):
+    from .engine import load_inputs
+    from .frontends.prisma.loader import SchemaNotFound
+
+    try:
+        return load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
+    except SchemaNotFound as e:
+        _fail(str(e))
+
+
+def _config(target: Path, registry, config_path: Optional[str]):
+    from .config import ConfigError, config_for
+
+    try:
+        return config_for(target, registry, Path(config_path) if config_path else None)
+    except ConfigError as e:
+        _fail(str(e))
+
+
+def _registry():
+    from .rules import load_registry
+
+    registry = load_registry()
+    for message in registry.load_errors:
+        click.echo(f"prisma-lint: warning: {message}", err=True)
+    return registry
+
+
+def _rule_ids(registry, select, ignore) -> tuple[list[str], list[str]]:
+    selected, ignored = _split(select), _split(ignore)
+    for rid in selected + ignored:
+        if rid != "all" and rid not in registry.rules:
+            _fail(f"unknown rule `{rid}` (see `prisma-lint rules`)")
+    return selected, ignored
+
+
+def _write(unit, texts: dict[str, str]) -> None:
+    """Write fixed texts back to the unit's files (each atomically, keeping a BOM)."""
+    from .fix.planner import write_atomically
+
+    boms = unit.boms()
+    for path, text in texts.items():
+        write_atomically(unit.paths[path], text, boms.get(path, False))
 
 
 @main_group.command()
@@ -157,19 +210,11 @@ def check(
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
-    from .config import ConfigError, config_for
-    from .engine import exit_code, lint
-    from .frontends.prisma.loader import SchemaNotFound, is_sql_path, load_schema
     from .emit.formats import get_formatter
-    from .rules import load_registry
+    from .engine import Engine
 
-    registry = load_registry()
-    for message in registry.load_errors:
-        click.echo(f"prisma-lint: warning: {message}", err=True)
-    selected, ignored = _split(select), _split(ignore)
-    for rid in selected + ignored:
-        if rid != "all" and rid not in registry.rules:
-            _fail(f"unknown rule `{rid}` (see `prisma-lint rules`)")
+    registry = _registry()
+    selected, ignored = _rule_ids(registry, select, ignore)
     overrides = None
     from_stdin = False
     if paths == ("-",) or (stdin_filename and not paths):
@@ -185,86 +230,33 @@ def check(
         _fail("--add-ignore cannot be combined with --fix or --unsafe-fixes (fix first, then add ignores)")
     if add_ignore and from_stdin:
         _fail("--add-ignore edits the schema files: it cannot read the schema from stdin")
-    targets = _group_targets(paths, schema, overrides)
-    findings, diagnostics = [], []
-    linted_files: list[str] = []
-    diffs: list[str] = []
-    fixed_count = 0  # fixes applied, or with --add-ignore the comments added
-    sql_left = 0  # --add-ignore: findings in SQL files, left alone
-    stdin_fixed: Optional[str] = None
-    fail_level = fail_on
-    for target, how, only in targets:
-        try:
-            config = config_for(target, registry, Path(config_path) if config_path else None)
-        except ConfigError as e:
-            _fail(str(e))
-        if config.is_excluded(target) and not only:
+    run = _CheckRun()
+    for target in _targets(paths, schema, overrides):
+        config = _config(target.root, registry, config_path)
+        if config.is_excluded(target.root) and not target.only:
             continue
-        if how and output_format == "text" and not quiet:
-            click.echo(f"Using the schema at {target} (found by {how}).", err=True)
-        migrations = None
-        try:
-            if is_sql_path(target):
-                from .frontends.sql import dialect
-                from .frontends.sql.replay import load_sql
-
-                provider = dialect.sql_provider(target)
-                if not dialect.is_read(provider):
-                    diagnostics.append(dialect.skipped_note(_shown(target), provider))
-                    continue
-                loaded = load_sql(target, overrides=overrides)
-            else:
-                loaded = load_schema(target, overrides=overrides)
-                mig = Path(migrations_dir) if migrations_dir else _migrations_dir(loaded)
-                if migrations_dir or (mig.is_dir() and any(mig.glob("*/migration.sql"))):
-                    from .frontends.sql import dialect
-                    from .frontends.sql.replay import load_sql
-
-                    provider = dialect.sql_provider(mig, loaded.schema.provider)
-                    if dialect.is_read(provider):
-                        migrations = load_sql(mig)
-                    else:
-                        diagnostics.append(dialect.skipped_note(_shown(mig), provider))
-        except SchemaNotFound as e:
-            _fail(str(e))
-        result = lint(loaded, registry, config, selected or None, ignored, migrations=migrations)
+        if target.found_by and output_format == "text" and not quiet:
+            click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
+        inputs = _load(target.root, overrides, migrations_dir)
+        engine = Engine(registry, config, selected or None, ignored)
+        result = engine.lint(inputs)
         if add_ignore:
-            result, diff_text, added, left_in_sql = _add_ignores(
-                loaded, result, registry, config, selected, ignored, migrations, show_diff
-            )
-            diffs.append(diff_text)
-            fixed_count += added
-            sql_left += left_in_sql
+            result = run.add_ignores(engine, inputs, result, show_diff)
         elif fix or unsafe_fixes or show_diff:
-            result, diff_text, fixed, texts = _fix(
-                loaded, result, registry, config, selected, ignored, unsafe_fixes, show_diff or from_stdin
-            )
-            diffs.append(diff_text)
-            fixed_count += fixed
-            if from_stdin:
-                shown = next((p for p, f in loaded.paths.items() if str(f.resolve()) in overrides), None)
-                stdin_fixed = texts.get(shown, overrides[next(iter(overrides))]) if shown else None
-        kept = result.findings
-        kept_diags = result.diagnostics
-        if only is not None:  # pre-commit passed some files of the schema: report on those
-            kept = [f for f in kept if _resolved(loaded, f.file) in only]
-            kept_diags = [d for d in kept_diags if d.file is None or _resolved(loaded, d.file) in only]
-            linted_files.extend(p for p in loaded.paths if _resolved(loaded, p) in only)
-        else:
-            linted_files.extend(loaded.paths)
-        findings.extend(kept)
-        diagnostics.extend(kept_diags)
-        fail_level = fail_level or config.fail_on
+            result = run.fix(engine, inputs, result, unsafe_fixes, show_diff or from_stdin, overrides if from_stdin else None)
+        run.report(inputs.unit, result, target.only)
+        run.fail_level = run.fail_level or fail_on or config.fail_on
+    findings, diagnostics, fail_level = run.findings, run.diagnostics, run.fail_level
     if from_stdin and (fix or unsafe_fixes):
         # the fixed buffer goes to stdout; what is left to fix goes to stderr
-        if stdin_fixed is not None:
-            click.echo(stdin_fixed, nl=False)
+        if run.stdin_fixed is not None:
+            click.echo(run.stdin_fixed, nl=False)
         formatter = get_formatter("text" if output_format == "text" else output_format)
-        report = formatter(findings, diagnostics, color=False, quiet=True, rules=registry.rules, files=linted_files)
+        report = formatter(findings, diagnostics, color=False, quiet=True, rules=registry.rules, files=run.linted_files)
         click.echo(report, nl=False, err=True)
-        raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero, exit_code))
+        raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
     if show_diff:
-        patch = "".join(diffs)
+        patch = "".join(run.diffs)
         if patch:
             click.echo(patch, nl=False)
         for d in diagnostics:
@@ -272,10 +264,11 @@ def check(
                 click.echo(d.render(), err=True)
         if any(d.severity == "error" for d in diagnostics):
             raise _Exit(2)
+        n = run.fixed_count
         if add_ignore:
-            click.echo(f"{_ignore_comments(fixed_count)} {'would be ' if patch else ''}added.", err=True)
+            click.echo(f"{_ignore_comments(n)} {'would be ' if patch else ''}added.", err=True)
         else:
-            click.echo(f"{fixed_count} fix{'es' if fixed_count != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
+            click.echo(f"{n} fix{'es' if n != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
         raise _Exit(1 if patch else 0)
     formatter = get_formatter(output_format)
     use_color = (color if color is not None else sys.stdout.isatty()) and not output_file
@@ -286,27 +279,104 @@ def check(
         quiet=quiet,
         statistics=statistics,
         rules=registry.rules,
-        files=linted_files,
+        files=run.linted_files,
     )
     if output_file:
         _write_report(Path(output_file), text)
     elif text:
         click.echo(text, nl=False)
+    n = run.fixed_count
     if (fix or unsafe_fixes) and output_format == "text":
-        click.echo(f"Fixed {fixed_count} problem{'s' if fixed_count != 1 else ''}.", err=True)
+        click.echo(f"Fixed {n} problem{'s' if n != 1 else ''}.", err=True)
     if add_ignore and output_format == "text":
-        click.echo(f"Added {_ignore_comments(fixed_count)}.", err=True)
-    if add_ignore and sql_left:
+        click.echo(f"Added {_ignore_comments(n)}.", err=True)
+    if add_ignore and run.sql_left:
         click.echo(
-            f"prisma-lint: {sql_left} finding{'s' if sql_left != 1 else ''} in SQL migrations left as they are: "
+            f"prisma-lint: {run.sql_left} finding{'s' if run.sql_left != 1 else ''} in SQL migrations left as they are: "
             "Prisma checks applied migrations against their checksum, so their text must not change "
             "(use `exclude` in the config, or write `-- prisma-lint-ignore` into migrations not yet applied)",
             err=True,
         )
-    raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero, exit_code))
+    raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
 
 
-def _final_code(findings, diagnostics, fail_level, exit_zero, exit_code) -> int:
+class _CheckRun:
+    """What ``check`` gathers over its targets: findings to report, diffs, counts."""
+
+    def __init__(self) -> None:
+        self.findings: list = []
+        self.diagnostics: list = []
+        self.linted_files: list[str] = []
+        self.diffs: list[str] = []
+        self.fixed_count = 0  # fixes applied, or with --add-ignore the comments added
+        self.sql_left = 0  # --add-ignore: findings in SQL files, left alone
+        self.stdin_fixed: Optional[str] = None
+        self.fail_level: Optional[str] = None
+
+    def report(self, unit, result, only: Optional[set]) -> None:
+        kept, kept_diags = result.findings, result.diagnostics
+        if only is not None:  # pre-commit passed some files of the unit: report on those
+            kept = [f for f in kept if _resolved(unit, f.file) in only]
+            kept_diags = [
+                d
+                for d in kept_diags
+                if d.file is None or _resolved(unit, d.file) in only or d.code == "sql-dialect-skipped"
+            ]
+            self.linted_files.extend(p for p in unit.paths if _resolved(unit, p) in only)
+        else:
+            self.linted_files.extend(unit.paths)
+        self.findings.extend(kept)
+        self.diagnostics.extend(kept_diags)
+
+    def fix(self, engine, inputs, result, unsafe: bool, dry_run: bool, stdin: Optional[dict[str, str]]):
+        """Apply the fixes (to disk unless ``dry_run``); the lint result of the fixed unit."""
+        from .fix.planner import unified_diff
+
+        unit = inputs.unit
+        if unit.has_errors:
+            bad = sorted({d.file for d in unit.diagnostics if d.severity == "error" and d.file})
+            click.echo(f"prisma-lint: not fixing {', '.join(bad) or unit.root}: the schema has errors", err=True)
+            return result
+        fixed = engine.fix(inputs, unsafe, before=result)
+        if not fixed.texts:
+            return result
+        self.diffs.append(unified_diff(fixed.originals, fixed.texts))
+        self.fixed_count += fixed.fixed
+        if stdin is not None:
+            shown = next((p for p, f in unit.paths.items() if str(f.resolve()) in stdin), None)
+            self.stdin_fixed = fixed.texts.get(shown, stdin[next(iter(stdin))]) if shown else None
+        if not dry_run:
+            _write(unit, fixed.texts)
+        return fixed.result
+
+    def add_ignores(self, engine, inputs, result, dry_run: bool):
+        """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``)."""
+        from .fix.planner import unified_diff
+
+        unit = inputs.unit
+        schema_paths = {f.source.path for f in unit.schema.files if f.source.path.endswith(".prisma")}
+        self.sql_left += sum(1 for f in result.findings if f.file not in schema_paths and f.rule != "unused-suppression")
+        if unit.has_errors:
+            bad = sorted({d.file for d in unit.diagnostics if d.severity == "error" and d.file})
+            click.echo(f"prisma-lint: not adding ignore comments to {', '.join(bad) or unit.root}: the schema has errors", err=True)
+            return result
+        texts, added = engine.add_ignores(inputs, result)
+        if not texts:
+            return result
+        final = inputs.with_texts({**unit.texts(), **texts})
+        if final.unit.has_errors:  # never write a schema the comments broke (they cannot: a safety net)
+            click.echo("prisma-lint: internal error: the ignore comments would break the schema; nothing written", err=True)
+            raise _Exit(2)
+        self.diffs.append(unified_diff(unit.texts(), texts))
+        self.fixed_count += added
+        if not dry_run:
+            _write(unit, texts)
+        return engine.lint(final)
+
+
+def _final_code(findings, diagnostics, fail_level, exit_zero) -> int:
+    from .engine import exit_code
+
     code = exit_code(findings, diagnostics, fail_level or "warning")
     return 0 if exit_zero and code == 1 else code
 
@@ -328,169 +398,8 @@ def _resolved(loaded, shown: str) -> str:
     return str((p or Path(shown)).resolve())
 
 
-_DATASOURCE = None
-
-
-def _has_datasource(path: Path) -> bool:
-    import re
-
-    global _DATASOURCE
-    if _DATASOURCE is None:
-        _DATASOURCE = re.compile(r"(?m)^\s*datasource\s+\w+\s*\{")
-    try:
-        return bool(_DATASOURCE.search(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return False
-
-
-def _schema_root(file: Path) -> Path:
-    """The schema a .prisma file belongs to: the folder of a multi-file schema, else the file.
-
-    From the file's folder, go up while the folder's own .prisma files have no datasource and
-    its parent holds .prisma files; the folder reached is the schema's when, with everything
-    below it, it has several .prisma files and one datasource between them. Files that each
-    have their own datasource are separate schemas (and nothing is walked)."""
-    from .frontends.prisma.loader import schema_files_in
-
-    folder = file.resolve().parent
-    while True:
-        here = list(folder.glob("*.prisma"))
-        with_datasource = [p for p in here if _has_datasource(p)]
-        if len(with_datasource) > 1:
-            return file  # several schemas side by side
-        if with_datasource or folder.parent == folder or not any(folder.parent.glob("*.prisma")):
-            break
-        folder = folder.parent
-    files = schema_files_in(folder)
-    if len(files) > 1 and sum(1 for f in files if _has_datasource(f)) <= 1:
-        return folder
-    return file
-
-
-def _migrations_root(file: Path) -> Path:
-    """A migration.sql inside `<dir>/<timestamp>_<name>/`: the migrations folder `<dir>`."""
-    parent = file.resolve().parent
-    if file.name == "migration.sql" and (
-        (parent.parent / "migration_lock.toml").exists() or len(list(parent.parent.glob("*/migration.sql"))) > 1
-    ):
-        return parent.parent
-    return file
-
-
-def _group_targets(paths, schema, overrides) -> list[tuple[Path, Optional[str], Optional[set]]]:
-    """(path to lint, how it was found, the files to report on or None for all).
-
-    Files that belong to a bigger unit — a file of a multi-file schema, a migration of a
-    migrations folder — are linted with the whole unit (relations across files, the replayed
-    migrations), and only what concerns the files named is reported (what pre-commit needs
-    when it passes some of the files)."""
-    if schema or not paths:
-        return [(t, how, None) for t, how in _resolve_targets(paths, schema)]
-    groups: dict[str, tuple[Path, set]] = {}
-    out: list[tuple[Path, Optional[str], Optional[set]]] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir() or (not p.exists() and not (overrides and str(p.resolve()) in overrides)):
-            out.append((p, None, None))
-            continue
-        root = _schema_root(p) if p.suffix == ".prisma" else _migrations_root(p) if p.suffix == ".sql" else p
-        if root == p or root.resolve() == p.resolve():
-            out.append((p, None, None))
-            continue
-        key = str(root)
-        if key not in groups:
-            groups[key] = (root, set())
-            out.append((root, None, groups[key][1]))
-        groups[key][1].add(str(p.resolve()))
-    return out
-
-
-def _fix(loaded, result, registry, config, selected, ignored, unsafe, dry_run):
-    """Apply the fixes (in memory, then to disk unless ``dry_run``); returns the lint result of
-    the fixed schema, the unified diff, how many findings were fixed, and the fixed texts."""
-    from .fix.planner import fix_texts, unified_diff, write_atomically
-    from .engine import lint
-    from .frontends.prisma.loader import reparse
-
-    if loaded.has_errors:
-        bad = sorted({d.file for d in loaded.diagnostics if d.severity == "error" and d.file})
-        click.echo(f"prisma-lint: not fixing {', '.join(bad) or loaded.root}: the schema has errors", err=True)
-        return result, "", 0, {}
-
-    def lint_round(texts):
-        current = reparse(loaded, texts)
-        r = lint(current, registry, config, selected or None, ignored)
-        return current.schema, r.findings, current.has_errors
-
-    def verify(texts):  # every rule: a fix must not create a finding of a rule not selected
-        current = reparse(loaded, texts)
-        r = lint(current, registry, config, ["all"], ignored)
-        return current.schema, r.findings, current.has_errors
-
-    outcome = fix_texts(loaded.texts(), lint_round, unsafe, verify)
-    if not outcome.texts:
-        _mark_refused(result.findings, outcome)
-        return result, "", 0, {}
-    final = reparse(loaded, {**loaded.texts(), **outcome.texts})
-    final_result = lint(final, registry, config, selected or None, ignored)
-    _mark_refused(final_result.findings, outcome)
-    fixed = max(len(result.findings) - len(final_result.findings), 0)
-    patch = unified_diff(outcome.originals, outcome.texts)
-    if not dry_run:
-        boms = loaded.boms()
-        for path, text in outcome.texts.items():
-            write_atomically(loaded.paths[path], text, boms.get(path, False))
-    return final_result, patch, fixed, outcome.texts
-
-
-def _mark_refused(findings, outcome) -> None:
-    """A fix the planner left out (the schema it makes has a finding the original lacks) is
-    shown, not offered: a second --fix would leave it out again."""
-    for f in findings:
-        if outcome.was_refused(f):
-            f.fix.applicability = "display"
-            f.fix.title += " (not applied: it would create a new finding)"
-
-
 def _ignore_comments(n: int) -> str:
     return f"{n} prisma-lint-ignore comment{'s' if n != 1 else ''}"
-
-
-def _add_ignores(loaded, result, registry, config, selected, ignored, migrations, dry_run):
-    """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``);
-    returns the lint result afterwards, the unified diff, how many comments were added, and how
-    many findings are in SQL files (left alone)."""
-    from .fix.edits import apply_edits
-    from .fix.planner import unified_diff, write_atomically
-    from .engine import lint
-    from .frontends.prisma.loader import reparse
-    from .suppressions import ignore_edits
-
-    schema_paths = {f.source.path for f in loaded.schema.files if f.source.path.endswith(".prisma")}
-    in_sql = sum(1 for f in result.findings if f.file not in schema_paths and f.rule != "unused-suppression")
-    if loaded.has_errors:
-        bad = sorted({d.file for d in loaded.diagnostics if d.severity == "error" and d.file})
-        click.echo(f"prisma-lint: not adding ignore comments to {', '.join(bad) or loaded.root}: the schema has errors", err=True)
-        return result, "", 0, in_sql
-    files = [f for f in loaded.schema.files if f.source.path in schema_paths]
-    edits = ignore_edits(result.findings, files)
-    if not edits:
-        return result, "", 0, in_sql
-    originals = loaded.texts()
-    texts = {}
-    for path in {e.file.path for e in edits}:
-        texts[path], _ = apply_edits(originals[path], [e for e in edits if e.file.path == path])
-    final = reparse(loaded, {**originals, **texts})
-    if final.has_errors:  # never write a schema the comments broke (they cannot: a safety net)
-        click.echo("prisma-lint: internal error: the ignore comments would break the schema; nothing written", err=True)
-        raise _Exit(2)
-    final_result = lint(final, registry, config, selected or None, ignored, migrations=migrations)
-    patch = unified_diff(originals, texts)
-    if not dry_run:
-        boms = loaded.boms()
-        for path, text in texts.items():
-            write_atomically(loaded.paths[path], text, boms.get(path, False))
-    return final_result, patch, len(edits), in_sql
 
 
 @main_group.command()
@@ -499,22 +408,17 @@ def _add_ignores(loaded, result, registry, config, selected, ignored, migrations
 @click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 def graph(path, schema, output_format):
     """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
-    from .emit.graph import to_dot, to_json, to_mermaid
-    from .frontends.prisma.loader import SchemaNotFound, load_schema
     from .emit.formats import render_diagnostic
+    from .emit.graph import to_dot, to_json, to_mermaid
 
-    (target, _how), = _resolve_targets((path,) if path else (), schema)
-    try:
-        loaded = load_schema(target)
-    except SchemaNotFound as e:
-        _fail(str(e))
-    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    inputs = _load(_one_target(path, schema))
+    errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]
     for d in errors:
         click.echo(render_diagnostic(d), err=True)
     if errors:
         raise _Exit(2)
     render = {"json": to_json, "mermaid": to_mermaid, "dot": to_dot}[output_format]
-    click.echo(render(loaded.schema), nl=False)
+    click.echo(render(inputs.unit.schema), nl=False)
 
 
 @main_group.command()
@@ -531,46 +435,28 @@ def graph(path, schema, output_format):
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
 def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path):
     """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
-    from .config import ConfigError, config_for
-    from .fix.planner import fix_texts, write_atomically
-    from .engine import lint
-    from .frontends.prisma.loader import SchemaNotFound, load_schema, reparse
-    from .migrate.sql import MigrationError, diff, render, statements, write_migrations
+    from .discovery import migrations_dir
     from .emit.formats import render_diagnostic
-    from .rules import load_registry
+    from .engine import Engine, datasource_file
+    from .migrate.sql import MigrationError, diff, render, statements, write_migrations
 
-    registry = load_registry()
-    selected, ignored = _split(select), _split(ignore)
-    (target, _how), = _resolve_targets((path,) if path else (), schema)
-    try:
-        config = config_for(target, registry, Path(config_path) if config_path else None)
-        loaded = load_schema(target)
-    except (ConfigError, SchemaNotFound) as e:
-        _fail(str(e))
-    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    registry = _registry()
+    selected, ignored = _rule_ids(registry, select, ignore)
+    target = _one_target(path, schema)
+    config = _config(target, registry, config_path)
+    inputs = _load(target)
+    errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]
     if errors:
         for d in errors:
             click.echo(render_diagnostic(d), err=True)
         raise _Exit(2)
-
-    def lint_round(texts):
-        current = reparse(loaded, texts)
-        r = lint(current, registry, config, selected or None, ignored)
-        return current.schema, r.findings, current.has_errors
-
-    def verify(texts):  # every rule, as check --fix
-        current = reparse(loaded, texts)
-        r = lint(current, registry, config, ["all"], ignored)
-        return current.schema, r.findings, current.has_errors
-
-    outcome = fix_texts(loaded.texts(), lint_round, unsafe_fixes, verify)
-    fixed = reparse(loaded, {**loaded.texts(), **outcome.texts})
+    fixed = Engine(registry, config, selected or None, ignored).fix(inputs, unsafe_fixes)
     try:
-        migration = diff(loaded.schema, fixed.schema)
+        existing = inputs.migrations.schema if inputs.migrations is not None else None
+        migration = diff(inputs.unit.schema, fixed.inputs.unit.schema, existing)
         if migration.empty:
             click.echo("No index changes: nothing to migrate.", err=True)
-            raise _Exit(0)
-        if to_stdout:
+        elif to_stdout:
             if concurrently:
                 parts = statements(migration, concurrently=True)
                 click.echo(
@@ -581,7 +467,7 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
             else:
                 click.echo(render(migration), nl=False)
         else:
-            out = Path(out_dir) if out_dir else _migrations_dir(loaded)
+            out = Path(out_dir) if out_dir else migrations_dir(datasource_file(inputs.unit))
             folders = write_migrations(migration, out, name, concurrently)
             for folder in folders:
                 click.echo(f"Wrote {folder / 'migration.sql'} (and down.sql)", err=True)
@@ -593,20 +479,11 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
                 )
     except MigrationError as e:
         _fail(str(e))
-    if write_schema and outcome.texts:
-        boms = loaded.boms()
-        for p, text in outcome.texts.items():
-            write_atomically(loaded.paths[p], text, boms.get(p, False))
-        click.echo(f"Updated {', '.join(sorted(outcome.texts))}", err=True)
-    elif outcome.texts and not to_stdout:
+    if write_schema and fixed.texts:
+        _write(inputs.unit, fixed.texts)
+        click.echo(f"Updated {', '.join(sorted(fixed.texts))}", err=True)
+    elif fixed.texts and not to_stdout:
         click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
-
-
-def _migrations_dir(loaded) -> Path:
-    """Prisma keeps migrations next to the file with the datasource block."""
-    ds = loaded.schema.datasource
-    shown = ds.span.file.path if ds else next(iter(loaded.paths), loaded.root)
-    return loaded.paths.get(shown, Path(shown)).resolve().parent / "migrations"
 
 
 @main_group.command()
@@ -627,9 +504,7 @@ def rules_cmd(output_format):
     """List the rules: id, default severity, fix, summary."""
     import json as _json
 
-    from .rules import load_registry
-
-    registry = load_registry()
+    registry = _registry()
     rows = [
         {
             "id": r.id,
@@ -656,9 +531,8 @@ def rules_cmd(output_format):
 def rule_cmd(rule_id):
     """Print a rule's documentation page."""
     from .docs import rule_page
-    from .rules import load_registry
 
-    registry = load_registry()
+    registry = _registry()
     if rule_id not in registry.rules:
         _fail(f"unknown rule `{rule_id}` (see `prisma-lint rules`)")
     page = rule_page(rule_id)
@@ -671,9 +545,3 @@ def rule_cmd(rule_id):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-def _shown(path: Path) -> str:
-    from .frontends.prisma.loader import display_path
-
-    return display_path(path)

@@ -1,16 +1,34 @@
-"""Run the selected rules over a schema, apply suppressions, and collect the result."""
+"""The one pipeline: front ends -> model -> rules -> findings -> fixes.
+
+Every entry point (``check``, ``--fix``, ``--add-ignore``, ``migrate``, ``graph``, the language
+server) goes through :func:`load_inputs` and an :class:`Engine`:
+
+* :class:`Inputs` is what one lint reads: the unit (a Prisma schema or SQL), the schema's
+  migrations, the app's queries, database statistics. A new input is one front end plus one
+  field here; rules declare which inputs they need (``Rule.needs``) and the engine runs a rule
+  only when they are present.
+* :meth:`Engine.lint` runs the active rules and the suppression pass;
+  :meth:`Engine.fix` plans and applies fixes in memory, round after round, each round linted
+  with the same inputs as the first (migrations included);
+  :meth:`Engine.add_ignores` writes ``prisma-lint-ignore`` comments in memory.
+
+Nothing here writes files or reads the environment: the CLI and the server do.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 
 from . import suppressions as sup
 from .config import Config
 from .findings import SEVERITY_RANK, Finding
 from .frontends.prisma.loader import LoadedSchema
-from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
 from .frontends.prisma.syntax import Diagnostic
+from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
+
+UnitKind = Literal["prisma", "sql"]
 
 
 @dataclass(eq=False)
@@ -18,6 +36,94 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # errors about the input
     suppressed: int = 0
+
+
+@dataclass(eq=False)
+class Inputs:
+    """What one lint reads."""
+
+    unit: LoadedSchema  # the schema (or the SQL) being linted
+    kind: UnitKind
+    migrations: Optional[LoadedSchema] = None  # the schema's migrations folder, replayed
+    queries: Any = None  # frontends.app.patterns.AppQueries
+    stats: Any = None  # database statistics (frontends.db)
+    # informational notes about the inputs (SQL of another dialect that was not read)
+    notes: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def present(self) -> list[str]:
+        """The input names rules can declare in ``needs``."""
+        names = ["schema", self.kind]
+        names += [n for n, v in (("migrations", self.migrations), ("queries", self.queries), ("stats", self.stats)) if v is not None]
+        return names
+
+    def with_texts(self, texts: dict[str, str]) -> "Inputs":
+        """The same inputs with new texts for the unit's files (a fix applied in memory); only
+        the top-level blocks that changed are parsed again."""
+        from .frontends.prisma.loader import reparse
+
+        return replace(self, unit=reparse(self.unit, texts))
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        out = list(self.unit.diagnostics) + self.notes
+        if self.migrations is not None:
+            out += self.migrations.diagnostics
+        return out
+
+
+MigrationsLoader = Callable[[Path], Optional[LoadedSchema]]
+
+
+def load_migrations(folder: Path, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> Optional[LoadedSchema]:
+    """A migrations folder replayed through the SQL front end, or None when it has none."""
+    from .discovery import has_migrations
+    from .frontends.sql.replay import load_sql
+
+    return load_sql(folder, cwd, overrides) if has_migrations(folder) else None
+
+
+def load_inputs(
+    target: Path,
+    cwd: Optional[Path] = None,
+    overrides: Optional[dict[str, str]] = None,
+    migrations: Optional[Path] = None,
+    migrations_loader: Optional[MigrationsLoader] = None,
+) -> Inputs:
+    """Read the unit at ``target`` (a schema file or folder, or SQL) through its front end, and
+    the schema's migrations (``migrations``, else ``migrations/`` next to the datasource's
+    file). ``overrides`` maps resolved paths to unsaved text. Raises ``SchemaNotFound``."""
+    from .discovery import has_migrations, is_sql_path, migrations_dir
+    from .frontends.prisma.loader import display_path, load_schema
+    from .frontends.sql import dialect
+
+    if is_sql_path(target):
+        from .frontends.sql.replay import load_sql
+
+        provider = dialect.sql_provider(target)
+        if not dialect.is_read(provider):  # MySQL, SQLite, SQL Server: one note, no error
+            note = dialect.skipped_note(display_path(target, cwd), provider)
+            return Inputs(dialect.skipped_unit(target, cwd), "sql", notes=[note])
+        return Inputs(load_sql(target, cwd, overrides), "sql")
+    unit = load_schema(target, cwd, overrides)
+    folder = migrations if migrations is not None else migrations_dir(datasource_file(unit))
+    if migrations is not None or has_migrations(folder):
+        provider = dialect.sql_provider(folder, unit.schema.provider)
+        if not dialect.is_read(provider):  # no schema-drift from a folder that was not read
+            return Inputs(unit, "prisma", notes=[dialect.skipped_note(display_path(folder, cwd), provider)])
+    if migrations is not None:
+        from .frontends.sql.replay import load_sql
+
+        return Inputs(unit, "prisma", load_sql(migrations, cwd, overrides))
+    loader = migrations_loader or (lambda f: load_migrations(f, cwd, overrides))
+    return Inputs(unit, "prisma", loader(folder))
+
+
+def datasource_file(unit: LoadedSchema) -> Path:
+    """The file on disk that holds the datasource block (else the schema's first file)."""
+    ds = unit.schema.datasource
+    shown = ds.span.file.path if ds else next(iter(unit.paths), unit.root)
+    return unit.paths.get(shown, Path(shown))
 
 
 def active_rules(
@@ -96,50 +202,142 @@ def migration_indexes(schema, migrations) -> dict[str, list]:
     return out
 
 
+@dataclass(eq=False)
+class FixResult:
+    inputs: Inputs  # after the fixes
+    result: LintResult  # the lint of the fixed inputs
+    texts: dict[str, str]  # shown path -> fixed text, for the files that changed
+    originals: dict[str, str]  # shown path -> text before
+    fixed: int  # how many findings the fixes took away
+
+
+@dataclass(eq=False)
+class Engine:
+    """The rules chosen for a run and the config they run with."""
+
+    registry: Registry
+    config: Config
+    select: Optional[Sequence[str]] = None
+    ignore: Sequence[str] = ()
+
+    def rules_for(self, inputs: Inputs) -> list[Rule]:
+        return active_rules(self.registry, self.config, self.select or None, self.ignore, inputs.present)
+
+    def lint(self, inputs: Inputs) -> LintResult:
+        """Lint the unit (files with syntax errors too: what parsed). With migrations, indexes
+        that exist only there count as existing, and schema-drift compares the two."""
+        schema = inputs.unit.schema
+        rules = self.rules_for(inputs)
+        mig_schema = inputs.migrations.schema if inputs.migrations is not None else None
+        extra = migration_indexes(schema, mig_schema) if mig_schema is not None else None
+        findings, errors = run_rules(schema, rules, self.config, extra, mig_schema, inputs.queries, inputs.stats)
+        known = set(self.registry.rules)
+        by_file: dict[str, list[sup.Suppression]] = {}
+        files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
+        for f in files:
+            comments = [(c.span, f.source.text[c.span.start : c.span.end]) for c in f.comments if "prisma-lint-" in c.text]
+            if comments:
+                by_file[f.source.path] = sup.collect(f.source, comments, known, f)
+        kept = sup.apply(findings, by_file) if by_file else findings
+        suppressed = len(findings) - len(kept)
+        if UNUSED_SUPPRESSION in rules and by_file:
+            active_ids = {r.id for r in rules}
+            severity = self.config.severity.get(UNUSED_SUPPRESSION.id, UNUSED_SUPPRESSION.severity)
+            for s, message in sup.unused(by_file, known, active_ids):
+                kept.append(Finding(UNUSED_SUPPRESSION.id, severity, message, s.span, model=s.model))
+        kept.sort(key=Finding.sort_key)
+        return LintResult(kept, inputs.diagnostics + errors, suppressed)
+
+    def fix(self, inputs: Inputs, unsafe: bool = False, only_file: Optional[str] = None, before: Optional[LintResult] = None) -> FixResult:
+        """Plan and apply the fixes in memory, round after round until nothing changes (a
+        second run fixes nothing). ``only_file``: only the fixes of findings in that file
+        (the editor's fix-all of one document). Every round is linted with the same inputs."""
+        from .fix.planner import fix_texts
+
+        before = before or self.lint(inputs)
+        originals = inputs.unit.texts()
+        if inputs.kind != "prisma" or inputs.unit.has_errors:
+            return FixResult(inputs, before, {}, originals, 0)
+        last: list[tuple[Inputs, LintResult]] = [(inputs, before)]  # the latest round's
+
+        def lint_round(texts: dict[str, str]):
+            now = inputs if texts == originals else last[-1][0].with_texts(texts)
+            r = before if now is inputs else self.lint(now)
+            last.append((now, r))
+            found = r.findings if only_file is None else [f for f in r.findings if f.span.file.path == only_file]
+            return now.unit.schema, found, now.unit.has_errors
+
+        every_rule = replace(self, select=["all"])
+
+        def verify(texts: dict[str, str]):
+            """Every rule on a planned result: a fix must not create a finding, even of a rule
+            not selected (the planner leaves such fixes out)."""
+            now = inputs if texts == originals else inputs.with_texts(texts)
+            r = every_rule.lint(now)
+            # drift from the migrations is what a schema fix makes until `migrate` writes it
+            kept = [f for f in r.findings if "migrations" not in self._needs(f.rule)]
+            return now.unit.schema, kept, now.unit.has_errors
+
+        outcome = fix_texts(originals, lint_round, unsafe, verify)
+        if not outcome.texts:
+            _mark_refused(before.findings, outcome)
+            return FixResult(inputs, before, {}, originals, 0)
+        fixed_texts = {**originals, **outcome.texts}
+        final, result = last[-1]
+        if final.unit.texts() != fixed_texts:  # the last round's edits were applied after its lint
+            final = final.with_texts(fixed_texts)
+            result = self.lint(final)
+        _mark_refused(result.findings, outcome)
+        return FixResult(final, result, outcome.texts, originals, max(len(before.findings) - len(result.findings), 0))
+
+    def _needs(self, rule_id: str) -> tuple[str, ...]:
+        rule = self.registry.get(rule_id)
+        return rule.needs if rule is not None else ()
+
+    def add_ignores(self, inputs: Inputs, result: LintResult) -> tuple[dict[str, str], int]:
+        """``prisma-lint-ignore`` comments for the findings in the schema files, in memory:
+        (shown path -> new text for the files that change, how many comments)."""
+        from .fix.edits import apply_edits
+        from .suppressions import ignore_edits
+
+        if inputs.kind != "prisma" or inputs.unit.has_errors:
+            return {}, 0
+        files = [f for f in inputs.unit.schema.files if f.source.path.endswith(".prisma")]
+        edits = ignore_edits(result.findings, files)
+        originals = inputs.unit.texts()
+        texts: dict[str, str] = {}
+        for path in {e.file.path for e in edits}:
+            texts[path], _ = apply_edits(originals[path], [e for e in edits if e.file.path == path])
+        return texts, len(edits)
+
+
+def _mark_refused(findings: list[Finding], outcome) -> None:
+    """A fix the planner left out (the schema it makes has a finding the original lacks) is
+    shown, not offered: the next --fix would leave it out again."""
+    for f in findings:
+        if outcome.was_refused(f):
+            f.fix.applicability = "display"
+            f.fix.title += " (not applied: it would create a new finding)"
+
+
+def unit_kind(loaded: LoadedSchema) -> UnitKind:
+    schema = loaded.schema
+    return "sql" if schema.sql_statements or (not schema.datasource and schema.sql_provider) else "prisma"
+
+
 def lint(
     loaded: LoadedSchema,
     registry: Registry,
     config: Config,
     select: Optional[Iterable[str]] = None,
     ignore: Iterable[str] = (),
-    extra_indexes=None,
-    kind: Optional[str] = None,
     migrations: Optional[LoadedSchema] = None,
-    queries=None,
-    stats=None,
+    queries: Any = None,
+    stats: Any = None,
 ) -> LintResult:
-    """Lint a loaded schema (or SQL, ``kind="sql"``). Files with syntax errors are still linted
-    (what parsed). With ``migrations`` (the schema's migrations folder, read as SQL), indexes
-    that exist only there count as existing, and schema-drift compares the two."""
-    schema = loaded.schema
-    if kind is None:
-        kind = "sql" if schema.sql_statements or (not schema.datasource and schema.sql_provider) else "schema"
-    mig_schema = migrations.schema if migrations is not None else None
-    inputs = ["schema", "sql" if kind == "sql" else "prisma"]
-    inputs += [name for name, value in (("migrations", mig_schema), ("queries", queries), ("stats", stats)) if value is not None]
-    rules = active_rules(registry, config, select, ignore, inputs)
-    if mig_schema is not None and extra_indexes is None:
-        extra_indexes = migration_indexes(schema, mig_schema)
-    findings, errors = run_rules(schema, rules, config, extra_indexes, mig_schema, queries, stats)
-    known = set(registry.rules)
-    by_file: dict[str, list[sup.Suppression]] = {}
-    files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
-    for f in files:
-        comments = [(c.span, f.source.text[c.span.start : c.span.end]) for c in f.comments if "prisma-lint-" in c.text]
-        if comments:
-            by_file[f.source.path] = sup.collect(f.source, comments, known, f)
-    kept = sup.apply(findings, by_file) if by_file else findings
-    suppressed = len(findings) - len(kept)
-    if UNUSED_SUPPRESSION in rules and by_file:
-        active_ids = {r.id for r in rules}
-        severity = config.severity.get(UNUSED_SUPPRESSION.id, UNUSED_SUPPRESSION.severity)
-        for s, message in sup.unused(by_file, known, active_ids):
-            kept.append(Finding(UNUSED_SUPPRESSION.id, severity, message, s.span, model=s.model))
-    kept.sort(key=Finding.sort_key)
-    diagnostics = loaded.diagnostics + errors
-    if migrations is not None:
-        diagnostics += migrations.diagnostics
-    return LintResult(kept, diagnostics, suppressed)
+    """One lint of an already loaded unit (a shorthand for ``Engine(...).lint(Inputs(...))``)."""
+    inputs = Inputs(loaded, unit_kind(loaded), migrations, queries, stats)
+    return Engine(registry, config, list(select) if select else None, list(ignore)).lint(inputs)
 
 
 def exit_code(result_findings: list[Finding], diagnostics: list[Diagnostic], fail_on: str) -> int:

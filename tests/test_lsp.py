@@ -26,6 +26,8 @@ import pytest_lsp  # noqa: E402
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
+from prisma_lint import discovery  # noqa: E402
+from prisma_lint.lsp import positions as lsp_positions  # noqa: E402
 from prisma_lint.lsp import server as lsp  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -474,16 +476,16 @@ async def test_utf8_positions(utf8_client: LanguageClient, tmp_path):
 
 def test_positions_round_trip():
     text = "a😀é\r\nb\rc\n\n€x"
-    starts = lsp.line_starts(text)
+    starts = lsp_positions.line_starts(text)
     assert starts == [0, 5, 7, 9, 10]
     for enc, expected in (("utf-16", (0, 4)), ("utf-8", (0, 7)), ("utf-32", (0, 3))):
-        assert lsp.position_of(text, starts, 3, enc) == expected
-        assert lsp.offset_of(text, *expected, enc) == 3
-    assert lsp.position_of(text, starts, 11, "utf-16") == (4, 1)
-    assert lsp.offset_of(text, 0, 99, "utf-16") == 3  # clamped to the line, before \r\n
-    assert lsp.offset_of(text, 9, 0, "utf-16") == len(text)
-    assert lsp.apply_change(text, (0, 1), (0, 3), "", "utf-16") == "aé\r\nb\rc\n\n€x"
-    assert lsp.apply_change(text, (0, 5), (1, 0), " ", "utf-16") == "a😀é b\rc\n\n€x"
+        assert lsp_positions.position_of(text, starts, 3, enc) == expected
+        assert lsp_positions.offset_of(text, *expected, enc) == 3
+    assert lsp_positions.position_of(text, starts, 11, "utf-16") == (4, 1)
+    assert lsp_positions.offset_of(text, 0, 99, "utf-16") == 3  # clamped to the line, before \r\n
+    assert lsp_positions.offset_of(text, 9, 0, "utf-16") == len(text)
+    assert lsp_positions.apply_change(text, (0, 1), (0, 3), "", "utf-16") == "aé\r\nb\rc\n\n€x"
+    assert lsp_positions.apply_change(text, (0, 5), (1, 0), " ", "utf-16") == "a😀é b\rc\n\n€x"
 
 
 def test_schema_root(tmp_path):
@@ -491,19 +493,19 @@ def test_schema_root(tmp_path):
     (folder / "models").mkdir(parents=True)
     (folder / "schema.prisma").write_text('datasource db {\n  provider = "postgresql"\n}\n')
     (folder / "models" / "a.prisma").write_text("model A {\n  id Int @id\n}\n")
-    assert lsp.schema_root(folder / "models" / "a.prisma") == folder
+    assert discovery.schema_root(folder / "models" / "a.prisma") == folder
     # two datasources: independent schemas, each file on its own
     (folder / "other.prisma").write_text('datasource db {\n  provider = "mysql"\n}\n')
-    assert lsp.schema_root(folder / "other.prisma") == folder / "other.prisma"
+    assert discovery.schema_root(folder / "other.prisma") == folder / "other.prisma"
     # ... unless the open (unsaved) text says otherwise
     key = str((folder / "other.prisma").resolve())
-    assert lsp.schema_root(folder / "other.prisma", {key: "model B {\n  id Int @id\n}\n"}) == folder
+    assert discovery.schema_root(folder / "other.prisma", {key: "model B {\n  id Int @id\n}\n"}) == folder
     single = tmp_path / "one" / "schema.prisma"
     single.parent.mkdir()
     single.write_text("model A {\n  id Int @id\n}\n")
-    assert lsp.schema_root(single) == single
+    assert discovery.schema_root(single) == single
     mig = tmp_path / "m" / "20240101000000_init" / "migration.sql"
     mig.parent.mkdir(parents=True)
     mig.write_text("")
-    assert lsp.sql_root(mig) == tmp_path / "m"
-    assert lsp.sql_root(tmp_path / "x.sql") == tmp_path / "x.sql"
+    assert discovery.migrations_root(mig) == tmp_path / "m"
+    assert discovery.migrations_root(tmp_path / "x.sql") == tmp_path / "x.sql"

@@ -147,8 +147,10 @@ def _indexes(schema: Schema, provider: str) -> dict[str, list[SqlIndex]]:
     return out
 
 
-def diff(old: Schema, new: Schema) -> Migration:
-    """The steps that take a database from ``old``'s indexes to ``new``'s."""
+def diff(old: Schema, new: Schema, existing: Optional[Schema] = None) -> Migration:
+    """The steps that take a database from ``old``'s indexes to ``new``'s. ``existing``: the
+    final state of the schema's migrations; an index they already create is not created again
+    (a fix that only writes into the schema what the migrations hold changes no database)."""
     provider = new.provider or old.provider
     if provider not in SUPPORTED:
         raise MigrationError(
@@ -176,6 +178,10 @@ def diff(old: Schema, new: Schema) -> Migration:
                 drops.remove(twin)
                 creates.remove(c)
                 renames.append(Step("rename", c, old_name=twin.name))
+    if existing is not None:
+        there = {(i.name, i.definition()) for m in existing.models.values() if m.kind == "model" for i in (
+            sql_index(x, m, provider) for x in m.indexes if x.kind != "id")}
+        creates = [c for c in creates if (c.name, c.definition()) not in there]
     steps = [Step("drop", d) for d in drops] + [Step("create", c) for c in creates] + renames
     return Migration(provider, steps)
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from ..model.indexing import index_label
+from typing import Optional
+
+from ..findings import Fix
+from ..fix.edits import add_block_attribute
 from ..frontends.sql.expr import canonical_predicate
+from ..model.indexing import index_label
+from ..model.naming import default_name_for
 from . import Rule, RuleContext
 
 
@@ -59,13 +64,36 @@ def check(ctx: RuleContext):
                 model=model.name,
                 fields=[c.field for c in other.columns],
                 help="add it to the schema (if Prisma can express it), or keep the SQL and expect Prisma to undo it",
+                fix=_declare_fix(ctx.schema, model, other),
             )
+
+
+def _declare_fix(schema, model, index) -> Optional[Fix]:
+    """Write a plain index the migrations create into the schema (no database change): safe
+    when it has the name Prisma gives that declaration (what `prisma-lint migrate` wrote before
+    the schema was updated), unsafe with a `map:` otherwise (someone may want it gone instead)."""
+    if index.kind not in ("index", "unique") or index.where is not None or index.type not in (None, "BTree"):
+        return None
+    fields = []
+    for c in index.columns:
+        f = model.field_by_db_name(c.db_name)
+        if f is None or c.length is not None or c.ops:
+            return None  # an expression, or a column the schema does not have
+        fields.append(f.name + ("(sort: Desc)" if c.sort == "Desc" else ""))
+    default = default_name_for(index.kind, model.db_name, [c.db_name for c in index.columns], schema.provider)
+    attribute = "@@index" if index.kind == "index" else "@@unique"
+    mapped = "" if index.db_name == default else f', map: "{index.db_name}"'
+    line = f"{attribute}([{', '.join(fields)}]{mapped})"
+    edit = add_block_attribute(model, line)
+    if edit is None:
+        return None
+    return Fix(title=f"Add {line} to `{model.name}` (the migrations create it)", applicability="unsafe" if mapped else "safe", edits=[edit], schema_line=line)
 
 
 RULE = Rule(
     id="schema-drift",
     severity="warning",
-    fixable="no",
+    fixable="safe",
     summary="An index in the schema with no match in the migrations' final state, or the reverse.",
     check=check,
     needs=("schema", "prisma", "migrations"),

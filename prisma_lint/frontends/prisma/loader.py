@@ -1,16 +1,10 @@
-"""Find, read and parse a schema: one ``.prisma`` file or a multi-file schema folder.
-
-Discovery, when no path is given, follows the Prisma CLI: ``prisma.config.ts`` (its ``schema``
-path, read as text and never executed), then ``package.json`` (``"prisma": {"schema": ...}``),
-then ``prisma/schema.prisma``, ``prisma/schema/`` and ``schema.prisma``.
-"""
+"""Read and parse a schema: one ``.prisma`` file or a multi-file schema folder (which files
+form a schema, and where it is when no path is given: ``discovery.py``)."""
 
 from __future__ import annotations
 
 import gc
-import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -20,8 +14,6 @@ from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
 SKIP_DIRS = frozenset({"node_modules", ".git"})
-
-_CONFIG_SCHEMA = re.compile(r"""(?m)^\s*schema\s*:\s*(?:path\.join\([^)]*?)?["'`]([^"'`]+)["'`]""")
 
 
 class SchemaNotFound(Exception):
@@ -148,48 +140,9 @@ def read_sources(
     return sources, errors, shown
 
 
-def is_sql_path(path: Path) -> bool:
-    """A `.sql` file, a Prisma migrations folder, or a folder of `.sql` files (no `.prisma`)."""
-    if path.is_file():
-        return path.suffix == ".sql"
-    if path.is_dir():
-        if (path / "migration_lock.toml").exists() or any(path.glob("*/migration.sql")):
-            return True
-        return not any(path.rglob("*.prisma")) and any(path.glob("*.sql"))
-    return path.suffix == ".sql"
-
-
 def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
     """The same schema with new texts for its files (fixes applied in memory)."""
     sources = [SourceFile(path, texts[path]) for path in texts]
     for s, f in zip(sources, loaded.schema.files):
         s.bom = f.source.bom
     return LoadedSchema(parse_files(sources), loaded.root, loaded.discovered_by, list(loaded.read_errors), dict(loaded.paths))
-
-
-def discover_schema(cwd: Path) -> tuple[Path, str]:
-    """Find the schema the way the Prisma CLI does; returns (path, how it was found)."""
-    config = cwd / "prisma.config.ts"
-    if config.is_file():
-        m = _CONFIG_SCHEMA.search(config.read_text(encoding="utf-8", errors="replace"))
-        if m:
-            candidate = (cwd / m.group(1)).resolve()
-            if candidate.exists():
-                return candidate, "the `schema` path in prisma.config.ts"
-    pkg = cwd / "package.json"
-    if pkg.is_file():
-        try:
-            data = json.loads(pkg.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            data = None
-        schema = data.get("prisma", {}).get("schema") if isinstance(data, dict) and isinstance(data.get("prisma"), dict) else None
-        if isinstance(schema, str) and (cwd / schema).exists():
-            return cwd / schema, '`"prisma": {"schema"}` in package.json'
-    for rel in ("prisma/schema.prisma", "prisma/schema", "schema.prisma"):
-        candidate = cwd / rel
-        if (candidate.is_file() and rel.endswith(".prisma")) or (candidate.is_dir() and schema_files_in(candidate)):
-            return candidate, f"the default location {rel}"
-    raise SchemaNotFound(
-        "no schema found: pass a path, or use --schema PATH (looked for prisma.config.ts, package.json "
-        '"prisma.schema", prisma/schema.prisma, prisma/schema/ and schema.prisma)'
-    )

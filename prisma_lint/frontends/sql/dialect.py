@@ -17,7 +17,6 @@ from ..prisma.syntax import Diagnostic
 
 READ_PROVIDERS = frozenset({"postgresql", "cockroachdb"})
 _NAMES = {"mysql": "MySQL", "sqlite": "SQLite", "sqlserver": "SQL Server", "mongodb": "MongoDB"}
-_LOCK_PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
 _DATASOURCE_PROVIDER = re.compile(r'datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"([^"]*)"', re.S)
 
 
@@ -27,12 +26,9 @@ def normalise(provider: Optional[str]) -> Optional[str]:
 
 def lock_provider(folder: Path) -> Optional[str]:
     """The provider recorded in ``folder/migration_lock.toml``, if there is one."""
-    try:
-        text = (folder / "migration_lock.toml").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    m = _LOCK_PROVIDER.search(text)
-    return normalise(m.group(1)) if m else None
+    from ...discovery import migration_provider
+
+    return normalise(migration_provider(folder))
 
 
 def _schema_provider_near(folder: Path) -> Optional[str]:
@@ -55,12 +51,13 @@ def _schema_provider_near(folder: Path) -> Optional[str]:
 def migrations_folder_of(path: Path) -> Path:
     """The migrations folder a `.sql` path belongs to: itself for a folder, ``<dir>`` for
     ``<dir>/<timestamp>_<name>/migration.sql``, else the file's folder."""
+    from ...discovery import migrations_root
+
     p = path.resolve()
     if p.is_dir():
         return p
-    if p.name == "migration.sql" and (p.parent.parent / "migration_lock.toml").exists():
-        return p.parent.parent
-    return p.parent
+    root = migrations_root(p)
+    return root if root != p else p.parent
 
 
 def sql_provider(path: Path, schema_provider: Optional[str] = None) -> Optional[str]:
@@ -72,6 +69,14 @@ def sql_provider(path: Path, schema_provider: Optional[str] = None) -> Optional[
 
 def is_read(provider: Optional[str]) -> bool:
     return provider is None or provider in READ_PROVIDERS
+
+
+def skipped_unit(path: Path, cwd: Optional[Path] = None):
+    """An empty unit standing for SQL that is not read (nothing to lint in it)."""
+    from ..prisma.loader import LoadedSchema, display_path
+    from .replay import read_sql
+
+    return LoadedSchema(read_sql([]), display_path(path, cwd))
 
 
 def skipped_note(path: str, provider: str) -> Diagnostic:

@@ -1,0 +1,197 @@
+"""Which files form a unit to lint, in one place for the CLI, pre-commit grouping and the editor.
+
+* :func:`find_schema` — no path given: the schema the Prisma CLI would use.
+* :func:`unit_root` — a ``.prisma`` file belongs to a multi-file schema folder, or stands alone;
+  a ``migration.sql`` belongs to its migrations folder.
+* :func:`migrations_dir` — where a schema's migrations are (next to the datasource's file).
+* :func:`migration_provider` — the provider ``migration_lock.toml`` names.
+* :func:`group_paths` — the paths given on the command line (or by pre-commit), grouped by unit.
+
+Rule for a ``.prisma`` file: from its folder, go up while the folder's own ``.prisma`` files have
+no ``datasource`` block and the parent folder holds ``.prisma`` files. The folder reached is the
+schema when, with everything below it, it holds several ``.prisma`` files and at most one
+datasource between them; files that each have their own datasource are separate schemas.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .frontends.prisma.loader import SchemaNotFound, schema_files_in
+
+_DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
+_MIGRATION_FOLDER = re.compile(r"^\d+_")
+_CONFIG_SCHEMA = re.compile(r"""(?m)^\s*schema\s*:\s*(?:path\.join\([^)]*?)?["'`]([^"'`]+)["'`]""")
+_LOCK_PROVIDER = re.compile(r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']""")
+
+
+def _text(path: Path, open_texts: Optional[dict[str, str]]) -> str:
+    if open_texts:
+        text = open_texts.get(str(path.resolve()))
+        if text is not None:
+            return text
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def has_datasource(path: Path, open_texts: Optional[dict[str, str]] = None) -> bool:
+    return bool(_DATASOURCE.search(_text(path, open_texts)))
+
+
+def _prisma_files_here(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix == ".prisma" and p.is_file())
+    except OSError:
+        return []
+
+
+def schema_root(file: Path, open_texts: Optional[dict[str, str]] = None) -> Path:
+    """The schema a ``.prisma`` file belongs to: a multi-file schema folder, or the file.
+
+    ``open_texts`` maps resolved paths to an editor's unsaved text (a datasource typed but not
+    saved counts)."""
+    if not file.is_file():
+        return file  # a new file not saved yet: on its own
+    folder = file.resolve().parent
+    while True:
+        here = _prisma_files_here(folder)
+        with_datasource = sum(1 for p in here if has_datasource(p, open_texts))
+        if with_datasource > 1:
+            return file  # several schemas side by side
+        if with_datasource or folder.parent == folder or not _prisma_files_here(folder.parent):
+            break
+        folder = folder.parent
+    files = schema_files_in(folder)
+    if len(files) <= 1 or file.resolve() not in {f.resolve() for f in files}:
+        return file  # alone, or in a folder the walk skips (node_modules)
+    if sum(1 for f in files if has_datasource(f, open_texts)) <= 1:
+        return folder
+    return file
+
+
+def migrations_root(file: Path) -> Path:
+    """``<dir>/<timestamp>_<name>/migration.sql`` belongs to the migrations folder ``<dir>``."""
+    parent = file.resolve().parent
+    if file.name != "migration.sql":
+        return file
+    folder = parent.parent
+    if (
+        _MIGRATION_FOLDER.match(parent.name)
+        or (folder / "migration_lock.toml").exists()
+        or len(list(folder.glob("*/migration.sql"))) > 1
+    ):
+        return folder
+    return file
+
+
+def unit_root(path: Path, open_texts: Optional[dict[str, str]] = None) -> Path:
+    """The file or folder to lint for ``path``: a schema, a migrations folder, or itself."""
+    if path.suffix == ".prisma":
+        return schema_root(path, open_texts)
+    if path.suffix == ".sql":
+        return migrations_root(path)
+    return path
+
+
+def is_sql_path(path: Path) -> bool:
+    """A `.sql` file, a Prisma migrations folder, or a folder of `.sql` files (no `.prisma`)."""
+    if path.is_file():
+        return path.suffix == ".sql"
+    if path.is_dir():
+        if (path / "migration_lock.toml").exists() or any(path.glob("*/migration.sql")):
+            return True
+        return not any(path.rglob("*.prisma")) and any(path.glob("*.sql"))
+    return path.suffix == ".sql"
+
+
+def migrations_dir(datasource_file: Path) -> Path:
+    """Prisma keeps migrations in ``migrations/`` next to the file with the datasource block."""
+    return datasource_file.resolve().parent / "migrations"
+
+
+def has_migrations(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and any(folder.glob("*/migration.sql"))
+    except OSError:
+        return False
+
+
+def migration_provider(folder: Path) -> Optional[str]:
+    """The provider ``migration_lock.toml`` in a migrations folder names (``postgresql``, ...)."""
+    try:
+        text = (folder / "migration_lock.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    m = _LOCK_PROVIDER.search(text)
+    return m.group(1) if m else None
+
+
+def find_schema(cwd: Path) -> tuple[Path, str]:
+    """Find the schema the way the Prisma CLI does; returns (path, how it was found)."""
+    config = cwd / "prisma.config.ts"
+    if config.is_file():
+        m = _CONFIG_SCHEMA.search(config.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            candidate = (cwd / m.group(1)).resolve()
+            if candidate.exists():
+                return candidate, "the `schema` path in prisma.config.ts"
+    pkg = cwd / "package.json"
+    if pkg.is_file():
+        try:
+            data = json.loads(pkg.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            data = None
+        prisma = data.get("prisma") if isinstance(data, dict) else None
+        schema = prisma.get("schema") if isinstance(prisma, dict) else None
+        if isinstance(schema, str) and (cwd / schema).exists():
+            return cwd / schema, '`"prisma": {"schema"}` in package.json'
+    for rel in ("prisma/schema.prisma", "prisma/schema", "schema.prisma"):
+        candidate = cwd / rel
+        if (candidate.is_file() and rel.endswith(".prisma")) or (candidate.is_dir() and schema_files_in(candidate)):
+            return candidate, f"the default location {rel}"
+    raise SchemaNotFound(
+        "no schema found: pass a path, or use --schema PATH (looked for prisma.config.ts, package.json "
+        '"prisma.schema", prisma/schema.prisma, prisma/schema/ and schema.prisma)'
+    )
+
+
+@dataclass(eq=False)
+class Target:
+    """A unit to lint: its root, how it was found (when no path was given), and the files to
+    report on (None: all; pre-commit passes some files of a schema or migrations folder)."""
+
+    root: Path
+    found_by: Optional[str] = None
+    only: Optional[set[str]] = None
+
+
+def group_paths(paths: list[Path], overrides: Optional[dict[str, str]] = None) -> list[Target]:
+    """Group the paths given by the user (or pre-commit) by the unit each belongs to.
+
+    A file of a multi-file schema or a migration of a migrations folder is linted with its whole
+    unit (relations across files, the replayed migrations) and only what concerns the files
+    named is reported."""
+    groups: dict[str, Target] = {}
+    out: list[Target] = []
+    for p in paths:
+        if p.is_dir() or (not p.exists() and not (overrides and str(p.resolve()) in overrides)):
+            out.append(Target(p))
+            continue
+        root = unit_root(p, overrides)
+        if root == p or root.resolve() == p.resolve():
+            out.append(Target(p))
+            continue
+        key = str(root)
+        if key not in groups:
+            groups[key] = Target(root, only=set())
+            out.append(groups[key])
+        only = groups[key].only
+        assert only is not None
+        only.add(str(p.resolve()))
+    return out

@@ -1,0 +1,232 @@
+"""Linting a unit through the engine and turning findings into LSP diagnostics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from .positions import Positions
+from .state import SEVERITY, SOURCE, FixRecord, Record, StateBase, Unit
+
+
+class Linting(StateBase):
+    # -- linting ---------------------------------------------------------------------------
+    def _config(self, unit: Unit):
+        from ..config import ConfigError, config_for
+
+        key = str(unit.root)
+        if key not in self.configs:
+            try:
+                self.configs[key] = config_for(unit.root, self.registry)
+            except ConfigError as e:
+                self.configs[key] = e
+        return self.configs[key]
+
+    def _lint(self, unit: Unit) -> dict[str, list[Record]]:
+        from ..config import Config, ConfigError
+        from ..engine import Engine, load_inputs
+        from ..frontends.prisma.loader import SchemaNotFound
+
+        open_docs = {str(d.path): d for d in self.docs.values() if d.kind is not None}
+        overrides = {p: d.text for p, d in open_docs.items()}
+        unit.generation += 1
+        unit.fix_all = {}
+        unit.versions = {}
+        cwd = self.cwd or Path.cwd()
+        out: dict[str, list[Record]] = {}
+        own = [u for u, k in self.doc_unit.items() if k == unit.key]
+
+        config = self._config(unit)
+        if isinstance(config, ConfigError):
+            for uri in own:
+                out.setdefault(uri, []).append(self._record(self._zero_range(), str(config), "error", "config-error"))
+            config = Config()
+        unit.config = config
+        if config.is_excluded(unit.root):
+            unit.inputs = None
+            return out
+
+        try:
+            inputs = load_inputs(unit.root, cwd, overrides, migrations_loader=lambda f: self._migrations(f, cwd, overrides))
+        except SchemaNotFound as e:
+            for uri in own:
+                out.setdefault(uri, []).append(self._record(self._zero_range(), str(e), "error", "io-error"))
+            unit.inputs = None
+            return out
+        unit.inputs = inputs
+        loaded, migrations = inputs.unit, inputs.migrations
+        result = Engine(self.registry, config).lint(inputs)
+
+        shown_to_path = {s: p.resolve() for s, p in loaded.paths.items()}
+        if migrations is not None:
+            shown_to_path.update({s: p.resolve() for s, p in migrations.paths.items()})
+        unit.shown_to_path = shown_to_path
+        uri_of = {}  # shown path -> uri of the open document
+        for shown, p in shown_to_path.items():
+            d = open_docs.get(str(p))
+            if d is not None:
+                uri_of[shown] = d.uri
+                unit.versions[d.uri] = d.version
+        for uri in own:  # a file the loader did not list (say, excluded) still gets cleared
+            out.setdefault(uri, [])
+        for uri in uri_of.values():
+            out.setdefault(uri, [])
+        errors_in = {d.file for d in loaded.diagnostics if d.severity == "error" and d.file}
+        if migrations is not None:
+            errors_in |= {d.file for d in migrations.diagnostics if d.severity == "error" and d.file}
+
+        positions = Positions(self.encoding, open_docs, shown_to_path)
+        unit.positions, unit.uri_of = positions, uri_of
+        for f in result.findings:
+            uri = uri_of.get(f.span.file.path)
+            if uri is None:
+                continue
+            rng = self._range(positions, f.span.file, f.span.start, f.span.end)
+            rec = self._record(rng, f.message, f.severity, f.rule, tags=self._tags(f.rule))
+            rec.help = f.help
+            rec.finding = f
+            if f.fix is not None and f.fix.edits and f.fix.applicability in ("safe", "unsafe"):
+                touched = {f.span.file.path} | {e.file.path for e in f.fix.edits}
+                if not (touched & errors_in):
+                    rec.fix = self._fix_record(positions, f.fix, uri_of, unit)
+                    rec.diagnostic.data = {"id": rec.id, "fix": f.fix.applicability}
+            out[uri].append(rec)
+        for d in result.diagnostics:
+            if d.span is not None:
+                uri = uri_of.get(d.span.file.path)
+                if uri is None:
+                    continue
+                rng = self._range(positions, d.span.file, d.span.start, d.span.end)
+            else:
+                uri = uri_of.get(d.path) if d.path else None
+                if uri is None:
+                    if d.path or not own:
+                        continue
+                    uri = sorted(own)[0]
+                rng = self._zero_range()
+            out.setdefault(uri, []).append(self._record(rng, d.message, d.severity, d.code))
+        return out
+
+    def _migrations(self, mig: Path, cwd: Path, overrides: dict[str, str]):
+        """The migrations folder ``mig`` replayed (cached until its files change)."""
+        from ..frontends.sql.replay import load_sql
+
+        try:
+            files = sorted(mig.glob("*/migration.sql")) if mig.is_dir() else []
+        except OSError:
+            files = []
+        if not files:
+            return None
+        stamp = []
+        for f in files:
+            key = str(f.resolve())
+            try:
+                st = f.stat()
+                stamp.append((key, st.st_mtime_ns, st.st_size, hash(overrides.get(key))))
+            except OSError:
+                stamp.append((key, 0, 0, 0))
+        stamp_key = (str(cwd), tuple(stamp))
+        cached = self.migration_cache.get(str(mig))
+        if cached is not None and cached[0] == stamp_key:
+            return cached[1]
+        result = load_sql(mig, cwd, overrides)
+        self.migration_cache[str(mig)] = (stamp_key, result)
+        return result
+
+    # -- building LSP objects --------------------------------------------------------------
+    def _zero_range(self):
+        t = self.types
+        return t.Range(start=t.Position(line=0, character=0), end=t.Position(line=0, character=0))
+
+    def _range(self, positions: "Positions", src, start: int, end: int):
+        t = self.types
+        (l1, c1), (l2, c2) = positions.of(src, start), positions.of(src, end)
+        return t.Range(start=t.Position(line=l1, character=c1), end=t.Position(line=l2, character=c2))
+
+    def _tags(self, rule: str):
+        return [self.types.DiagnosticTag.Unnecessary] if rule == "unused-suppression" else None
+
+    def _record(self, rng, message: str, severity: str, code: Optional[str], tags=None) -> Record:
+        t = self.types
+        self.next_id += 1
+        is_rule = code in self.registry.rules
+        diag = t.Diagnostic(
+            range=rng,
+            message=message,
+            severity=t.DiagnosticSeverity(SEVERITY.get(severity, 1)),
+            code=code,
+            source=SOURCE,
+            code_description=self._code_description(code) if is_rule else None,
+            tags=tags,
+            data={"id": self.next_id},
+        )
+        return Record(self.next_id, diag, code if is_rule else None)
+
+    def _code_description(self, rule: str):
+        """A link to the rule's page (the Markdown file shipped with prisma-lint)."""
+        if rule in self.code_descriptions:
+            return self.code_descriptions[rule]
+        from ..resources import resource_dir
+
+        try:
+            page = resource_dir("rules") / f"{rule}.md"
+            found = self.types.CodeDescription(href=page.resolve().as_uri()) if page.is_file() else None
+        except FileNotFoundError:
+            found = None
+        self.code_descriptions[rule] = found
+        return found
+
+    def _uri_for(self, path: Path) -> str:
+        for d in self.docs.values():
+            if d.path == path:
+                return d.uri
+        return self.from_fs_path(str(path)) or path.as_uri()
+
+    def _fix_record(self, positions: "Positions", fix, uri_of: dict[str, str], unit: Unit) -> FixRecord:
+        t = self.types
+        edits: dict[str, list] = {}
+        versions: dict[str, Optional[int]] = {}
+        for e in fix.edits:
+            uri = uri_of.get(e.file.path)
+            if uri is None:
+                uri = self._uri_for(unit.shown_to_path.get(e.file.path, Path(e.file.path)))
+            versions[uri] = unit.versions.get(uri)
+            edits.setdefault(uri, []).append(t.TextEdit(range=self._range(positions, e.file, e.start, e.end), new_text=e.text))
+        title = fix.title + (" (unsafe)" if fix.applicability == "unsafe" else "")
+        return FixRecord(title, fix.applicability, edits, versions)
+
+    def _workspace_edit(self, edits: dict[str, list], versions: dict[str, Optional[int]]):
+        t = self.types
+        if self._capability("workspace", "workspace_edit", "document_changes", default=False):
+            return t.WorkspaceEdit(
+                document_changes=[
+                    t.TextDocumentEdit(
+                        text_document=t.OptionalVersionedTextDocumentIdentifier(uri=uri, version=versions.get(uri)),
+                        edits=list(items),
+                    )
+                    for uri, items in edits.items()
+                ]
+            )
+        return t.WorkspaceEdit(changes={uri: list(items) for uri, items in edits.items()})
+
+    # -- publishing ------------------------------------------------------------------------
+    def _merged(self, uri: str) -> list[Record]:
+        seen: set[tuple] = set()
+        out = []
+        for records in (self.contributions.get(uri) or {}).values():
+            for r in records:
+                if r.key not in seen:
+                    seen.add(r.key)
+                    out.append(r)
+        out.sort(key=lambda r: (r.diagnostic.range.start.line, r.diagnostic.range.start.character, str(r.diagnostic.code)))
+        return out
+
+    def _publish_merged(self, uri: str) -> None:
+        doc = self.docs.get(uri)
+        self._publish(uri, [r.diagnostic for r in self._merged(uri)], doc.version if doc else None)
+
+    def _publish(self, uri: str, diagnostics: list, version: Optional[int]) -> None:
+        t = self.types
+        self.server.text_document_publish_diagnostics(
+            t.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )

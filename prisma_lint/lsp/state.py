@@ -1,0 +1,151 @@
+"""The language server's state: open documents, lint units, published diagnostics."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .positions import normalize_encoding
+
+logger = logging.getLogger("prisma_lint.lsp")
+
+SOURCE = "prisma-lint"
+FIX_ALL_KIND = "source.fixAll.prisma-lint"
+DEBOUNCE = 0.075  # seconds of quiet after a change before linting again (while typing)
+QUICK = 0.005  # the delay for a change after a quiet period (coalesces a burst of messages)
+SEVERITY = {"error": 1, "warning": 2, "info": 3}
+CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml"})
+
+
+@dataclass
+class Document:
+    uri: str
+    text: str
+    version: Optional[int]
+    language_id: str
+    path: Path  # resolved; a made-up path for documents that are not files
+    kind: Optional[str]  # "schema", "sql" or None (not ours)
+
+
+@dataclass
+class FixRecord:
+    title: str
+    applicability: str
+    edits: dict[str, list]  # uri -> [TextEdit]
+    versions: dict[str, Optional[int]]  # uri -> version of the open document the edits are for
+
+
+@dataclass
+class Record:
+    """One published diagnostic and what is needed to answer code actions and hovers on it."""
+
+    id: int
+    diagnostic: Any  # lsprotocol Diagnostic
+    rule: Optional[str]  # None for input errors
+    fix: Optional[FixRecord] = None
+    help: Optional[str] = None
+    finding: Any = None  # the rule's finding (for "Ignore ... on this line")
+
+    @property
+    def key(self) -> tuple:
+        r = self.diagnostic.range
+        return (r.start.line, r.start.character, r.end.line, r.end.character, self.diagnostic.code, self.diagnostic.message)
+
+
+@dataclass
+class Unit:
+    """A lint target: a schema (file or folder) or SQL (file or migrations folder)."""
+
+    kind: str  # "schema" | "sql"
+    root: Path
+    inputs: Any = None  # engine.Inputs of the last lint
+    config: Any = None
+    shown_to_path: dict[str, Path] = field(default_factory=dict)
+    versions: dict[str, Optional[int]] = field(default_factory=dict)  # uri -> version linted
+    published: set[str] = field(default_factory=set)  # uris this unit contributed to
+    generation: int = 0
+    fix_all: dict[str, Any] = field(default_factory=dict)  # uri -> WorkspaceEdit (this generation)
+    positions: Any = None  # the positions.Positions of the last lint
+    uri_of: dict[str, str] = field(default_factory=dict)  # shown path -> uri of the open document
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, str(self.root))
+
+
+def _kind_of(path: Path, language_id: str) -> Optional[str]:
+    if path.suffix == ".prisma" or language_id == "prisma":
+        return "schema"
+    if path.suffix == ".sql" or language_id in ("sql", "postgres", "pgsql", "postgresql"):
+        return "sql"
+    return None
+
+
+class StateBase:
+    """What the server keeps between messages (runs on the event loop thread only), and its plumbing."""
+
+    def __init__(self, server, types, from_fs_path, to_fs_path, asyncio) -> None:
+        self.server = server
+        self.types = types
+        self.from_fs_path = from_fs_path
+        self.to_fs_path = to_fs_path
+        self.asyncio = asyncio
+        self.docs: dict[str, Document] = {}
+        self.doc_unit: dict[str, tuple[str, str]] = {}
+        self.units: dict[tuple[str, str], Unit] = {}
+        self.contributions: dict[str, dict[tuple[str, str], list[Record]]] = {}
+        self.pending: dict[tuple[str, str], Any] = {}  # unit key -> TimerHandle
+        self.last_change: dict[tuple[str, str], float] = {}
+        self.configs: dict[str, Any] = {}  # root -> Config or ConfigError
+        self.migration_cache: dict[str, tuple] = {}  # migrations folder -> (files' stamp, LoadedSchema)
+        self.code_descriptions: dict[str, Any] = {}  # rule id -> CodeDescription or None
+        self.next_id = 0
+        self.cwd: Optional[Path] = None
+        self.debounce = DEBOUNCE
+        self._registry = None
+        self._untitled = 0
+
+    # -- plumbing --------------------------------------------------------------------------
+    def guard(self, fn, *args, default=None):
+        """Run a handler; log any error instead of letting it out (a broken document, or a bug
+        of ours, must not take the server down)."""
+        try:
+            return fn(*args)
+        except Exception as e:  # noqa: BLE001
+            logger.exception("prisma-lint: %s failed", getattr(fn, "__name__", fn))
+            self.log(f"prisma-lint: {getattr(fn, '__name__', fn)} failed: {type(e).__name__}: {e}", error=True)
+            return default
+
+    def log(self, message: str, error: bool = False) -> None:
+        t = self.types
+        try:
+            self.server.window_log_message(
+                t.LogMessageParams(type=t.MessageType.Error if error else t.MessageType.Warning, message=message)
+            )
+        except Exception:  # noqa: BLE001
+            logger.warning("%s", message)
+
+    @property
+    def encoding(self) -> str:
+        try:
+            return normalize_encoding(self.server.workspace.position_encoding)
+        except Exception:  # noqa: BLE001 (before initialize)
+            return "utf-16"
+
+    @property
+    def registry(self):
+        if self._registry is None:
+            from ..rules import load_registry
+
+            self._registry = load_registry()
+        return self._registry
+
+    def _capability(self, *names: str, default=None):
+        obj = getattr(self.server.protocol, "client_capabilities", None)  # None before initialize
+        for n in names:
+            obj = getattr(obj, n, None)
+            if obj is None:
+                return default
+        return obj

@@ -1,0 +1,260 @@
+"""Documents, lint units and scheduling: which unit each open document belongs to, and when
+each unit is linted again (debounced while typing)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+from .linting import Linting
+from .positions import apply_change
+from .state import CONFIG_NAMES, QUICK, Document, Unit, _kind_of, logger
+
+
+class Workspace(Linting):
+    # -- lifecycle -------------------------------------------------------------------------
+    def initialize(self, params) -> None:
+        folders = params.workspace_folders or []
+        root_uri = params.root_uri or (folders[0].uri if folders else None)
+        if root_uri:
+            p = self.to_fs_path(root_uri)
+            if p:
+                self.cwd = Path(p)
+        elif params.root_path:
+            self.cwd = Path(params.root_path)
+        options = params.initialization_options
+        if isinstance(options, dict):
+            ms = options.get("debounceMs", options.get("debounce_ms"))
+            if isinstance(ms, (int, float)) and not isinstance(ms, bool) and ms >= 0:
+                self.debounce = ms / 1000
+
+    def initialized(self) -> None:
+        for message in self.registry.load_errors:
+            self.log(f"prisma-lint: {message}")
+        if self._capability("workspace", "did_change_watched_files", "dynamic_registration", default=False):
+            # files that are not open change too (git checkout, another editor): relint then
+            t = self.types
+            watchers = [
+                t.FileSystemWatcher(glob_pattern=g)
+                for g in ("**/*.prisma", "**/*.sql", "**/{prisma-lint.toml,.prisma-lint.toml,pyproject.toml}")
+            ]
+            self.server.client_register_capability(
+                t.RegistrationParams(
+                    registrations=[
+                        t.Registration(
+                            id="prisma-lint-watched-files",
+                            method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=t.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+                        )
+                    ]
+                )
+            )
+
+    # -- documents -------------------------------------------------------------------------
+    def _path_for(self, uri: str, language_id: str) -> Path:
+        p = self.to_fs_path(uri) if uri.startswith("file:") else None
+        if p:
+            return Path(p).resolve()
+        self._untitled += 1
+        suffix = ".sql" if language_id in ("sql", "postgres", "pgsql", "postgresql") else ".prisma"
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", uri.rsplit("/", 1)[-1] or "untitled")
+        return Path("/__prisma_lint_unsaved__") / f"{self._untitled}-{name}{'' if name.endswith(suffix) else suffix}"
+
+    def did_open(self, params) -> None:
+        td = params.text_document
+        path = self._path_for(td.uri, td.language_id or "")
+        doc = Document(td.uri, td.text, td.version, td.language_id or "", path, _kind_of(path, td.language_id or ""))
+        self.docs[td.uri] = doc
+        if doc.kind is None:
+            return
+        key = self._assign(doc)
+        self.lint_now(key)
+
+    def did_change(self, params) -> None:
+        doc = self.docs.get(params.text_document.uri)
+        if doc is None:
+            return
+        enc = self.encoding
+        text = doc.text
+        for change in params.content_changes:
+            rng = getattr(change, "range", None)
+            if rng is None:
+                text = change.text
+            else:
+                text = apply_change(text, (rng.start.line, rng.start.character), (rng.end.line, rng.end.character), change.text, enc)
+        doc.text = text
+        doc.version = params.text_document.version
+        if doc.kind is None:
+            return
+        key = self.doc_unit.get(doc.uri) or self._assign(doc)
+        self.schedule(key)
+
+    def did_save(self, params) -> None:
+        doc = self.docs.get(params.text_document.uri)
+        name = Path(self.to_fs_path(params.text_document.uri) or "").name
+        if name in CONFIG_NAMES:
+            self.files_changed()
+            return
+        if doc is None or doc.kind is None:
+            return
+        # saving may change what the schema is (a new file now on disk, a datasource added)
+        changed = self._reassign_all()
+        key = self.doc_unit[doc.uri]
+        self.lint_now(key)
+        for k in changed - {key}:
+            self.lint_now(k)
+
+    def did_close(self, params) -> None:
+        uri = params.text_document.uri
+        doc = self.docs.pop(uri, None)
+        key = self.doc_unit.pop(uri, None)
+        self.contributions.pop(uri, None)
+        for unit in self.units.values():
+            unit.published.discard(uri)
+            unit.fix_all.pop(uri, None)
+        if doc is None or doc.kind is None:
+            return
+        self._publish(uri, [], None)
+        if key is not None:
+            if key in self.doc_unit.values():
+                self.lint_now(key)  # its other open files now see the file as it is on disk
+            else:
+                self._drop_unit(key)
+
+    def watched_files_changed(self, params) -> None:
+        """Files changed on disk. The save of an open document was handled by didSave; any
+        other change (a checkout, a config file) relints everything, a moment later: a
+        checkout changes many files at once."""
+        for event in params.changes:
+            path = self.to_fs_path(event.uri)
+            if path is None:
+                continue
+            p = Path(path)
+            if p.name in CONFIG_NAMES or event.uri not in self.docs:
+                self.files_changed(delay=0.2)
+                return
+
+    def files_changed(self, delay: Optional[float] = None) -> None:
+        """A config or schema file changed outside the open documents: forget caches, relint
+        (after ``delay`` seconds, or now)."""
+        self.configs.clear()
+        self.migration_cache.clear()
+        changed = self._reassign_all()
+        for key in set(self.doc_unit.values()) | changed:
+            if key not in self.units:
+                continue
+            if delay is None:
+                self.lint_now(key)
+            else:
+                self.schedule(key, delay)
+
+    # -- units -----------------------------------------------------------------------------
+    def _open_texts(self) -> dict[str, str]:
+        return {str(d.path): d.text for d in self.docs.values() if d.kind is not None}
+
+    def _unit_key_for(self, doc: Document) -> tuple[str, tuple[str, str], Path]:
+        from ..discovery import migrations_root, schema_root
+
+        if doc.kind == "sql":
+            root = migrations_root(doc.path)
+        else:
+            root = schema_root(doc.path, self._open_texts())
+        return doc.kind, (doc.kind, str(root)), root
+
+    def _assign(self, doc: Document) -> tuple[str, str]:
+        kind, key, root = self._unit_key_for(doc)
+        old = self.doc_unit.get(doc.uri)
+        self.doc_unit[doc.uri] = key
+        if key not in self.units:
+            self.units[key] = Unit(kind, root)
+        if old is not None and old != key:
+            self.contributions.get(doc.uri, {}).pop(old, None)
+            if old in self.doc_unit.values():
+                self.schedule(old)
+            else:
+                self._drop_unit(old)
+        return key
+
+    def _reassign_all(self) -> set[tuple[str, str]]:
+        """Recompute every open document's unit; the units that gained or lost documents."""
+        changed: set[tuple[str, str]] = set()
+        for doc in list(self.docs.values()):
+            if doc.kind is None:
+                continue
+            old = self.doc_unit.get(doc.uri)
+            new = self._assign(doc)
+            if old != new:
+                changed.add(new)
+                if old in self.units:
+                    changed.add(old)
+        return changed
+
+    def _drop_unit(self, key) -> None:
+        unit = self.units.pop(key, None)
+        handle = self.pending.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+        self.last_change.pop(key, None)
+        if unit is None:
+            return
+        for uri in list(unit.published):
+            contrib = self.contributions.get(uri)
+            if contrib and contrib.pop(key, None) is not None and uri in self.docs:
+                self._publish_merged(uri)
+
+    # -- scheduling ------------------------------------------------------------------------
+    def schedule(self, key, delay: Optional[float] = None) -> None:
+        """Lint ``key`` after a change: almost at once after a quiet period (a single edit, an
+        applied fix), else once the changes have stopped for ``debounce`` seconds (typing)."""
+        loop = self.asyncio.get_running_loop()
+        if delay is not None:
+            handle = self.pending.pop(key, None)
+            if handle is not None:
+                handle.cancel()
+            self.pending[key] = loop.call_later(delay, self._timer_fired, key)
+            return
+        now = loop.time()
+        last = self.last_change.get(key)
+        self.last_change[key] = now
+        handle = self.pending.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+        quiet = handle is None and (last is None or now - last >= self.debounce)
+        delay = min(QUICK, self.debounce) if quiet else self.debounce
+        self.pending[key] = loop.call_later(delay, self._timer_fired, key)
+
+    def _timer_fired(self, key) -> None:
+        self.pending.pop(key, None)
+        self.guard(self.lint_now, key)
+
+    def lint_now(self, key) -> None:
+        handle = self.pending.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+        unit = self.units.get(key)
+        if unit is None:
+            return
+        uris_in_unit = [u for u, k in self.doc_unit.items() if k == key]
+        if not uris_in_unit:
+            self._drop_unit(key)
+            return
+        try:
+            by_uri = self._lint(unit)
+        except Exception as e:  # noqa: BLE001 — a bug of ours: say so on the documents, keep going
+            logger.exception("prisma-lint: linting %s failed", unit.root)
+            self.log(f"prisma-lint: linting {unit.root} failed: {type(e).__name__}: {e}", error=True)
+            message = f"prisma-lint failed on this schema: {type(e).__name__}: {e}"
+            by_uri = {u: [self._record(self._zero_range(), message, "error", "internal-error")] for u in uris_in_unit}
+        # every open document of the unit, and every one it published to before
+        targets = set(by_uri) | set(uris_in_unit) | (unit.published & set(self.docs))
+        unit.published = set()
+        for uri in targets:
+            records = by_uri.get(uri, [])
+            contrib = self.contributions.setdefault(uri, {})
+            if records:
+                contrib[key] = records
+                unit.published.add(uri)
+            else:
+                contrib.pop(key, None)
+            self._publish_merged(uri)
