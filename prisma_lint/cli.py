@@ -13,8 +13,8 @@ from typing import Optional
 import click
 
 from . import __version__
+from .emit import FORMATS
 
-FORMATS = ["text", "json", "github", "sarif", "gitlab", "junit"]
 
 
 def _exit_now(code: int) -> None:
@@ -153,7 +153,7 @@ def _write(unit, texts: dict[str, str]) -> None:
 @main_group.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", "schema", type=click.Path(), help="The schema file or folder (as Prisma's --schema).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("--select", multiple=True, help="Only these rules (comma-separated ids, or `all`).")
 @click.option("--ignore", multiple=True, help="Skip these rules (comma-separated ids).")
 @click.option(
@@ -210,7 +210,7 @@ def check(
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
-    from .emit.formats import get_formatter
+    from .emit import get_formatter
     from .engine import Engine
 
     registry = _registry()
@@ -408,7 +408,7 @@ def _ignore_comments(n: int) -> str:
 @click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 def graph(path, schema, output_format):
     """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
-    from .emit.formats import render_diagnostic
+    from .emit.text import render_diagnostic
     from .emit.graph import to_dot, to_json, to_mermaid
 
     inputs = _load(_one_target(path, schema))
@@ -436,7 +436,7 @@ def graph(path, schema, output_format):
 def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path):
     """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
     from .discovery import migrations_dir
-    from .emit.formats import render_diagnostic
+    from .emit.text import render_diagnostic
     from .engine import Engine, datasource_file
     from .migrate.sql import MigrationError, diff, render, statements, write_migrations
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import REPO, run_cli
 from helpers import PG, lint_text
-from prisma_lint.emit.formats import format_github
+from prisma_lint.emit.github import format_github
 
 EXAMPLE = "examples/schema.prisma"
 

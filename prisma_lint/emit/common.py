@@ -1,0 +1,22 @@
+"""What several formats share: positions and stable fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..findings import Finding
+
+
+def position(span) -> str:
+    line, col = span.file.position(span.start)
+    return f"{span.file.path}:{line}:{col}"
+
+
+def digest(*parts: str) -> str:
+    """A short stable hash of ``parts`` (report fingerprints)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprint(f: Finding) -> str:
+    """Stable across runs and line shifts: rule, file, model, fields and the flagged text."""
+    return digest(f.rule, f.file, f.model or "", ",".join(f.fields), " ".join(f.span.text.split()))
