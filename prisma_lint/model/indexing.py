@@ -155,9 +155,16 @@ def has_comment(index: Index) -> bool:
     line = file.line_of(index.span.start)
     end_line = file.line_of(max(index.span.end - 1, index.span.start))
     after = file.text[index.span.end : file.line_starts[end_line] if end_line < len(file.line_starts) else len(file.text)]
-    if after.lstrip().startswith("//"):
-        return True
-    return line > 1 and file.line_text(line - 1).lstrip().startswith("//")
+    return _is_note(after) or (line > 1 and _is_note(file.line_text(line - 1)))
+
+
+def _is_note(text: str) -> bool:
+    """A ``//`` comment that is not only a prisma-lint directive."""
+    text = text.strip()
+    if not text.startswith("//"):
+        return False
+    body = text.lstrip("/").strip()
+    return bool(body) and not body.startswith("prisma-lint-")
 
 
 def index_label(index: Index) -> str:

@@ -11,20 +11,23 @@ def check(ctx: RuleContext):
         fields = [model.fields.get(c.field) for c in index.columns]
         if not fields or any(f is None or f.type != "Boolean" or f.list for f in fields):
             continue
-        names = ", ".join(index.fields)
         first = index.fields[0]
         yield ctx.finding(
             index.span,
-            f"{index_label(index)} indexes only Boolean columns ({names}): with two values each "
-            "the planner prefers a sequential scan for the common value, so the index mostly costs writes",
+            f"{index_label(index)} indexes only Boolean columns, which the planner rarely uses",
             model=model.name,
             fields=index.fields,
-            help=(
-                f"index the rare rows only (a partial index: `where: raw(\"{first}\")` with the "
-                "partialIndexes preview feature, or raw SQL in a migration), or put the boolean after a "
-                "selective column"
-            ),
+            help=help_for(ctx.schema, first),
         )
+
+
+def help_for(schema, first: str) -> str:
+    if schema.provider == "mysql":  # MySQL has no partial indexes
+        return "put the flag after a selective column, or drop the index"
+    return (
+        f"index the rare rows only (`where: raw(\"{first}\")`, partialIndexes preview feature), "
+        "or put the flag after a selective column"
+    )
 
 
 RULE = Rule(

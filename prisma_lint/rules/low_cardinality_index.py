@@ -16,20 +16,21 @@ def check(ctx: RuleContext):
         if not any(f.kind == "enum" for f in fields):
             continue  # Boolean only: boolean-index reports it
         detail = ", ".join(
-            f"{f.name}: {f.type} ({schema.enum_size(f.type)} values)" if f.kind == "enum" else f"{f.name}: Boolean"
+            f"{f.name}: {_values(schema.enum_size(f.type))}" if f.kind == "enum" else f"{f.name}: Boolean"
             for f in fields
         )
+        partial = "" if schema.provider == "mysql" else ", or make it a partial index on the rare value"
         yield ctx.finding(
             index.span,
-            f"{index_label(index)} indexes only low-cardinality columns ({detail}): each key matches a "
-            "large share of the table, so the planner rarely uses it",
+            f"{index_label(index)} indexes only low-cardinality columns ({detail}), which the planner rarely uses",
             model=model.name,
             fields=index.fields,
-            help=(
-                "lead with a selective column (a foreign key, a date range after the equality columns), "
-                "or make it a partial index on the rare value"
-            ),
+            help=f"lead with a selective column (a foreign key, then a date range){partial}",
         )
+
+
+def _values(n) -> str:
+    return f"{n} value" if n == 1 else f"{n} values"
 
 
 RULE = Rule(

@@ -85,16 +85,16 @@ def check(ctx: RuleContext):
             if other is None:
                 continue
             if other.synthetic:
-                why = f"the index \"{other.db_name}\" of the migrations already covers its columns"
+                why = f"the migrations' index \"{other.db_name}\" already covers it"
+            elif len(other.columns) == len(index.columns) and [c.key() for c in other.columns] == [c.key() for c in index.columns]:
+                why = f"it duplicates {index_label(other)}"
             elif len(other.columns) == len(index.columns):
-                why = (
-                    f"the unique constraint {index_label(other)} already has an index on the same columns"
-                    if other.is_unique
-                    else f"it duplicates {index_label(other)}"
-                )
+                why = f"{index_label(other)} serves the same lookups"
             else:
-                why = f"{index_label(other)} starts with the same columns and serves the same lookups"
-            where = f" (line {other.span.line})" if other.span.file is index.span.file else f" ({other.file}:{other.span.line})"
+                why = f"{index_label(other)} starts with the same columns"
+            where = "" if other.synthetic else (
+                f" (line {other.span.line})" if other.span.file is index.span.file else f" ({other.file}:{other.span.line})"
+            )
             fix = Fix(
                 title=f"Remove the redundant {index_label(index)}",
                 applicability="unsafe",
@@ -103,7 +103,7 @@ def check(ctx: RuleContext):
             )
             yield ctx.finding(
                 index.span,
-                f"{index_label(index)} is redundant: {why}{where}; it costs every write and gains no query",
+                f"{index_label(index)} is redundant: {why}{where}",
                 model=model.name,
                 fields=index.fields,
                 fix=fix,
