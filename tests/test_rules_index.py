@@ -366,3 +366,18 @@ model Post {
     assert lint_text(same, ["fk-type-mismatch"]) == []
     text_family = text.replace("@db.Uuid", "").replace("@db.VarChar(36)", "@db.VarChar(191)")
     assert lint_text(text_family, ["fk-type-mismatch"]) == []  # text and varchar compare without a cast
+
+
+def test_index_messages_are_one_sentence_and_fit_the_provider():
+    one = PG + "enum Only {\n  X\n}\nmodel T {\n  id Int @id\n  o  Only\n  b  Boolean\n  @@index([o])\n  @@index([b])\n}\n"
+    low = next(f for f in lint_text(one, ["low-cardinality-index"]))
+    assert low.message == "`@@index([o])` indexes only low-cardinality columns (o: 1 value), which the planner rarely uses"
+    assert "partial index" in low.help
+    flag = next(f for f in lint_text(one, ["boolean-index"]))
+    assert flag.message == "`@@index([b])` indexes only Boolean columns, which the planner rarely uses"
+    assert "where: raw" in flag.help
+    mysql = one.replace('provider = "postgresql"', 'provider = "mysql"')
+    for f in lint_text(mysql, ["low-cardinality-index", "boolean-index"]):
+        assert "partial" not in f.help and "where:" not in f.help, f.help  # MySQL has no partial indexes
+    for f in lint_text(item("@@index([email])", "@@index([name])", "@@index([name, slug])"), ["redundant-index"]):
+        assert f.message.count(":") == 1 and ";" not in f.message, f.message
