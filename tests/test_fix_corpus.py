@@ -5,7 +5,7 @@ On a temporary copy of every corpus schema (one CLI process per round, every sch
 * the fixed schema still parses without errors (a schema with errors is never written);
 * Prisma's validator accepts the fixed schema whenever it accepted the original;
 * a second ``--fix`` changes nothing and reports no fixable finding;
-* only ``@@index(...)`` lines differ (added, removed or rewritten; an added line may bring one
+* only ``@@index(...)``/``@@unique(...)`` lines differ, or `@unique` leaves an `@id` field (added, removed or rewritten; an added line may bring one
   blank line); CRLF files stay CRLF and a BOM stays (every corpus schema is also fixed as a
   CRLF + BOM variant, which must give the same result byte for byte, line endings aside).
 
@@ -165,7 +165,13 @@ def test_second_fix_changes_nothing(runs, mode, name):
     assert not left, [(f["rule"], f["file"], f["line"], f["fix"]["title"], f["fix"]["edits"]) for f in left]
 
 
-INDEX_LINE = re.compile(r"^[ \t]*@@index\(.*\)[ \t]*(//.*)?$")
+INDEX_LINE = re.compile(r"^[ \t]*@@(index|unique)\(.*\)[ \t]*(//.*)?$")
+# redundant-unique's fix takes `@unique` off an `@id` field
+FIELD_UNIQUE = re.compile(r"[ \t]+@unique(\([^)]*\))?(?=[ \t\r\n]|$)")
+
+
+def _unique_removed(old_line: str, new_line: str) -> bool:
+    return "@id" in old_line and FIELD_UNIQUE.sub("", old_line, count=1) == new_line
 
 
 def _lines(text: str) -> list[str]:
@@ -173,8 +179,8 @@ def _lines(text: str) -> list[str]:
 
 
 def diff_problems(old: bytes, new: bytes) -> list[str]:
-    """What differs between ``old`` and ``new`` besides @@index lines (and blank lines added
-    with them), plus line-ending and BOM changes."""
+    """What differs between ``old`` and ``new`` besides @@index/@@unique lines (and blank lines
+    added with them) and `@unique` taken off an `@id` field, plus line-ending and BOM changes."""
     problems = []
     if old.startswith(BOM) != new.startswith(BOM):
         problems.append("the BOM was added or removed")
@@ -189,6 +195,8 @@ def diff_problems(old: bytes, new: bytes) -> list[str]:
         if op == "equal":
             continue
         removed, added = a[i1:i2], b[j1:j2]
+        if len(removed) == len(added) and all(_unique_removed(x, y) for x, y in zip(removed, added)):
+            continue
         if not any(INDEX_LINE.match(x.rstrip("\r\n")) for x in removed + added):
             problems.append(f"{op} without an @@index line: -{removed!r} +{added!r}")
         for x in removed:
