@@ -109,10 +109,17 @@ def _load(target: Path, overrides=None, migrations: Optional[str] = None):
     from .engine import load_inputs
     from .frontends.prisma.loader import SchemaNotFound
 
+    import gc
+
     try:
-        return load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
+        inputs = load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
     except SchemaNotFound as e:
         _fail(str(e))
+    # The parsed tree lives until the process ends and holds no garbage: keep the collector
+    # from walking it again on every later collection (100k lines: 16 s -> 6 s, mostly the
+    # pauses of full collections while the rules allocate). A one-shot process only.
+    gc.freeze()
+    return inputs
 
 
 def _config(target: Path, registry, config_path: Optional[str]):

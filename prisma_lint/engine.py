@@ -78,9 +78,12 @@ MigrationsLoader = Callable[[Path], Optional[LoadedSchema]]
 def load_migrations(folder: Path, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> Optional[LoadedSchema]:
     """A migrations folder replayed through the SQL front end, or None when it has none."""
     from .discovery import has_migrations
-    from .frontends.sql.replay import load_sql
 
-    return load_sql(folder, cwd, overrides) if has_migrations(folder) else None
+    if not has_migrations(folder):
+        return None
+    from .frontends.sql.replay import load_sql  # the SQL front end only when there is SQL
+
+    return load_sql(folder, cwd, overrides)
 
 
 def load_inputs(
@@ -89,10 +92,13 @@ def load_inputs(
     overrides: Optional[dict[str, str]] = None,
     migrations: Optional[Path] = None,
     migrations_loader: Optional[MigrationsLoader] = None,
+    previous: Optional[Inputs] = None,
 ) -> Inputs:
     """Read the unit at ``target`` (a schema file or folder, or SQL) through its front end, and
     the schema's migrations (``migrations``, else ``migrations/`` next to the datasource's
-    file). ``overrides`` maps resolved paths to unsaved text. Raises ``SchemaNotFound``."""
+    file). ``overrides`` maps resolved paths to unsaved text; ``previous``: the inputs of the
+    last lint of the same unit (only the schema blocks changed since are parsed again). Raises
+    ``SchemaNotFound``."""
     from .discovery import has_migrations, is_sql_path, migrations_dir
     from .frontends.prisma.loader import display_path, load_schema
     from .frontends.sql import dialect
@@ -105,7 +111,7 @@ def load_inputs(
             note = dialect.skipped_note(display_path(target, cwd), provider)
             return Inputs(dialect.skipped_unit(target, cwd), "sql", notes=[note])
         return Inputs(load_sql(target, cwd, overrides), "sql")
-    unit = load_schema(target, cwd, overrides)
+    unit = load_schema(target, cwd, overrides, previous.unit if previous is not None and previous.kind == "prisma" else None)
     folder = migrations if migrations is not None else migrations_dir(datasource_file(unit))
     if migrations is not None or has_migrations(folder):
         provider = dialect.sql_provider(folder, unit.schema.provider)

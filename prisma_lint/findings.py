@@ -10,13 +10,49 @@ The same edits serve ``--fix``, ``--diff``, SARIF ``fixes`` and the language ser
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
+from .model.schema import IndexKind
 from .source import SourceFile, Span
 
-SEVERITIES = ("info", "warning", "error")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-APPLICABILITY_RANK = {"display": 0, "unsafe": 1, "safe": 2}
+Severity = Literal["error", "warning", "info"]
+Applicability = Literal["safe", "unsafe", "display"]
+
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+APPLICABILITY_RANK: dict[str, int] = {"display": 0, "unsafe": 1, "safe": 2}
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """An index a fix creates: its model, fields in order, and kind."""
+
+    model: str
+    fields: tuple[str, ...]
+    kind: IndexKind = "index"
+
+
+@dataclass(frozen=True)
+class IndexChange:
+    """What a fix does to a model's indexes (the fix planner and ``migrate`` read it):
+    ``add`` creates ``new``; ``remove`` drops the index called ``old``; ``replace`` does both."""
+
+    action: Literal["add", "remove", "replace"]
+    model: str
+    new: Optional[IndexSpec] = None
+    old: Optional[str] = None  # database name
+
+    @classmethod
+    def add(cls, model: str, fields: list[str] | tuple[str, ...], kind: IndexKind = "index") -> "IndexChange":
+        return cls("add", model, IndexSpec(model, tuple(fields), kind))
+
+    @classmethod
+    def remove(cls, model: str, db_name: str) -> "IndexChange":
+        return cls("remove", model, old=db_name)
+
+    @classmethod
+    def replace(cls, model: str, db_name: str, fields: list[str] | tuple[str, ...], kind: IndexKind = "index") -> "IndexChange":
+        return cls("replace", model, IndexSpec(model, tuple(fields), kind), db_name)
 
 
 @dataclass(frozen=True)
@@ -41,14 +77,12 @@ class Edit:
 @dataclass(eq=False)
 class Fix:
     title: str  # "Add @@index([userId])"
-    applicability: str  # safe | unsafe | display
+    applicability: Applicability
     edits: list[Edit] = field(default_factory=list)
     schema_line: Optional[str] = None  # the new schema line, when there is one
     sql: Optional[str] = None  # the SQL statement that applies it to the database
-    # what the fix does to the model's indexes, for the fix planner and migrations:
-    add_index: Optional[dict] = None  # {"model", "fields", "kind"}
-    remove_index: Optional[str] = None  # database name
-    replace_index: Optional[tuple[str, dict]] = None  # (old database name, new index spec)
+    # what the fix does to the model's indexes, for the fix planner and migrations
+    index_change: Optional[IndexChange] = None
 
     def as_dict(self) -> dict:
         return {

@@ -317,7 +317,8 @@ def test_a_misordered_index_holding_the_key_is_not_reordered_by_this_rule():
     fix only ever adds an index."""
     text = PG + USER + post("  createdAt DateTime\n  @@index([createdAt, authorId])")
     (f,) = lint_text(text, RULE)
-    assert f.fix.replace_index is None and f.fix.applicability == "safe"
+    assert f.fix.index_change is not None and f.fix.index_change.action == "add"
+    assert f.fix.applicability == "safe"
     assert f.fix.schema_line == "@@index([authorId])"
 
 

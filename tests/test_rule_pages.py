@@ -1,5 +1,7 @@
 """Every rule has a page in rules/; its examples lint as the page claims; options match."""
 
+from pathlib import Path
+
 import pytest
 
 from helpers import REGISTRY, lint_text
@@ -80,3 +82,13 @@ def test_rule_command_prints_the_page(tmp_path):
     assert "## Why is this bad?" in proc.stdout
     proc = run_cli("rule", "no-such-rule")
     assert proc.returncode == 2 and "unknown rule" in proc.stderr
+
+
+def test_rule_tables_are_generated_from_the_registry():
+    """README.md and rules/README.md list every rule as the registry says (`python -m prisma_lint.docs`)."""
+    from prisma_lint import docs
+
+    assert docs.main(["--check"]) == 0
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for rule_id, rule in REGISTRY.rules.items():
+        assert f"[`{rule_id}`](rules/{rule_id}.md) | {rule.severity}" in readme

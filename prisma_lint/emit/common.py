@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from ..findings import Finding
 
 
@@ -14,6 +12,8 @@ def position(span) -> str:
 
 def digest(*parts: str) -> str:
     """A short stable hash of ``parts`` (report fingerprints)."""
+    import hashlib  # 7 ms to import: only the formats that fingerprint pay it
+
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 

@@ -22,14 +22,12 @@ until no fix applies: a second ``--fix`` changes nothing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from .edits import apply_edits
-from ..findings import APPLICABILITY_RANK, Edit, Finding
+from ..findings import APPLICABILITY_RANK, Edit, Finding, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
@@ -48,10 +46,10 @@ def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
     ]
 
 
-def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
+def _index_like(model, spec: IndexSpec, base: Optional[Index] = None) -> Index:
     columns = []
     old = {c.field: c for c in base.columns} if base else {}
-    for name in spec["fields"]:
+    for name in spec.fields:
         if name in old:
             columns.append(old[name])
         else:
@@ -59,7 +57,7 @@ def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
             columns.append(IndexColumn(name, f.db_name if f else name))
     return Index(
         model=model.name,
-        kind=spec.get("kind", "index"),
+        kind=spec.kind,
         columns=columns,
         db_name=base.db_name if base else "",
         span=base.span if base else model.span,
@@ -68,8 +66,14 @@ def _index_like(model, spec: dict, base: Optional[Index] = None) -> Index:
     )
 
 
+def _change(f: Finding, action: str) -> Optional[IndexChange]:
+    ch = f.fix.index_change if f.fix else None
+    return ch if ch is not None and ch.action == action else None
+
+
 def _is_exact_duplicate_removal(model, f: Finding) -> bool:
-    index = next((i for i in model.indexes if i.db_name == f.fix.remove_index), None)
+    ch = _change(f, "remove")
+    index = next((i for i in model.indexes if ch is not None and i.db_name == ch.old), None)
     if index is None:
         return False
     other = redundant_with(index, list(model.indexes))
@@ -96,22 +100,24 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
             made.update(_edit_key(e) for e in f.fix.edits)
 
         def remove(f: Finding) -> None:
-            i = next((k for k, ix in enumerate(sim) if ix.db_name == f.fix.remove_index and ix.kind == "index"), None)
+            ch = _change(f, "remove")
+            i = next((k for k, ix in enumerate(sim) if ch is not None and ix.db_name == ch.old and ix.kind == "index"), None)
             if i is None or redundant_with(sim[i], sim) is None:
                 return
             del sim[i]
             take(f)
 
-        removals = [f for f in items if f.fix.remove_index is not None]
+        removals = [f for f in items if _change(f, "remove") is not None]
         exact = [f for f in removals if _is_exact_duplicate_removal(model, f)]
         for f in exact:
             remove(f)
         for f in items:
-            if f.fix.replace_index is None:
+            ch = _change(f, "replace")
+            if ch is None or ch.new is None:
                 continue
-            old_name, spec = f.fix.replace_index
-            i = next((k for k, ix in enumerate(sim) if ix.db_name == old_name), None)
-            if i is None or sim[i].fields == spec["fields"]:
+            spec = ch.new
+            i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old), None)
+            if i is None or tuple(sim[i].fields) == spec.fields:
                 if i is not None and all(_edit_key(e) in made for e in f.fix.edits):
                     accepted.append(f)  # the same edit, already planned for another finding
                 continue
@@ -120,16 +126,15 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
         for f in removals:
             if f not in exact:
                 remove(f)
-        additions = [f for f in items if f.fix.add_index is not None]
-        for f in sorted(additions, key=lambda f: -len(f.fix.add_index["fields"])):
-            spec = f.fix.add_index
-            if covering_index(sim, spec["fields"]) is not None:
+        additions = [f for f in items if _change(f, "add") is not None]
+        for f in sorted(additions, key=lambda f: -len(f.fix.index_change.new.fields)):
+            spec = f.fix.index_change.new
+            if covering_index(sim, list(spec.fields)) is not None:
                 continue
             sim.append(_index_like(model, spec))
             take(f)
         for f in items:
-            fx = f.fix
-            if fx.add_index is None and fx.remove_index is None and fx.replace_index is None:
+            if f.fix.index_change is None:
                 take(f)
     return accepted
 
@@ -143,6 +148,11 @@ def _fix_key(f: Finding) -> tuple:
     return (*finding_key(f), f.fix.title if f.fix else "")
 
 
+def _new_fields(f: Finding) -> list[str]:
+    ch = f.fix.index_change if f.fix else None
+    return list(ch.new.fields) if ch is not None and ch.new is not None else []
+
+
 def blame(chosen: list[Finding], new: list[Finding]) -> list[Finding]:
     """The planned fixes to drop for the new findings: on each new finding's model, those
     whose index touches its columns, else all of that model's; all when none is on it."""
@@ -152,11 +162,7 @@ def blame(chosen: list[Finding], new: list[Finding]) -> list[Finding]:
         touching = [
             f
             for f in on_model
-            if set(n.fields) & set(
-                (f.fix.add_index or {}).get("fields", [])
-                + (f.fix.replace_index[1]["fields"] if f.fix.replace_index else [])
-                + list(f.fields)
-            )
+            if set(n.fields) & set(_new_fields(f) + list(f.fields))
         ]
         out.extend(touching or on_model or chosen)
     return out
@@ -260,6 +266,9 @@ def fix_texts(
 def write_atomically(path: Path, text: str, bom: bool) -> None:
     """Write ``text`` (UTF-8, with the BOM when the file had one) through a temporary file in
     the same folder and a rename, keeping the file's mode: never a half-written schema."""
+    import os
+    import tempfile
+
     data = ("\ufeff" + text if bom else text).encode("utf-8")
     folder = path.resolve().parent
     mode = path.stat().st_mode & 0o7777 if path.exists() else None

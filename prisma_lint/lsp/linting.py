@@ -47,7 +47,13 @@ class Linting(StateBase):
             return out
 
         try:
-            inputs = load_inputs(unit.root, cwd, overrides, migrations_loader=lambda f: self._migrations(f, cwd, overrides))
+            inputs = load_inputs(
+                unit.root,
+                cwd,
+                overrides,
+                migrations_loader=lambda f: self._migrations(f, cwd, overrides),
+                previous=unit.inputs,
+            )
         except SchemaNotFound as e:
             for uri in own:
                 out.setdefault(uri, []).append(self._record(self._zero_range(), str(e), "error", "io-error"))

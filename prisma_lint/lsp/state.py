@@ -106,6 +106,7 @@ class StateBase:
         self.debounce = DEBOUNCE
         self._registry = None
         self._untitled = 0
+        self.idle_collect: Any = None  # the TimerHandle of the next idle garbage collection
 
     # -- plumbing --------------------------------------------------------------------------
     def guard(self, fn, *args, default=None):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .schema import Index, Model, ModelField, Relation, Schema
 from ..source import Span
+from .schema import Index, Model, ModelField, Relation, Schema
 
 LOW_CARDINALITY = "low-cardinality"
 RANGE = "range"
@@ -93,15 +93,11 @@ def plain_indexes(schema: Schema, partial: bool = False) -> Iterator[tuple[Model
 
 def foreign_key_fields(schema: Schema, model: Model) -> set[str]:
     """Scalar fields of ``model`` that hold a foreign key."""
-    out: set[str] = set()
-    for r in schema.relations:
-        if r.model == model.name and r.kind != "m-n":
-            out.update(r.fields)
-    return out
+    return {f for r in schema.foreign_keys_of(model.name) for f in r.fields}
 
 
 def relations_from(schema: Schema, model: Model) -> list[Relation]:
-    return [r for r in schema.relations if r.model == model.name and r.kind != "m-n" and r.fields]
+    return list(schema.foreign_keys_of(model.name))
 
 
 def is_low_cardinality(schema: Schema, f: ModelField, max_enum_values: int) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..fix.edits import reorder_index_fields
-from ..findings import Fix
+from ..findings import Fix, IndexChange
 from ..model.indexing import (
     FOREIGN_KEY,
     LOW_CARDINALITY,
@@ -139,7 +139,7 @@ def check(ctx: RuleContext):
                 applicability="unsafe",
                 edits=[edit],
                 schema_line=f"@@index([{new_cols}])",
-                replace_index=(index.db_name, {"model": model.name, "fields": order, "kind": "index"}),
+                index_change=IndexChange.replace(model.name, index.db_name, order),
             )
         extra = ""
         if covers:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..fix.edits import add_block_attribute
-from ..findings import Fix
+from ..findings import Fix, IndexChange
 from ..model.cascade import delete_fan_out, fk_indexes_apply, relation_key
 from ..model.indexing import index_label, key_coverage
 from . import Rule, RuleContext
@@ -97,7 +97,7 @@ def check(ctx: RuleContext):
             applicability="safe",
             edits=[edit] if edit else [],
             schema_line=line,
-            add_index={"model": model.name, "fields": list(r.fields), "kind": "index"},
+            index_change=IndexChange.add(model.name, r.fields),
         )
         help_text = f"add `{line}` to model `{model.name}`"
         what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..fix.edits import remove_attribute
-from ..findings import Fix
+from ..findings import Fix, IndexChange
 from ..model.indexing import index_label
 from ..model.schema import Index
 from . import Rule, RuleContext
@@ -99,7 +99,7 @@ def check(ctx: RuleContext):
                 title=f"Remove the redundant {index_label(index)}",
                 applicability="unsafe",
                 edits=[remove_attribute(index.attribute)] if index.attribute else [],
-                remove_index=index.db_name,
+                index_change=IndexChange.remove(model.name, index.db_name),
             )
             yield ctx.finding(
                 index.span,

@@ -18,6 +18,7 @@ swallow the rest of the file.
 from __future__ import annotations
 
 import re
+from typing import Optional
 from dataclasses import dataclass, field
 
 BLOCK_KEYWORDS = {
@@ -103,8 +104,9 @@ class LexResult:
     stray: list[tuple[Tok, int]] = field(default_factory=list)
 
 
-def lex(text: str) -> LexResult:
-    """Tokenise ``text`` and split it into top-level blocks."""
+def lex(text: str, start: int = 0, stop: Optional[int] = None) -> LexResult:
+    """Tokenise ``text`` (or ``text[start:stop]``, with offsets into the whole text) and split it
+    into top-level blocks. ``start`` must be at the top level (outside any block or comment)."""
     result = LexResult()
     blocks = result.blocks
     comments = result.comments
@@ -116,11 +118,12 @@ def lex(text: str) -> LexResult:
     cur: list[Tok] | None = None  # tokens of the open block
     depth = 0  # brace depth inside the open block
     nest = 0  # ( [ and object-literal { nesting on the current line
-    line_start = True  # nothing but blanks/comments so far on this line
-    pos = 0
-    n = len(text)
+    # nothing but blanks/comments so far on this line (a region starts right after a block's `}`)
+    line_start = start == 0
+    pos = start
+    n = len(text) if stop is None else stop
     while pos < n:
-        m = match(text, pos)
+        m = match(text, pos, n)
         if m is None:  # only blanks up to the end
             break
         kind = m.lastgroup
@@ -139,7 +142,7 @@ def lex(text: str) -> LexResult:
         value = m.group(kind)
         if kind == "IDENT":
             if value[0].isdigit() or value[0] == "-":
-                nm = number(text, start)
+                nm = number(text, start, n)
                 if nm is not None:
                     kind = "NUMBER"
                     end = pos = nm.end()
@@ -164,7 +167,7 @@ def lex(text: str) -> LexResult:
             continue
         else:  # BAD: a stray character, an unterminated string or comment
             if value == "-" and text[start + 1 : start + 2].isdigit():
-                nm = number(text, start)
+                nm = number(text, start, n)
                 if nm is not None:
                     end = pos = nm.end()
                     tok = Tok("NUMBER", nm.group(), start, end)
@@ -212,7 +215,7 @@ def lex(text: str) -> LexResult:
             and ttype == "IDENT"
             and value in keywords
             and depth > 0
-            and _NEW_BLOCK_AHEAD.match(text, end)
+            and _NEW_BLOCK_AHEAD.match(text, end, n)
         ):
             # `model B {` inside a block that was never closed: close it here.
             blocks[-1].unclosed = True

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ...model.schema import Schema, build_schema
+from ...model.builder import build_schema
+from ...model.schema import Schema
 from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
@@ -89,27 +90,35 @@ def read_source(path: Path, shown: str, overrides: Optional[dict[str, str]] = No
         )
 
 
-def parse_files(sources: list[SourceFile]) -> Schema:
+def parse_files(sources: list[SourceFile], previous: Optional[dict[str, SchemaFile]] = None) -> Schema:
     """Parse and build one schema from its files (the garbage collector paused meanwhile:
-    parsing makes many small objects and no cycles, and collections would cost a third)."""
+    parsing makes many small objects and no cycles, and collections would cost a third).
+    ``previous``: the files as parsed before an edit, by path; only changed blocks are parsed."""
     from .parser import get_parser
 
     parser = get_parser()
+    previous = previous or {}
     enabled = gc.isenabled()
     gc.disable()
     try:
-        files: list[SchemaFile] = [parser.parse(s) for s in sources]
+        files: list[SchemaFile] = [parser.parse(s, previous.get(s.path)) for s in sources]
         return build_schema(files)
     finally:
         if enabled:
             gc.enable()
 
 
-def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> LoadedSchema:
+def load_schema(
+    path: Path | str,
+    cwd: Optional[Path] = None,
+    overrides: Optional[dict[str, str]] = None,
+    previous: Optional[LoadedSchema] = None,
+) -> LoadedSchema:
     """Read the schema at ``path`` (a file or a multi-file folder).
 
     ``overrides`` maps resolved file paths to text to use instead of the file on disk
-    (an editor's unsaved buffer).
+    (an editor's unsaved buffer). ``previous``: the same schema read before (the editor's last
+    lint): only the blocks that changed since are parsed again.
     """
     p = Path(path)
     if p.is_dir():
@@ -121,7 +130,8 @@ def load_schema(path: Path | str, cwd: Optional[Path] = None, overrides: Optiona
     else:
         raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
     sources, errors, shown = read_sources(paths, cwd, overrides)
-    return LoadedSchema(parse_files(sources), display_path(p, cwd), read_errors=errors, paths=shown)
+    before = {f.source.path: f for f in previous.schema.files} if previous is not None else None
+    return LoadedSchema(parse_files(sources, before), display_path(p, cwd), read_errors=errors, paths=shown)
 
 
 def read_sources(
@@ -141,8 +151,10 @@ def read_sources(
 
 
 def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
-    """The same schema with new texts for its files (fixes applied in memory)."""
+    """The same schema with new texts for its files (fixes applied in memory); only the
+    top-level blocks that changed are parsed again."""
     sources = [SourceFile(path, texts[path]) for path in texts]
     for s, f in zip(sources, loaded.schema.files):
         s.bom = f.source.bom
-    return LoadedSchema(parse_files(sources), loaded.root, loaded.discovered_by, list(loaded.read_errors), dict(loaded.paths))
+    before = {f.source.path: f for f in loaded.schema.files}
+    return LoadedSchema(parse_files(sources, before), loaded.root, loaded.discovered_by, list(loaded.read_errors), dict(loaded.paths))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Optional
+from typing import Any, Optional
 
 from .lalr import LalrParser, ParseError, load_tables
 from .lexer import RawBlock, Tok, lex
@@ -309,6 +309,7 @@ class PrismaParser:
 
     def __init__(self, engine: str = "tables") -> None:
         self._builder = _Builder()
+        self.blocks_parsed = 0  # how many top-level blocks this parser has parsed (tests count them)
         grammar = resource_path("grammars", "prisma.lark").read_text(encoding="utf-8")
         if engine == "lark":
             from .grammar_tables import LarkReference
@@ -323,7 +324,16 @@ class PrismaParser:
             tables = compile_tables(grammar)
         self._parser = LalrParser(tables, self._builder)
 
-    def parse(self, source: SourceFile) -> SchemaFile:
+    def parse(self, source: SourceFile, previous: Optional[SchemaFile] = None) -> SchemaFile:
+        """Parse ``source``. With ``previous`` (the same file parsed before an edit), only the
+        top-level blocks the edit touched are lexed and parsed again; the others are reused
+        (copied with their spans moved to the new text)."""
+        if previous is not None:
+            if previous.source.text == source.text and previous.source.path == source.path:
+                return previous
+            reused = self._parse_changed_blocks(source, previous)
+            if reused is not None:
+                return reused
         lexed = lex(source.text)
         diagnostics: list[Diagnostic] = []
         blocks: list[Block] = []
@@ -347,7 +357,55 @@ class PrismaParser:
         diagnostics.sort(key=lambda d: d.span.start if d.span else 0)
         return SchemaFile(source, blocks, comments, diagnostics)
 
+    def _parse_changed_blocks(self, source: SourceFile, previous: SchemaFile) -> Optional[SchemaFile]:
+        """The incremental parse, or None when it cannot be sure to give what a whole parse
+        gives (either version has a diagnostic, or the edit leaves a block or comment open)."""
+        blocks = previous.blocks
+        if previous.diagnostics or not blocks:
+            return None
+        old, new = previous.source.text, source.text
+        a, old_end, new_end = changed_range(old, new)
+        delta = new_end - old_end
+        # a block is touched when the edit meets it or the gap above it (its `///` lines)
+        ends = [b.span.end for b in blocks]
+        gap_starts = [0] + ends[:-1]
+        touched = [k for k, b in enumerate(blocks) if gap_starts[k] <= old_end and b.span.end >= a]
+        if touched:
+            first, last = touched[0], touched[-1]
+        else:  # after the last block
+            first, last = len(blocks), len(blocks) - 1
+        start = gap_starts[first] if first < len(blocks) else ends[-1]
+        stop = len(old) if last == len(blocks) - 1 else ends[last]
+        lexed = lex(new, start, stop + delta)
+        if lexed.stray or any(r.unclosed or r.tokens[-1].type != "RBRACE" for r in lexed.blocks):
+            return None
+        diagnostics: list[Diagnostic] = []
+        self._builder.source = source
+        # blocks of the region whose text did not change (edits far apart make one wide region)
+        by_text: dict[str, list[Block]] = {}
+        for b in blocks[first : last + 1]:
+            by_text.setdefault(b.span.text, []).append(b)
+        fresh = []
+        for raw in lexed.blocks:
+            at = raw.tokens[0].start_pos
+            same = by_text.get(new[at : raw.tokens[-1].end_pos])
+            if same:
+                old_block = same.pop(0)
+                fresh.append(relocate(old_block, source, at - old_block.span.start))
+                continue
+            block = self._parse_block(source, raw, diagnostics)
+            if block is None or diagnostics:
+                return None
+            fresh.append(block)
+        comments = [relocate(c, source, 0) for c in previous.comments if c.span.end <= start]
+        comments += [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
+        comments += [relocate(c, source, delta) for c in previous.comments if c.span.start >= stop]
+        _attach_docs(source, fresh, comments)  # also clears the docs of a reused block whose `///` went
+        out = [relocate(b, source, 0) for b in blocks[:first]] + fresh + [relocate(b, source, delta) for b in blocks[last + 1 :]]
+        return SchemaFile(source, out, comments, [])
+
     def _parse_block(self, source: SourceFile, raw: RawBlock, diagnostics: list[Diagnostic]) -> Optional[Block]:
+        self.blocks_parsed += 1
         tokens = raw.tokens
         opened = any(t.type == "LBRACE" for t in tokens[:3])
         if opened and (raw.unclosed or tokens[-1].type != "RBRACE"):
@@ -487,6 +545,64 @@ def _attach_docs(source: SourceFile, blocks: list[Block], comments: list[Comment
             f.doc = doc_for(f.span.start)
         for v in block.values:
             v.doc = doc_for(v.span.start)
+
+
+def changed_range(old: str, new: str) -> tuple[int, int, int]:
+    """Where two texts differ: ``(start, end in old, end in new)`` around the changed middle
+    (the longest common prefix and suffix are found by halving: slices compare in C)."""
+    limit = min(len(old), len(new))
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[:mid] == new[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    prefix = lo
+    lo, hi = 0, limit - prefix
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid :] == new[len(new) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return prefix, len(old) - lo, len(new) - lo
+
+
+_RELOCATORS: dict[type, Any] = {}
+
+
+def relocate(node: Any, source: SourceFile, delta: int) -> Any:
+    """A copy of an AST node with every span moved by ``delta`` into ``source``."""
+    fn = _RELOCATORS.get(type(node))
+    if fn is None:
+        fn = _RELOCATORS[type(node)] = _relocator(type(node))
+    return fn(node, source, delta)
+
+
+def _relocator(cls: type) -> Any:
+    """A copying function for one AST class, written from its field annotations (a generic walk
+    over the fields took 4x as long: 50 ms on cal.com's 1,900 lines against 13 ms)."""
+    import dataclasses
+
+    parts = []
+    for f in dataclasses.fields(cls):
+        a, v = str(f.type), f"n.{f.name}"
+        if a == "Span":
+            parts.append(f"S(F, {v}.start + d, {v}.end + d)")
+        elif a == "Optional[Span]":
+            parts.append(f"(None if {v} is None else S(F, {v}.start + d, {v}.end + d))")
+        elif a in ("str", "bool", "int", "Optional[str]", "Optional[int]", "Optional[bool]"):
+            parts.append(v)
+        elif a.startswith("list[tuple["):
+            parts.append(f"[(k, R(x, F, d)) for k, x in {v}]")
+        elif a.startswith("list["):
+            parts.append(f"[R(x, F, d) for x in {v}]")
+        else:
+            parts.append(f"(None if {v} is None else R({v}, F, d))")
+    namespace: dict[str, Any] = {"S": Span, "C": cls, "R": relocate}
+    exec(f"def copy(n, F, d):\n    return C({', '.join(parts)})\n", namespace)  # noqa: S102
+    return namespace["copy"]
 
 
 @lru_cache(maxsize=1)

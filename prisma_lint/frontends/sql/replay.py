@@ -16,12 +16,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 from ...model import naming
 from ...model.schema import Enum, EnumValueDef, Index, IndexColumn, Model, ModelField, NativeType, Relation, Schema
 from ...source import SourceFile, Span
 from ..prisma.syntax import Comment, Diagnostic, SchemaFile
+
+# what a statement is to the SQL rules; "other" covers everything they do not read
+StatementKind = Literal["create-table", "create-index", "drop-index", "alter-table", "begin", "commit", "other"]
 
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
 _LONG_IDENT = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_\x80-\uffff][\w$\x80-\uffff]*)')
@@ -71,7 +74,7 @@ _TYPES = {
 class SqlStatement:
     """One statement as the SQL-only rules see it."""
 
-    kind: str  # create-index | drop-index | create-table | begin | commit | other ...
+    kind: StatementKind
     span: Span
     file: str
     index: Optional[str] = None  # index name (create-index / drop-index)
@@ -112,7 +115,10 @@ def _deparse(node) -> str:
     return RawStream()(node)
 
 
-class _Replay:
+class Catalog:
+    """The tables, indexes, enums and relations the statements built so far, and the small
+    changes statements make to them."""
+
     def __init__(self) -> None:
         self.tables: dict[str, Model] = {}
         self.index_owner: dict[str, str] = {}  # index name -> table
@@ -122,7 +128,6 @@ class _Replay:
         self.diagnostics: list[Diagnostic] = []
         self.files: list[SchemaFile] = []
 
-    # -- helpers ---------------------------------------------------------------------------------
     def table(self, rel: dict, span: Span, create: bool = True) -> Optional[Model]:
         name = rel["relname"]
         m = self.tables.get(name)
@@ -149,19 +154,6 @@ class _Replay:
             prisma, native = _TYPES[base]
             return prisma, "scalar", is_list, None, native
         return base, "unsupported", is_list, None, None
-
-    # -- statements ------------------------------------------------------------------------------
-    def create_table(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
-        rel = stmt["relation"]
-        name = rel["relname"]
-        m = Model(name, name, "model", {}, [], span, span, schema=rel.get("schemaname"), origin="sql")
-        self.tables[name] = m
-        rec.table = name
-        for elt in stmt.get("tableElts", []):
-            if "ColumnDef" in elt:
-                self.add_column(m, elt["ColumnDef"], span)
-            elif "Constraint" in elt:
-                self.add_constraint(m, elt["Constraint"], span)
 
     def add_column(self, m: Model, col: dict, span: Span) -> None:
         name = col["colname"]
@@ -228,7 +220,55 @@ class _Replay:
         rel.optional = any(m.fields.get(c) is not None and m.fields[c].optional for c in cols)
         self.relations.append(rel)
 
-    def create_index(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
+    def drop_index(self, name: str) -> Optional[str]:
+        table = self.index_owner.pop(name, None)
+        if table and table in self.tables:
+            m = self.tables[table]
+            m.indexes = [i for i in m.indexes if i.db_name != name]
+        return table
+
+    def schema(self) -> Schema:
+        models = dict(self.tables)
+        for m in models.values():
+            for f in m.fields.values():
+                if f.kind == "unknown" and f.type in self.enums:
+                    f.kind = "enum"
+        s = Schema(
+            files=self.files,
+            datasource=None,
+            generators=[],
+            models=models,
+            enums=dict(self.enums),
+            composite_types={},
+            relations=[r for r in self.relations if r.model in models],
+            join_tables={},
+            diagnostics=[],
+            sql_provider="postgresql",
+            sql_statements=self.statements,
+        )
+        return s
+
+
+class _Replay(Catalog):
+    """Replays statements in order: one ``visit_<StatementType>`` handler per pglast statement
+    node that changes tables, indexes or enums (as pglast's visitors dispatch on node types);
+    other statements are recorded and skipped."""
+
+    def visit_CreateStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
+        rec.kind = "create-table"
+        rel = stmt["relation"]
+        name = rel["relname"]
+        m = Model(name, name, "model", {}, [], span, span, schema=rel.get("schemaname"), origin="sql")
+        self.tables[name] = m
+        rec.table = name
+        for elt in stmt.get("tableElts", []):
+            if "ColumnDef" in elt:
+                self.add_column(m, elt["ColumnDef"], span)
+            elif "Constraint" in elt:
+                self.add_constraint(m, elt["Constraint"], span)
+
+    def visit_IndexStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
+        rec.kind = "create-index"
         m = self.table(stmt["relation"], span)
         assert m is not None
         cols: list[IndexColumn] = []
@@ -282,14 +322,7 @@ class _Replay:
         if rec.unique and len(cols) == 1 and rec.where is None and cols[0].field in m.fields:
             m.fields[cols[0].field].is_unique = True
 
-    def drop_index(self, name: str) -> Optional[str]:
-        table = self.index_owner.pop(name, None)
-        if table and table in self.tables:
-            m = self.tables[table]
-            m.indexes = [i for i in m.indexes if i.db_name != name]
-        return table
-
-    def drop(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
+    def visit_DropStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
         kind = stmt.get("removeType")
         for obj in stmt.get("objects", []):
             items = obj.get("List", {}).get("items", []) if isinstance(obj, dict) else []
@@ -310,7 +343,8 @@ class _Replay:
             elif kind == "OBJECT_TYPE":
                 self.enums.pop(name, None)
 
-    def alter_table(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
+    def visit_AlterTableStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
+        rec.kind = "alter-table"
         m = self.table(stmt["relation"], span)
         rec.table = m.name if m else None
         if m is None:
@@ -345,7 +379,7 @@ class _Replay:
                 if col is not None:
                     col.optional = True
 
-    def rename(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
+    def visit_RenameStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
         kind = stmt.get("renameType")
         new = stmt.get("newname")
         rel = stmt.get("relation", {})
@@ -396,12 +430,12 @@ class _Replay:
                     if i.db_name == oldname:
                         i.db_name = new
 
-    def create_enum(self, stmt: dict, span: Span) -> None:
+    def visit_CreateEnumStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
         name = _last(stmt.get("typeName", []))
         values = [v["String"]["sval"] for v in stmt.get("vals", []) if "String" in v]
         self.enums[name] = Enum(name, name, [EnumValueDef(v, v, span) for v in values], span, span)
 
-    def alter_enum(self, stmt: dict, span: Span) -> None:
+    def visit_AlterEnumStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
         name = _last(stmt.get("typeName", []))
         e = self.enums.get(name)
         if e is None:
@@ -412,6 +446,18 @@ class _Replay:
                     v.name = v.db_name = stmt["newVal"]
         elif stmt.get("newVal") and all(v.name != stmt["newVal"] for v in e.values):
             e.values.append(EnumValueDef(stmt["newVal"], stmt["newVal"], span))
+
+    @staticmethod
+    def transaction(stmt: dict, rec: SqlStatement, in_tx: bool) -> bool:
+        """BEGIN / COMMIT: whether the statements that follow run in a transaction."""
+        tk = stmt.get("kind")
+        if tk in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
+            rec.kind = "begin"
+            return True
+        if tk in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
+            rec.kind = "commit"
+            return False
+        return in_tx
 
     # -- one file ----------------------------------------------------------------------------------
     def read(self, src: SourceFile) -> None:
@@ -455,60 +501,21 @@ class _Replay:
                 ((kind, stmt),) = raw["stmt"].items()
                 rec = SqlStatement("other", span, src.path, in_transaction=in_tx, long_identifiers=long_names)
                 if kind == "TransactionStmt":
-                    tk = stmt.get("kind")
-                    if tk in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
-                        in_tx = True
-                        rec.kind = "begin"
-                    elif tk in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
-                        in_tx = False
-                        rec.kind = "commit"
-                elif kind == "CreateStmt":
-                    rec.kind = "create-table"
-                    self.create_table(stmt, span, rec)
-                    created_here.add(stmt["relation"]["relname"])
-                elif kind == "IndexStmt":
-                    rec.kind = "create-index"
-                    self.create_index(stmt, span, rec)
-                    rec.table_created_here = rec.table in created_here
-                elif kind == "DropStmt":
-                    self.drop(stmt, span, rec)
-                    rec.table_created_here = rec.table in created_here
-                elif kind == "AlterTableStmt":
-                    rec.kind = "alter-table"
-                    self.alter_table(stmt, span, rec)
-                elif kind == "RenameStmt":
-                    self.rename(stmt, span, rec)
-                elif kind == "CreateEnumStmt":
-                    self.create_enum(stmt, span)
-                elif kind == "AlterEnumStmt":
-                    self.alter_enum(stmt, span)
+                    in_tx = self.transaction(stmt, rec, in_tx)
+                else:
+                    handler = getattr(self, f"visit_{kind}", None)
+                    if handler is not None:
+                        handler(stmt, span, rec)
+                    if kind == "CreateStmt":
+                        created_here.add(stmt["relation"]["relname"])
+                    if kind in ("IndexStmt", "DropStmt"):
+                        rec.table_created_here = rec.table in created_here
                 records.append(rec)
         count = sum(1 for r in records if r.kind not in ("begin", "commit"))
         for r in records:
             r.statements_in_file = count
         self.statements.extend(records)
         self.files.append(SchemaFile(src, [], comments, diags))
-
-    def schema(self) -> Schema:
-        models = dict(self.tables)
-        for m in models.values():
-            for f in m.fields.values():
-                if f.kind == "unknown" and f.type in self.enums:
-                    f.kind = "enum"
-        s = Schema(
-            files=self.files,
-            datasource=None,
-            generators=[],
-            models=models,
-            enums=dict(self.enums),
-            composite_types={},
-            relations=[r for r in self.relations if r.model in models],
-            join_tables={},
-            diagnostics=[],
-            sql_provider="postgresql",
-            sql_statements=self.statements,
-        )
-        return s
 
 
 def _long_identifiers(src: SourceFile, start: int, body: str) -> list:

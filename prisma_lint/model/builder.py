@@ -1,0 +1,107 @@
+"""Building the model graph from the parsed files (``build_schema``)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..frontends.prisma.syntax import (
+    Block,
+    SchemaFile,
+)
+from ..source import Span
+from . import naming
+from .builder_relations import RelationBuilder
+from .schema import (
+    Enum,
+    Index,
+    Model,
+    Schema,
+)
+
+
+class SchemaBuilder(RelationBuilder):
+    # -- top level -----------------------------------------------------------------------------
+    def build(self) -> Schema:
+        datasource = self.datasource()
+        generators = [self.generator(b) for b in self.blocks.get("generator", [])]
+        provider = datasource.provider if datasource else None
+        self.native_prefix = (datasource.name + ".") if datasource else None
+
+        for b in self.blocks.get("type-alias", []):
+            self.error(
+                f"type aliases are not supported by Prisma any more: replace `type {b.name} = ...` "
+                "with the base type and its attributes on each field",
+                b.span,
+            )
+
+        enums: dict[str, Enum] = {}
+        names: dict[str, Span] = {}
+        for b in self.blocks.get("enum", []):
+            if self._declare(names, b):
+                enums[b.name] = self.enum(b)
+        shells: list[tuple[Block, str]] = []
+        for kind in ("model", "view", "type"):
+            for b in self.blocks.get(kind, []):
+                if self._declare(names, b):
+                    shells.append((b, kind))
+        self.enum_names = set(enums)
+        self.model_names = {b.name for b, k in shells if k in ("model", "view")}
+        self.type_names = {b.name for b, k in shells if k == "type"}
+
+        models: dict[str, Model] = {}
+        types: dict[str, Model] = {}
+        for b, kind in shells:
+            m = self.model(b, kind)
+            (types if kind == "type" else models)[m.name] = m
+        self.models = models
+        for m in list(models.values()):
+            self.indexes(m, provider, composite=types)
+        self.unique_names(models, provider)
+        relations, join_tables = self.relations(models, provider)
+        for r in relations:
+            if r.kind != "m-n":
+                table = models[r.model].db_name
+                cols = [models[r.model].fields[f].db_name for f in r.fields if f in models[r.model].fields]
+                r.db_name = r.map if r.map is not None else naming.foreign_key_name(table, cols, provider)
+        return Schema(
+            files=self.files,
+            datasource=datasource,
+            generators=generators,
+            models=models,
+            enums=enums,
+            composite_types=types,
+            relations=relations,
+            join_tables=join_tables,
+            diagnostics=self.diags,
+        )
+
+    def unique_names(self, models: dict[str, "Model"], provider: Optional[str]) -> None:
+        """Database index names must be unique: in one namespace per database schema for
+        PostgreSQL, CockroachDB and SQLite, per table elsewhere (as Prisma validates them).
+        Two default names cut to the same prefix are identifier-too-long's to report."""
+        per_schema = provider in ("postgresql", "cockroachdb", "sqlite", None)
+        limit = naming.identifier_limit(provider)
+        seen: dict[tuple, Index] = {}
+        for m in models.values():
+            if m.kind != "model" or m.ignored:
+                continue
+            for index in m.indexes:
+                key = (m.schema if per_schema else m.db_name, index.db_name)
+                other = seen.get(key)
+                if other is None:
+                    seen[key] = index
+                    continue
+                truncated = index.map is None and other.map is None and naming.byte_length(index.db_name) >= limit
+                if truncated:
+                    continue
+                self.error(
+                    f"the index name \"{index.db_name}\" is already used by the index at "
+                    f"{other.span.file.path}:{other.span.line}: database index names must be unique "
+                    "(give one of them another `map:`)",
+                    index.span,
+                )
+
+
+def build_schema(files: list[SchemaFile]) -> Schema:
+    """The model graph of one schema (one file, or every file of a multi-file schema)."""
+    return SchemaBuilder(files).build()

@@ -1,0 +1,180 @@
+"""Parse once: after an edit, only the top-level blocks it touched are parsed again (issue #10).
+
+The incremental parse must give exactly what a whole parse gives (every node, every span, the
+docs and comments), or decline and let the whole parse run. Checked on every corpus schema with
+edits a fix or a person makes, on random edits (hypothesis), and by counting parsed blocks in a
+fix round.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from prisma_lint.config import Config
+from prisma_lint.engine import Engine, load_inputs
+from prisma_lint.frontends.prisma.parser import PrismaParser, changed_range, get_parser
+from prisma_lint.rules import load_registry
+from prisma_lint.source import SourceFile, Span
+
+REGISTRY = load_registry()
+
+
+def dump(node, source: SourceFile):
+    """Every field of the AST, spans as (start, end); a span into another file fails."""
+    if isinstance(node, Span):
+        assert node.file is source, "a span points into the old text"
+        return ("span", node.start, node.end)
+    if isinstance(node, (list, tuple)):
+        return [dump(x, source) for x in node]
+    if dataclasses.is_dataclass(node):
+        return (type(node).__name__, [(f.name, dump(getattr(node, f.name), source)) for f in dataclasses.fields(node) if f.name != "source"])
+    return node
+
+
+def same_as_whole(old_text: str, new_text: str, path: str = "schema.prisma") -> bool:
+    """Incremental and whole parse agree; returns whether the incremental path was taken."""
+    parser = PrismaParser()
+    before = parser.parse(SourceFile(path, old_text))
+    src = SourceFile(path, new_text)
+    counted = parser.blocks_parsed
+    inc = parser.parse(src, before)
+    if new_text == old_text:  # nothing changed: the same parsed file
+        assert inc is before
+        return True
+    incremental_blocks = parser.blocks_parsed - counted
+    whole_src = SourceFile(path, new_text)
+    whole = PrismaParser().parse(whole_src)
+    assert [d.message for d in inc.diagnostics] == [d.message for d in whole.diagnostics]
+    assert [(d.span.start, d.span.end) for d in inc.diagnostics if d.span] == [(d.span.start, d.span.end) for d in whole.diagnostics if d.span]
+    assert dump(inc.blocks, src) == dump(whole.blocks, whole_src)
+    assert dump(inc.comments, src) == dump(whole.comments, whole_src)
+    return incremental_blocks < len(whole.blocks)
+
+
+@pytest.fixture(scope="module")
+def texts(corpus_texts) -> list[tuple[str, str]]:
+    """(file name, text) of every file of every corpus schema."""
+    return [(path.name, text) for files in corpus_texts for path, text in files.items()]
+
+
+@pytest.fixture(scope="module")
+def corpus_texts_sample(texts) -> list[tuple[str, str]]:
+    return random.Random(12).sample(texts, 12)
+
+
+def edits_for(text: str, rng: random.Random) -> list[str]:
+    """Edits of the kinds a fix or a person makes, at places drawn from the text."""
+    lines = text.splitlines(keepends=True)
+    closes = [i for i, line in enumerate(lines) if line.strip() == "}"]
+    models = [i for i, line in enumerate(lines) if line.startswith("model ")]
+    out = []
+    if closes:
+        i = rng.choice(closes)
+        out.append("".join(lines[:i] + ["  @@index([id])\n"] + lines[i:]))  # a fix adds an index
+        out.append("".join(lines[:i] + lines[i:]).replace("}", "} // closed", 1))  # a trailing comment
+    if models:
+        i = rng.choice(models)
+        out.append("".join(lines[:i] + ["/// documented\n"] + lines[i:]))  # a doc comment above a block
+        body = [k for k in range(i + 1, min(i + 30, len(lines))) if lines[k].startswith("  ") and "@@" not in lines[k]]
+        if body:
+            k = rng.choice(body)
+            out.append("".join(lines[:k] + lines[k + 1 :]))  # a field removed
+            out.append("".join(lines[:k] + ["  newField String?\n"] + lines[k:]))  # a field added
+            out.append("".join(lines[:k] + ["  broken String @@\n"] + lines[k:]))  # a syntax error: whole parse
+    out.append(text + "\nmodel Added {\n  id Int @id\n}\n")  # a block appended
+    out.append("\n" + text)  # everything moves
+    out.append(text.replace("model ", "/* x */ model ", 1))  # a block comment at the top level
+    return out
+
+
+def test_every_corpus_schema_edited_parses_as_a_whole_parse(texts):
+    rng = random.Random(10)
+    taken = 0
+    tried = 0
+    for name, text in texts:
+        for new in edits_for(text, rng):
+            tried += 1
+            taken += same_as_whole(text, new, name)
+    assert tried > 300
+    assert taken > tried / 2, (taken, tried)  # the incremental path is the usual one
+
+
+SNIPPETS = ["\n", "  ", "//", "/// doc\n", "}", "{", "model X {\n  id Int @id\n}\n", "@@index([a])\n", '"', "/*", "*/", "x", "\r\n"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_edits_parse_as_a_whole_parse(corpus_texts_sample, data):
+    name, text = data.draw(st.sampled_from(corpus_texts_sample))
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, min(len(text), start + 80)))
+    insert = data.draw(st.sampled_from(SNIPPETS + [""]))
+    same_as_whole(text, text[:start] + insert + text[end:], name)
+
+
+def test_changed_range():
+    assert changed_range("abcdef", "abXdef") == (2, 3, 3)
+    assert changed_range("abc", "abc") == (3, 3, 3)
+    assert changed_range("aaa", "aaaa") == (3, 3, 4)
+    assert changed_range("", "x") == (0, 0, 1)
+    for old, new in [("model A {}", "model B {}"), ("xx", ""), ("abab", "ab")]:
+        a, e1, e2 = changed_range(old, new)
+        assert old[:a] == new[:a] and old[e1:] == new[e2:] and a <= e1 and a <= e2
+
+
+def test_a_fix_round_parses_only_the_blocks_it_changed(tmp_path, corpus):
+    """cal.com: the fixes touch a few models; the rounds parse those blocks, not the file."""
+    entry = next(e for e in corpus if "cal.com" in e.name)
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(entry.read_text(encoding="utf-8"))
+    inputs = load_inputs(schema)
+    blocks = len(inputs.unit.schema.files[0].blocks)
+    parser = get_parser()
+    before = parser.blocks_parsed
+    fixed = Engine(REGISTRY, Config()).fix(inputs, unsafe=True)
+    parsed = parser.blocks_parsed - before
+    changed_models = sum(
+        1 for b in fixed.inputs.unit.schema.files[0].blocks if b.kind == "model" and b.name in _changed_models(inputs, fixed)
+    )
+    assert fixed.texts, "cal.com has fixable findings"
+    assert parsed <= 2 * changed_models, (parsed, changed_models, blocks)
+    assert parsed < blocks, (parsed, blocks)  # less than one whole parse for every round together
+    # and the result is what a whole parse of the fixed text gives
+    again = Engine(REGISTRY, Config()).lint(load_inputs(_write(tmp_path / "whole.prisma", next(iter(fixed.texts.values())))))
+    assert [(f.rule, f.span.line, f.span.column, f.message) for f in fixed.result.findings] == [
+        (f.rule, f.span.line, f.span.column, f.message.replace("whole.prisma", "schema.prisma")) for f in again.findings
+    ]
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def _changed_models(inputs, fixed) -> set[str]:
+    old = {b.name: b.span.text for f in inputs.unit.schema.files for b in f.blocks}
+    return {b.name for f in fixed.inputs.unit.schema.files for b in f.blocks if old.get(b.name) != b.span.text}
+
+
+def test_findings_are_the_same_after_an_incremental_parse(texts):
+    """Every corpus schema: the findings after an edit equal those of a fresh load."""
+    from prisma_lint.engine import lint
+    from prisma_lint.frontends.prisma.loader import LoadedSchema, parse_files
+
+    rng = random.Random(11)
+    for name, text in texts:
+        first = parse_files([SourceFile(name, text)])
+        new = edits_for(text, rng)[0]
+        inc = parse_files([SourceFile(name, new)], {name: first.files[0]})
+        whole = parse_files([SourceFile(name, new)])
+        a = lint(LoadedSchema(inc, name), REGISTRY, Config())
+        b = lint(LoadedSchema(whole, name), REGISTRY, Config())
+        assert [(f.rule, f.span.start, f.span.end, f.message) for f in a.findings] == [
+            (f.rule, f.span.start, f.span.end, f.message) for f in b.findings
+        ], name
