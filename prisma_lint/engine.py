@@ -107,7 +107,7 @@ def load_inputs(
         from .frontends.sql.replay import load_sql
 
         provider = dialect.sql_provider(target)
-        if not dialect.is_read(provider):  # MySQL, SQLite, SQL Server: one note, no error
+        if provider is not None and not dialect.is_read(provider):  # MySQL, SQLite, SQL Server: one note
             note = dialect.skipped_note(display_path(target, cwd), provider)
             return Inputs(dialect.skipped_unit(target, cwd), "sql", notes=[note])
         return Inputs(load_sql(target, cwd, overrides), "sql")
@@ -115,7 +115,7 @@ def load_inputs(
     folder = migrations if migrations is not None else migrations_dir(datasource_file(unit))
     if migrations is not None or has_migrations(folder):
         provider = dialect.sql_provider(folder, unit.schema.provider)
-        if not dialect.is_read(provider):  # no schema-drift from a folder that was not read
+        if provider is not None and not dialect.is_read(provider):  # no schema-drift from a folder not read
             return Inputs(unit, "prisma", notes=[dialect.skipped_note(display_path(folder, cwd), provider)])
     if migrations is not None:
         from .frontends.sql.replay import load_sql
@@ -321,7 +321,7 @@ def _mark_refused(findings: list[Finding], outcome) -> None:
     """A fix the planner left out (the schema it makes has a finding the original lacks) is
     shown, not offered: the next --fix would leave it out again."""
     for f in findings:
-        if outcome.was_refused(f):
+        if f.fix is not None and outcome.was_refused(f):
             f.fix.applicability = "display"
             f.fix.title += " (not applied: it would create a new finding)"
 

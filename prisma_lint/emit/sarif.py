@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..findings import Finding
 from ..frontends.prisma.syntax import Diagnostic
@@ -46,7 +47,7 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
         )
     results = []
     for f in findings:
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": level[f.severity],
             "message": {"text": f.message + (f" Help: {f.help}" if f.help else "")},
@@ -80,7 +81,8 @@ def format_sarif(findings: list[Finding], diagnostics: list[Diagnostic], rules=N
         results.append(result)
     notifications = []
     for d in diagnostics:
-        note = {"level": {"error": "error", "info": "note"}.get(d.severity, "warning"), "message": {"text": d.message}, "descriptor": {"id": d.code}}
+        level = {"error": "error", "info": "note"}.get(d.severity, "warning")
+        note: dict[str, Any] = {"level": level, "message": {"text": d.message}, "descriptor": {"id": d.code}}
         if d.file:
             loc = {"physicalLocation": {"artifactLocation": {"uri": _uri(d.file), "uriBaseId": "%SRCROOT%"}}}
             if d.span is not None:

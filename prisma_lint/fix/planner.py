@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from .edits import apply_edits
-from ..findings import APPLICABILITY_RANK, Edit, Finding, IndexChange, IndexSpec
+from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
@@ -37,6 +37,11 @@ MAX_ROUNDS = 6
 
 def _edit_key(e: Edit) -> tuple:
     return (e.file.path, e.start, e.end, e.text)
+
+
+def _fix(f: Finding) -> Fix:
+    assert f.fix is not None  # the planner only sees findings with fixes (``applicable``)
+    return f.fix
 
 
 def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
@@ -92,25 +97,38 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
         if model is None:
             accepted.extend(items)  # not an index fix: take it as it is
             continue
-        sim: list[Index] = list(model.indexes)
-        made: set[tuple] = set()
+        accepted.extend(_ModelPlan(model).run(items))
+    return accepted
 
-        def take(f: Finding) -> None:
-            accepted.append(f)
-            made.update(_edit_key(e) for e in f.fix.edits)
 
-        def remove(f: Finding) -> None:
-            ch = _change(f, "remove")
-            i = next((k for k, ix in enumerate(sim) if ch is not None and ix.db_name == ch.old and ix.kind == "index"), None)
-            if i is None or redundant_with(sim[i], sim) is None:
-                return
-            del sim[i]
-            take(f)
+class _ModelPlan:
+    """One model's fixes planned on a simulation of its indexes."""
 
+    def __init__(self, model) -> None:
+        self.model = model
+        self.sim: list[Index] = list(model.indexes)
+        self.made: set[tuple] = set()
+        self.accepted: list[Finding] = []
+
+    def take(self, f: Finding) -> None:
+        self.accepted.append(f)
+        self.made.update(_edit_key(e) for e in _fix(f).edits)
+
+    def remove(self, f: Finding) -> None:
+        ch = _change(f, "remove")
+        sim = self.sim
+        i = next((k for k, ix in enumerate(sim) if ch is not None and ix.db_name == ch.old and ix.kind == "index"), None)
+        if i is None or redundant_with(sim[i], sim) is None:
+            return
+        del sim[i]
+        self.take(f)
+
+    def run(self, items: list[Finding]) -> list[Finding]:
+        model, sim = self.model, self.sim
         removals = [f for f in items if _change(f, "remove") is not None]
         exact = [f for f in removals if _is_exact_duplicate_removal(model, f)]
         for f in exact:
-            remove(f)
+            self.remove(f)
         for f in items:
             ch = _change(f, "replace")
             if ch is None or ch.new is None:
@@ -118,25 +136,24 @@ def plan(schema: Schema, findings: list[Finding], unsafe: bool) -> list[Finding]
             spec = ch.new
             i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old), None)
             if i is None or tuple(sim[i].fields) == spec.fields:
-                if i is not None and all(_edit_key(e) in made for e in f.fix.edits):
-                    accepted.append(f)  # the same edit, already planned for another finding
+                if i is not None and all(_edit_key(e) in self.made for e in _fix(f).edits):
+                    self.accepted.append(f)  # the same edit, already planned for another finding
                 continue
             sim[i] = _index_like(model, spec, sim[i])
-            take(f)
+            self.take(f)
         for f in removals:
             if f not in exact:
-                remove(f)
-        additions = [f for f in items if _change(f, "add") is not None]
-        for f in sorted(additions, key=lambda f: -len(f.fix.index_change.new.fields)):
-            spec = f.fix.index_change.new
+                self.remove(f)
+        additions = [(f, ch.new) for f in items if (ch := _change(f, "add")) is not None and ch.new is not None]
+        for f, spec in sorted(additions, key=lambda pair: -len(pair[1].fields)):
             if covering_index(sim, list(spec.fields)) is not None:
                 continue
             sim.append(_index_like(model, spec))
-            take(f)
+            self.take(f)
         for f in items:
-            if f.fix.index_change is None:
-                take(f)
-    return accepted
+            if _fix(f).index_change is None:
+                self.take(f)
+        return self.accepted
 
 
 def finding_key(f: Finding) -> tuple:
@@ -175,7 +192,7 @@ def edits_of(findings: list[Finding]) -> list[Edit]:
     out: list[Edit] = []
     inserts: dict[tuple, int] = {}  # (file, offset) -> position in ``out``
     for f in findings:
-        for e in f.fix.edits:
+        for e in _fix(f).edits:
             k = _edit_key(e)
             if k in seen:
                 continue
@@ -292,7 +309,7 @@ def write_atomically(path: Path, text: str, bom: bool) -> None:
 def unified_diff(originals: dict[str, str], texts: dict[str, str]) -> str:
     import difflib
 
-    out = []
+    out: list[str] = []
     for path in sorted(texts):
         a = originals[path].splitlines(keepends=True)
         b = texts[path].splitlines(keepends=True)

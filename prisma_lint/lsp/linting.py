@@ -84,8 +84,8 @@ class Linting(StateBase):
         positions = Positions(self.encoding, open_docs, shown_to_path)
         unit.positions, unit.uri_of = positions, uri_of
         for f in result.findings:
-            uri = uri_of.get(f.span.file.path)
-            if uri is None:
+            found_in = uri_of.get(f.span.file.path)
+            if found_in is None:
                 continue
             rng = self._range(positions, f.span.file, f.span.start, f.span.end)
             rec = self._record(rng, f.message, f.severity, f.rule, tags=self._tags(f.rule))
@@ -96,21 +96,22 @@ class Linting(StateBase):
                 if not (touched & errors_in):
                     rec.fix = self._fix_record(positions, f.fix, uri_of, unit)
                     rec.diagnostic.data = {"id": rec.id, "fix": f.fix.applicability}
-            out[uri].append(rec)
-        for d in result.diagnostics:
-            if d.span is not None:
-                uri = uri_of.get(d.span.file.path)
-                if uri is None:
+            out[found_in].append(rec)
+        for diag in result.diagnostics:
+            target: Optional[str]
+            if diag.span is not None:
+                target = uri_of.get(diag.span.file.path)
+                if target is None:
                     continue
-                rng = self._range(positions, d.span.file, d.span.start, d.span.end)
+                rng = self._range(positions, diag.span.file, diag.span.start, diag.span.end)
             else:
-                uri = uri_of.get(d.path) if d.path else None
-                if uri is None:
-                    if d.path or not own:
+                target = uri_of.get(diag.path) if diag.path else None
+                if target is None:
+                    if diag.path or not own:
                         continue
-                    uri = sorted(own)[0]
+                    target = sorted(own)[0]
                 rng = self._zero_range()
-            out.setdefault(uri, []).append(self._record(rng, d.message, d.severity, d.code))
+            out.setdefault(target, []).append(self._record(rng, diag.message, diag.severity, diag.code))
         return out
 
     def _migrations(self, mig: Path, cwd: Path, overrides: dict[str, str]):
@@ -162,7 +163,7 @@ class Linting(StateBase):
             severity=t.DiagnosticSeverity(SEVERITY.get(severity, 1)),
             code=code,
             source=SOURCE,
-            code_description=self._code_description(code) if is_rule else None,
+            code_description=self._code_description(code) if is_rule and code else None,
             tags=tags,
             data={"id": self.next_id},
         )

@@ -156,6 +156,7 @@ class Workspace(Linting):
     def _unit_key_for(self, doc: Document) -> tuple[str, tuple[str, str], Path]:
         from ..discovery import migrations_root, schema_root
 
+        assert doc.kind is not None  # only our documents belong to units
         if doc.kind == "sql":
             root = migrations_root(doc.path)
         else:

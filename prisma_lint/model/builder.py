@@ -12,6 +12,7 @@ from ..source import Span
 from . import naming
 from .builder_relations import RelationBuilder
 from .schema import (
+    ModelKind,
     Enum,
     Index,
     Model,
@@ -39,8 +40,9 @@ class SchemaBuilder(RelationBuilder):
         for b in self.blocks.get("enum", []):
             if self._declare(names, b):
                 enums[b.name] = self.enum(b)
-        shells: list[tuple[Block, str]] = []
-        for kind in ("model", "view", "type"):
+        shells: list[tuple[Block, ModelKind]] = []
+        kinds: tuple[ModelKind, ...] = ("model", "view", "type")
+        for kind in kinds:
             for b in self.blocks.get(kind, []):
                 if self._declare(names, b):
                     shells.append((b, kind))

@@ -20,6 +20,8 @@ from ..frontends.prisma.syntax import (
 )
 from ..source import Span
 from .schema import (
+    FieldKind,
+    ModelKind,
     PROVIDER_ALIASES,
     PROVIDERS,
     SCALAR_TYPES,
@@ -41,6 +43,11 @@ class BuilderBase:
         self.files = files
         self.diags: list[Diagnostic] = []
         self.blocks: dict[str, list[Block]] = {}
+        # set by SchemaBuilder.build once the declarations are known
+        self.native_prefix: Optional[str] = None
+        self.enum_names: set[str] = set()
+        self.model_names: set[str] = set()
+        self.type_names: set[str] = set()
         for f in files:
             for b in f.blocks:
                 self.blocks.setdefault(b.kind, []).append(b)
@@ -125,7 +132,7 @@ class BuilderBase:
         return Enum(b.name, db_name, values, b.span, b.name_span, schema, b.doc)
 
     # -- models ----------------------------------------------------------------------------------
-    def model(self, b: Block, kind: str) -> Model:
+    def model(self, b: Block, kind: ModelKind) -> Model:
         db_name, schema, ignored = b.name, None, False
         for a in b.attributes:
             if a.name == "map":
@@ -152,7 +159,7 @@ class BuilderBase:
                 self.error(f"field `{f.name}` is declared twice in {kind} `{b.name}`", f.name_span)
                 continue
             if t.unsupported is not None:
-                fkind = "unsupported"
+                fkind: FieldKind = "unsupported"
             elif t.name in SCALAR_TYPES:
                 fkind = "scalar"
             elif t.name in self.enum_names:

@@ -19,6 +19,7 @@ from .builder_base import (
     _name_value,
 )
 from .schema import (
+    IndexKind,
     INDEX_TYPES,
     Index,
     IndexColumn,
@@ -27,6 +28,9 @@ from .schema import (
     _string,
     expr_text,
 )
+
+
+_KINDS: dict[str, IndexKind] = {"id": "id", "unique": "unique", "index": "index", "fulltext": "fulltext"}
 
 
 class IndexBuilder(BuilderBase):
@@ -51,7 +55,6 @@ class IndexBuilder(BuilderBase):
                 continue
             for a in f.attributes:
                 if a.name in ("id", "unique"):
-                    kind = a.name
                     col = IndexColumn(
                         mf.name,
                         mf.db_name,
@@ -59,9 +62,9 @@ class IndexBuilder(BuilderBase):
                         length=_int_value(a.arg("length")),
                         span=f.name_span,
                     )
-                    self._add_index(m, kind, [col], a, provider, on_field=True)
+                    self._add_index(m, _KINDS[a.name], [col], a, provider, on_field=True)
         for a in b.attributes:
-            kind = {"id": "id", "unique": "unique", "index": "index", "fulltext": "fulltext"}.get(a.name)
+            kind = _KINDS.get(a.name)
             if kind is None:
                 continue
             items = _names(a.arg("fields", 0))
@@ -109,7 +112,7 @@ class IndexBuilder(BuilderBase):
         db_name = f.db_name if head == name else name
         return IndexColumn(name, db_name, sort, length, ops, span)
 
-    def _add_index(self, m: Model, kind: str, columns: list[IndexColumn], a: Attribute, provider, on_field=False):
+    def _add_index(self, m: Model, kind: IndexKind, columns: list[IndexColumn], a: Attribute, provider, on_field=False):
         explicit = _string(a.arg("map"))
         if explicit is None and kind == "index":
             explicit = _string(a.arg("name"))  # the Prisma 2 spelling of `map` on @@index

@@ -11,6 +11,7 @@ become diagnostics; the model is still built from everything that makes sense.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Literal, Optional
 
@@ -173,8 +174,8 @@ class Relation:
     map: Optional[str] = None
     db_name: Optional[str] = None  # the foreign key constraint's name
     # MongoDB many-to-many: the other side's list of ids
-    back_fields: list[str] = field(default_factory=list)
-    back_references: list[str] = field(default_factory=list)
+    back_fields: list[str] = dataclasses.field(default_factory=list)  # (`field` is a name here)
+    back_references: list[str] = dataclasses.field(default_factory=list)
     span: Optional[Span] = None  # the @relation attribute (or the field)
     attribute: Optional[Attribute] = None
     join_table: Optional["Model"] = None  # implicit m-n

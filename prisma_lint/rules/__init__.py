@@ -251,7 +251,7 @@ def entry_points(group: str, path: Optional[list[str]] = None) -> list[EntryPoin
             if not os.path.isfile(file):
                 continue
             parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
-            parser.optionxform = str  # keep names as written
+            parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep names as written
             try:
                 parser.read(file, encoding="utf-8")
             except (configparser.Error, UnicodeDecodeError):

@@ -30,6 +30,8 @@ def native(provider: Optional[str], f: ModelField) -> Optional[str]:
         name = _POSTGRES_DEFAULTS.get(f.type)
     else:
         return None
+    if name is None:
+        return None
     return _SAME_FAMILY.get(name, name) if provider in ("postgresql", "cockroachdb") else name
 
 

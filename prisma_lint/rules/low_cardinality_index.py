@@ -10,8 +10,9 @@ def check(ctx: RuleContext):
     schema = ctx.schema
     max_values = ctx.options["max-enum-values"]
     for model, index in plain_indexes(schema):
-        fields = [model.fields.get(c.field) for c in index.columns]
-        if any(f is None for f in fields) or not all(is_low_cardinality(schema, f, max_values) for f in fields):
+        found = [model.fields.get(c.field) for c in index.columns]
+        fields = [f for f in found if f is not None]
+        if len(fields) < len(found) or not all(is_low_cardinality(schema, f, max_values) for f in fields):
             continue
         if not any(f.kind == "enum" for f in fields):
             continue  # Boolean only: boolean-index reports it

@@ -9,6 +9,8 @@ model whose delete reaches at least `min-scans` of them, or any two or more leve
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from ..model.cascade import Walker, fk_indexes_apply
 from . import Option, Rule, RuleContext
 
@@ -33,7 +35,7 @@ def path_text(g, walker: Walker, model: str) -> str:
     last = walker.reach(model).path[-1]  # the deepest unindexed foreign key: a child of last.target
     nodes = nx.shortest_path(g, model, last.target) if last.target != model else [model]
     steps = [f"`{model}`"]
-    for a, b in zip(nodes, nodes[1:]):
+    for a, b in pairwise(nodes):
         steps.append(f"`{b}.{', '.join(g.edges[a, b]['relation'].fields)}`")
     steps.append(f"`{last.model}.{', '.join(last.fields)}`")
     return " → ".join(steps)

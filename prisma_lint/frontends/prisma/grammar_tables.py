@@ -30,7 +30,7 @@ class TokenFeed(Lexer):
     def __init__(self, lexer_conf) -> None:  # Lark passes its lexer configuration
         pass
 
-    def lex(self, tokens):  # type: ignore[override]
+    def lex(self, tokens):
         return iter(tokens)
 
 

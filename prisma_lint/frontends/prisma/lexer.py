@@ -126,7 +126,7 @@ def lex(text: str, start: int = 0, stop: Optional[int] = None) -> LexResult:
         m = match(text, pos, n)
         if m is None:  # only blanks up to the end
             break
-        kind = m.lastgroup
+        kind: str = m.lastgroup  # type: ignore[assignment]  # every alternative is a named group
         start = m.start(kind)
         end = m.end()
         pos = end

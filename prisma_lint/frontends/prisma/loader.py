@@ -61,7 +61,7 @@ def display_path(path: Path | str, cwd: Optional[Path] = None) -> str:
 
 def schema_files_in(folder: Path) -> list[Path]:
     """Every ``*.prisma`` below ``folder``, in a stable order (node_modules skipped)."""
-    out = []
+    out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".prisma"))
@@ -138,14 +138,16 @@ def read_sources(
     paths: list[Path], cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None
 ) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Path]]:
     """Read files: (the sources, the read errors, shown path -> file on disk)."""
-    sources, errors, shown = [], [], {}
+    sources: list[SourceFile] = []
+    errors: list[Diagnostic] = []
+    shown: dict[str, Path] = {}
     for f in paths:
         name = display_path(f, cwd)
         shown[name] = f
         src, err = read_source(f, name, overrides)
         if err:
             errors.append(err)
-        else:
+        elif src is not None:
             sources.append(src)
     return sources, errors, shown
 

@@ -309,6 +309,7 @@ class PrismaParser:
 
     def __init__(self, engine: str = "tables") -> None:
         self._builder = _Builder()
+        self._parser: Any
         self.blocks_parsed = 0  # how many top-level blocks this parser has parsed (tests count them)
         grammar = resource_path("grammars", "prisma.lark").read_text(encoding="utf-8")
         if engine == "lark":

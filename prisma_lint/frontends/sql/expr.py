@@ -196,18 +196,20 @@ def pinned_columns(where: Optional[dict]) -> dict[str, str]:
             continue
         if "BoolExpr" in c and c["BoolExpr"].get("boolop") == "NOT_EXPR":
             args = c["BoolExpr"].get("args", [])
-            if len(args) == 1 and _column(args[0]):
-                out[_column(args[0])] = f"NOT {_column(args[0])}"
+            name = _column(args[0]) if len(args) == 1 else None
+            if name:
+                out[name] = f"NOT {name}"
             continue
         if "A_Expr" in c:
             e = c["A_Expr"]
             op = [x["String"]["sval"] for x in e.get("name", []) if "String" in x]
             if e.get("kind") == "AEXPR_OP" and op == ["="]:
                 left, right = e.get("lexpr", {}), e.get("rexpr", {})
-                if _column(left) and _is_const(right):
-                    out[_column(left)] = f"{_column(left)} = <constant>"
-                elif _column(right) and _is_const(left):
-                    out[_column(right)] = f"{_column(right)} = <constant>"
+                lcol, rcol = _column(left), _column(right)
+                if lcol and _is_const(right):
+                    out[lcol] = f"{lcol} = <constant>"
+                elif rcol and _is_const(left):
+                    out[rcol] = f"{rcol} = <constant>"
             continue
         if "BooleanTest" in c:
             bt = c["BooleanTest"]
@@ -244,7 +246,7 @@ def canonical_predicate(text: Optional[str]) -> Optional[str]:
     from pglast.stream import RawStream
 
     try:
-        stmt = pglast.parse_sql(f"SELECT 1 WHERE {text}")[0].stmt
+        stmt: Any = pglast.parse_sql(f"SELECT 1 WHERE {text}")[0].stmt
         return RawStream()(stmt.whereClause)
     except Exception:
         return " ".join(text.split())

@@ -16,10 +16,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from ...model import naming
-from ...model.schema import Enum, EnumValueDef, Index, IndexColumn, Model, ModelField, NativeType, Relation, Schema
+from ...model.schema import Enum, EnumValueDef, FieldKind, Index, IndexColumn, IndexKind, Model, ModelField, NativeType, Relation, Schema
 from ...source import SourceFile, Span
 from ..prisma.syntax import Comment, Diagnostic, SchemaFile
 
@@ -144,7 +144,7 @@ class Catalog:
             m.fields[name] = f
         return f
 
-    def type_of(self, type_name: dict) -> tuple[str, str, bool, Optional[NativeType], Optional[str]]:
+    def type_of(self, type_name: dict) -> tuple[str, FieldKind, bool, Optional[NativeType], Optional[str]]:
         names = [n["String"]["sval"] for n in type_name.get("names", []) if "String" in n]
         base = names[-1] if names else "unknown"
         is_list = bool(type_name.get("arrayBounds"))
@@ -193,7 +193,7 @@ class Catalog:
             cols = [k["String"]["sval"] for k in con.get("fk_attrs", []) if "String" in k]
             self.add_fk(m, cols, con, span)
 
-    def add_index(self, m: Model, kind: str, cols: list[str], name: str, span: Span) -> Index:
+    def add_index(self, m: Model, kind: IndexKind, cols: list[str], name: str, span: Span) -> Index:
         index = Index(m.name, kind, [IndexColumn(c, c, span=span) for c in cols], name, span)
         m.indexes.append(index)
         self.index_owner[name] = m.name
@@ -275,7 +275,7 @@ class _Replay(Catalog):
         needs_text = stmt.get("whereClause") is not None or any(
             not p["IndexElem"].get("name") for p in stmt.get("indexParams", [])
         )
-        tree = _index_ast(span.text) if needs_text else None
+        tree: Any = _index_ast(span.text) if needs_text else None
         for k, p in enumerate(stmt.get("indexParams", [])):
             elem = p["IndexElem"]
             ops = _name(elem.get("opclass", [])) or None
@@ -381,9 +381,9 @@ class _Replay(Catalog):
 
     def visit_RenameStmt(self, stmt: dict, span: Span, rec: SqlStatement) -> None:
         kind = stmt.get("renameType")
-        new = stmt.get("newname")
+        new: Any = stmt.get("newname")
         rel = stmt.get("relation", {})
-        old = rel.get("relname")
+        old: Any = rel.get("relname")
         if kind == "OBJECT_TABLE" and old in self.tables:
             m = self.tables.pop(old)
             m.name = m.db_name = new
@@ -408,7 +408,7 @@ class _Replay(Catalog):
                     i.db_name = i.map = new
         elif kind == "OBJECT_COLUMN" and old in self.tables:
             m = self.tables[old]
-            col = stmt.get("subname")
+            col: Any = stmt.get("subname")
             if col in m.fields:
                 f = m.fields.pop(col)
                 f.name = f.db_name = new
@@ -423,7 +423,7 @@ class _Replay(Catalog):
                     if r.target == old:
                         r.references = [new if x == col else x for x in r.references]
         elif kind == "OBJECT_TABCONSTRAINT" and old in self.tables:
-            oldname = stmt.get("subname")
+            oldname: Any = stmt.get("subname")
             if oldname in self.index_owner:
                 self.index_owner[new] = self.index_owner.pop(oldname)
                 for i in self.tables[old].indexes:
@@ -471,7 +471,7 @@ class _Replay(Catalog):
             if t.name in ("SQL_COMMENT", "C_COMMENT")
         ]
         try:
-            slices = parser.split(text, with_parser=False, only_slices=True)
+            slices: Any = parser.split(text, with_parser=False, only_slices=True)
         except Exception as e:  # the scanner itself failed (an unterminated quote)
             diags.append(Diagnostic(f"cannot split the SQL into statements: {e}", Span(src, 0, 0), code="sql-syntax-error"))
             slices = []
@@ -480,7 +480,7 @@ class _Replay(Catalog):
         records: list[SqlStatement] = []
         for sl in slices:
             chunk = text[sl]
-            lead = _LEADING.match(chunk).end()
+            lead = _LEADING.match(chunk).end()  # type: ignore[union-attr]  # matches the empty string
             start = sl.start + lead
             end = sl.stop
             if start >= end:
