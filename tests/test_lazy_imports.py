@@ -46,3 +46,12 @@ def test_graph_json_does_not_need_networkx_but_the_graph_does():
 def test_each_heavy_module_is_paid_only_where_needed():
     assert imported("migrate", "--stdout", "examples/schema.prisma")["jinja2"] is True
     assert imported("check", "-q", "fixtures/seeds/seed003/indexes.sql")["pglast"] is True
+
+
+def test_a_check_with_cascade_findings_imports_no_graph_library(tmp_path):
+    """unindexed-cascade and missing-fk-index's fan-out walk the relations in plain Python."""
+    from test_new_rules import chain
+
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(chain(set()))
+    assert imported("check", "-q", "--select", "unindexed-cascade,missing-fk-index", str(schema))["networkx"] is False
