@@ -121,8 +121,9 @@ def column_class(
     fk_fields: set[str],
 ) -> str:
     """How a column behaves in a composite index: foreign key or selective equality (ids,
-    uniques, strings), an enum above ``max_enum_values`` (neither), a plain number (it may be a key or a counter: it never
-    triggers a finding), low-cardinality equality, range/sort, or other (leave the index alone)."""
+    uniques, strings), an enum above ``max_enum_values`` (not selective either), a plain number
+    (it may be a key or a counter: it never triggers a finding), low-cardinality equality,
+    range/sort, or other (leave the index alone)."""
     f = model.fields.get(field_name.split(".")[0])
     if f is None or f.list:
         return OTHER
