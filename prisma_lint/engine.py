@@ -270,15 +270,18 @@ class Engine:
         same_rules = not self.select and not self.config.select
         linted: dict[tuple, tuple[Inputs, LintResult]] = {tuple(sorted(originals.items())): (inputs, before)}
 
+        round_start = [inputs]  # a plan is parsed from its round's text: only its blocks change
+
         def lint_texts(texts: dict[str, str]) -> tuple[Inputs, LintResult]:
             key = tuple(sorted(texts.items()))
             if key not in linted:
-                now = last[-1][0].with_texts(texts)
+                now = round_start[0].with_texts(texts)
                 linted[key] = (now, self.lint(now))
             return linted[key]
 
         def lint_round(texts: dict[str, str]):
             now, r = lint_texts(texts)
+            round_start[0] = now
             last.append((now, r))
             found = r.findings if only_file is None else [f for f in r.findings if f.span.file.path == only_file]
             return now.unit.schema, found, now.unit.has_errors
@@ -291,7 +294,7 @@ class Engine:
             if same_rules:
                 now, r = lint_texts(texts)
             else:
-                now = inputs if texts == originals else inputs.with_texts(texts)
+                now = round_start[0].with_texts(texts)
                 r = every_rule.lint(now)
             # drift from the migrations is what a schema fix makes until `migrate` writes it
             kept = [f for f in r.findings if "migrations" not in self._needs(f.rule)]

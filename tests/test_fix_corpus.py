@@ -704,3 +704,34 @@ def test_an_exact_duplicate_is_removed_not_reordered(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "@@index([kind, authorId])" not in text and "@@index([authorId, kind])" not in text, text
     assert "@@unique([kind, authorId])" in text
+
+
+IMPLIED_UNIQUE_AND_ITS_PREFIX = HEAD.replace("  posts Post[]\n", "  posts Post[]\n  emails SecondaryEmail[]\n") + """\
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+
+  @@index([authorId])
+}
+
+model SecondaryEmail {
+  id     Int    @id
+  userId Int
+  email  String
+  user   User   @relation(fields: [userId], references: [id])
+
+  @@unique([email])
+  @@unique([userId, email])
+  @@index([userId])
+}
+"""
+
+
+def test_an_implied_unique_goes_first_and_the_index_it_made_redundant_stays(tmp_path):
+    """cal.com SecondaryEmail: removing both `@@unique([userId, email])` (implied by [email]) and
+    `@@index([userId])` (a prefix of it) would leave the foreign key without an index."""
+    path, proc = fix_file(tmp_path, IMPLIED_UNIQUE_AND_ITS_PREFIX, "--fix", "--unsafe-fixes")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "@@unique([userId, email])" not in text and "@@index([userId])" in text, text

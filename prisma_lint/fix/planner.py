@@ -5,8 +5,9 @@ The plan looks at every fixable finding of a model at once:
 1. removals of exact duplicates first (redundant-index where another index has the very same
    columns): a duplicate is never reordered into a new index;
 2. then reorders (composite-order, unsafe only);
-3. then the other removals (redundant-index), each only if the index is still redundant once
-   the reorders are made (a reorder may take away the index that made it redundant);
+3. then the other removals — implied unique constraints (redundant-unique) first, then
+   redundant-index — each only if still redundant once the earlier steps are made (a reorder, or
+   a unique constraint removed, may take away what made an index redundant);
 4. then additions (missing-fk-index), widest first, each only if no index, kept or added,
    covers the key (so `[programId, partnerId]` makes `[programId]` unnecessary, dub fraud.prisma).
 
@@ -31,6 +32,7 @@ from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, Inde
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
+from ..rules.redundant_unique import implied_by
 
 MAX_ROUNDS = 6
 
@@ -76,6 +78,15 @@ def _change(f: Finding, action: str) -> Optional[IndexChange]:
     return ch if ch is not None and ch.action == action else None
 
 
+def _still_redundant(index: Index, sim: list[Index]) -> Optional[Index]:
+    return implied_by(index, sim) if index.is_unique else redundant_with(index, sim) if index.kind == "index" else None
+
+
+def _removes_unique(model, f: Finding) -> bool:
+    ch = _change(f, "remove")
+    return any(ch is not None and i.db_name == ch.old and i.is_unique for i in model.indexes)
+
+
 def _is_exact_duplicate_removal(model, f: Finding) -> bool:
     ch = _change(f, "remove")
     index = next((i for i in model.indexes if ch is not None and i.db_name == ch.old), None)
@@ -115,10 +126,11 @@ class _ModelPlan:
         self.made.update(_edit_key(e) for e in _fix(f).edits)
 
     def remove(self, f: Finding) -> None:
+        """Drop the index if it is still redundant (a unique constraint: still implied)."""
         ch = _change(f, "remove")
         sim = self.sim
-        i = next((k for k, ix in enumerate(sim) if ch is not None and ix.db_name == ch.old and ix.kind == "index"), None)
-        if i is None or redundant_with(sim[i], sim) is None:
+        i = next((k for k, ix in enumerate(sim) if ch is not None and ix.db_name == ch.old), None)
+        if i is None or _still_redundant(sim[i], sim) is None:
             return
         del sim[i]
         self.take(f)
@@ -135,15 +147,22 @@ class _ModelPlan:
                 continue
             spec = ch.new
             i = next((k for k, ix in enumerate(sim) if ix.db_name == ch.old), None)
+            if i is not None and sim[i].is_unique and spec.kind == "index":  # a unique made a plain index
+                if implied_by(sim[i], sim) is None:
+                    continue
+                sim[i] = _index_like(model, spec, sim[i])
+                self.take(f)
+                continue
             if i is None or tuple(sim[i].fields) == spec.fields:
                 if i is not None and all(_edit_key(e) in self.made for e in _fix(f).edits):
                     self.accepted.append(f)  # the same edit, already planned for another finding
                 continue
             sim[i] = _index_like(model, spec, sim[i])
             self.take(f)
-        for f in removals:
-            if f not in exact:
-                self.remove(f)
+        for unique_first in (True, False):  # implied unique constraints, then plain indexes
+            for f in removals:
+                if f not in exact and _removes_unique(model, f) == unique_first:
+                    self.remove(f)
         additions = [(f, ch.new) for f in items if (ch := _change(f, "add")) is not None and ch.new is not None]
         for f, spec in sorted(additions, key=lambda pair: -len(pair[1].fields)):
             if covering_index(sim, list(spec.fields)) is not None:

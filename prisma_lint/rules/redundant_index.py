@@ -86,7 +86,11 @@ def check(ctx: RuleContext):
                 continue
             if other.synthetic:
                 why = f"the migrations' index \"{other.db_name}\" already covers it"
-            elif len(other.columns) == len(index.columns) and [c.key() for c in other.columns] == [c.key() for c in index.columns]:
+            elif (
+                other.method == index.method
+                and len(other.columns) == len(index.columns)
+                and [c.key() for c in other.columns] == [c.key() for c in index.columns]
+            ):
                 why = f"it duplicates {index_label(other)}"
             elif len(other.columns) == len(index.columns):
                 why = f"{index_label(other)} serves the same lookups"

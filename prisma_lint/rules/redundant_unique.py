@@ -14,19 +14,19 @@ constraint's index is the only one leading with its first column, the fix keeps 
 
 from __future__ import annotations
 
-from ..findings import Edit, Fix
+from ..findings import Edit, Fix, IndexChange
 from ..fix.edits import remove_attribute
 from ..model.indexing import index_label
 from ..model.schema import Index
 from . import Rule, RuleContext
 
 
-def implied_by(index: Index, model) -> Index | None:
-    """The unique constraint (or primary key) that implies ``index``, if any."""
+def implied_by(index: Index, indexes: list[Index]) -> Index | None:
+    """The unique constraint (or primary key) among ``indexes`` that implies ``index``, if any."""
     if not index.is_unique or index.kind == "id" or index.where is not None:
         return None
     cols = set(index.fields)
-    for other in model.indexes:
+    for other in indexes:
         if other is index or not other.is_unique or other.where is not None:
             continue
         theirs = set(other.fields)
@@ -61,6 +61,7 @@ def _fix(model, index: Index) -> Fix | None:
             title=f"Remove {index_label(index)}",
             applicability="unsafe",
             edits=[remove_attribute(attr)],
+            index_change=IndexChange.remove(model.name, index.db_name),
         )
     if any(a.name is not None and a.name not in ("fields",) for a in attr.args):
         return None  # `name:`/`map:`/`sort:` ... : rewrite it by hand
@@ -70,6 +71,7 @@ def _fix(model, index: Index) -> Fix | None:
         title=f"Turn {index_label(index)} into @@index",
         applicability="unsafe",
         edits=[Edit(src, attr.name_span.start, attr.name_span.end, "@@index")],
+        index_change=IndexChange.replace(model.name, index.db_name, index.fields),
     )
 
 
@@ -79,7 +81,7 @@ def check(ctx: RuleContext):
         if model.kind != "model" or model.origin != "schema":
             continue
         for index in model.indexes:
-            other = implied_by(index, model)
+            other = implied_by(index, model.indexes)
             if other is None or _referenced(schema, model, index):
                 continue
             where = f" (line {other.span.line})" if other.span.file is index.span.file else f" ({other.file}:{other.span.line})"
