@@ -113,7 +113,7 @@ class Client:
             self.request("shutdown", None, timeout=10)
             self.notify("exit", None)
             self.proc.wait(timeout=10)
-        except Exception:  # noqa: BLE001
+        except Exception:
             self.proc.kill()
             self.proc.wait()
 

@@ -16,7 +16,6 @@ from . import __version__
 from .emit import FORMATS
 
 
-
 def _exit_now(code: int) -> None:
     """Exit without tearing the interpreter down (freeing every module and object costs a
     pre-commit run ~10 ms); everything written is flushed first."""
@@ -106,10 +105,10 @@ def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
 
 
 def _load(target: Path, overrides=None, migrations: Optional[str] = None):
+    import gc
+
     from .engine import load_inputs
     from .frontends.prisma.loader import SchemaNotFound
-
-    import gc
 
     try:
         inputs = load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
@@ -195,6 +194,8 @@ def _write(unit, texts: dict[str, str]) -> None:
     type=click.Path(dir_okay=False),
     help="With the path `-`: the schema text comes from stdin and stands for this file (editors' unsaved buffers).",
 )
+@click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
+@click.option("--no-app", is_flag=True, help="Do not read the app's code.")
 def check(
     paths,
     schema,
@@ -214,9 +215,13 @@ def check(
     migrations_dir,
     output_file,
     stdin_filename,
+    apps,
+    no_app,
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
+    from dataclasses import replace
+
     from .emit import get_formatter
     from .engine import Engine
 
@@ -246,6 +251,10 @@ def check(
             click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
         inputs = _load(target.root, overrides, migrations_dir)
         engine = Engine(registry, config, selected or None, ignored)
+        if not no_app and inputs.kind == "prisma" and (apps or config.app or _wants_queries(registry, config, selected, ignored)):
+            app = _read_app(inputs.unit, target.root, apps, config)
+            if app.files_read:  # no app found: rules that need the queries do not run
+                inputs = replace(inputs, queries=app)
         result = engine.lint(inputs)
         if add_ignore:
             result = run.add_ignores(engine, inputs, result, show_diff)
@@ -305,6 +314,28 @@ def check(
             err=True,
         )
     raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
+
+
+def _wants_queries(registry, config, selected, ignored) -> bool:
+    """Whether an active rule reads the app's queries (else a plain check never reads the app)."""
+    from .engine import active_rules
+
+    inputs = ("schema", "prisma", "migrations", "queries", "stats")
+    return any("queries" in r.needs for r in active_rules(registry, config, selected or None, ignored, inputs))
+
+
+def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):
+    """The app's queries (`--app`, else config `app`, else the project root above the schema)."""
+    import os
+
+    from .frontends.app.cache import default_cache_dir
+    from .frontends.app.read import read_app
+
+    for raw in apps:
+        if not any(ch in raw for ch in "*?[") and not Path(raw).exists():
+            _fail(f"--app {raw}: no such file or folder")
+    cache_dir = default_cache_dir(config.path, dict(os.environ)) if use_cache else None
+    return read_app(loaded, apps, config, cache_dir=cache_dir, schema_path=target)
 
 
 class _CheckRun:
@@ -415,8 +446,8 @@ def _ignore_comments(n: int) -> str:
 @click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 def graph(path, schema, output_format):
     """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
-    from .emit.text import render_diagnostic
     from .emit.graph import to_dot, to_json, to_mermaid
+    from .emit.text import render_diagnostic
 
     inputs = _load(_one_target(path, schema))
     errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]
@@ -445,7 +476,7 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
     from .discovery import migrations_dir
     from .emit.text import render_diagnostic
     from .engine import Engine, datasource_file
-    from .migrate.sql import MigrationError, diff, render, statements, write_migrations
+    from .migrate.sql import MigrationError, render, statements, write_migrations
 
     registry = _registry()
     selected, ignored = _rule_ids(registry, select, ignore)
@@ -457,10 +488,8 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         for d in errors:
             click.echo(render_diagnostic(d), err=True)
         raise _Exit(2)
-    fixed = Engine(registry, config, selected or None, ignored).fix(inputs, unsafe_fixes)
     try:
-        existing = inputs.migrations.schema if inputs.migrations is not None else None
-        migration = diff(inputs.unit.schema, fixed.inputs.unit.schema, existing)
+        fixed, migration = Engine(registry, config, selected or None, ignored).migration(inputs, unsafe_fixes)
         if migration.empty:
             click.echo("No index changes: nothing to migrate.", err=True)
         elif to_stdout:
@@ -491,6 +520,49 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         click.echo(f"Updated {', '.join(sorted(fixed.texts))}", err=True)
     elif fixed.texts and not to_stdout:
         click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
+
+
+@main_group.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder.")
+@click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
+@click.option("--no-cache", is_flag=True, help="Read every app file again (do not use or write .prisma-lint-cache/).")
+def queries(path, schema, apps, output_format, config_path, no_cache):
+    """List the app's Prisma Client call sites and the access pattern of each (JSON: version 1,
+    see the README)."""
+    import json as _json
+
+    from .discovery import is_sql_path
+    from .emit.text import render_diagnostic
+    from .frontends.app.read import queries_json, render_text
+    from .frontends.prisma.loader import SchemaNotFound, load_schema
+
+    target = _one_target(path, schema)
+    if is_sql_path(target):
+        _fail(f"{target}: `queries` reads a Prisma schema, not SQL")
+    config = _config(target, _registry(), config_path)
+    try:
+        loaded = load_schema(target)  # the migrations are not needed here
+    except SchemaNotFound as e:
+        _fail(str(e))
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    for d in errors:
+        click.echo(render_diagnostic(d), err=True)
+    if not loaded.schema.models and errors:
+        raise _Exit(2)
+    app = _read_app(loaded, target, apps, config, use_cache=not no_cache)
+    if output_format == "json":
+        click.echo(_json.dumps(queries_json(app), indent=2))
+    else:
+        click.echo(render_text(app), nl=False)
+        dynamic = sum(1 for p in app.patterns if not p.static)
+        click.echo(
+            f"{len(app.patterns)} call site{'s' if len(app.patterns) != 1 else ''} "
+            f"({dynamic} not static) in {app.files_read} file{'s' if app.files_read != 1 else ''} read.",
+            err=True,
+        )
 
 
 @main_group.command()

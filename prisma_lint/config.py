@@ -11,6 +11,11 @@ Found by walking up from the schema. Keys (all optional)::
     [severity]                                          # per-rule severity
     boolean-index = "info"
 
+    app = ["apps/web", "packages/*/src"]                # the app's code (issue #13); default: the
+                                                        # project root above the schema
+    app-exclude = ["scripts", "*.test.*"]               # replaces the default (tests, seeds, scripts)
+    client-names = ["db", "ctx.db"]                     # receivers that are Prisma clients
+
     [rules.composite-order]                             # per-rule severity and options
     severity = "error"
     range-types = ["DateTime", "Float"]
@@ -28,9 +33,8 @@ from typing import Any, Optional
 
 from .findings import SEVERITIES
 
-
 CONFIG_FILES = ("prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml")
-_TOP_KEYS = {"select", "ignore", "exclude", "fail-on", "severity", "rules"}
+_TOP_KEYS = {"select", "ignore", "exclude", "fail-on", "severity", "rules", "app", "app-exclude", "client-names"}
 
 
 class ConfigError(Exception):
@@ -47,6 +51,9 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> option -> value
     global_options: dict[str, Any] = field(default_factory=dict)
+    app: Optional[list[str]] = None  # folders/globs of the app's code, relative to the config file
+    app_exclude: Optional[list[str]] = None  # None: the default (tests, seeds, scripts)
+    client_names: list[str] = field(default_factory=list)
 
     def is_excluded(self, path: Path) -> bool:
         if not self.exclude or self.path is None:
@@ -129,6 +136,11 @@ def load_config(path: Optional[Path], data: dict, registry) -> Config:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise err("`exclude` must be a list of glob patterns")
             cfg.exclude = list(value)
+        elif key in ("app", "app-exclude", "client-names"):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                what = "receiver names" if key == "client-names" else "paths or glob patterns"
+                raise err(f"`{key}` must be a list of {what}")
+            setattr(cfg, key.replace("-", "_"), list(value))
         elif key == "fail-on":
             if value not in SEVERITIES:
                 raise err(f"`fail-on` must be one of {', '.join(SEVERITIES)}, got {value!r}")

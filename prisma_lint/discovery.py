@@ -24,24 +24,23 @@ from typing import Optional
 from .frontends.prisma.loader import SchemaNotFound, schema_files_in
 
 _DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
+_DATASOURCE_BYTES = re.compile(rb"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
 _MIGRATION_FOLDER = re.compile(r"^\d+_")
 _CONFIG_SCHEMA = re.compile(r"""(?m)^\s*schema\s*:\s*(?:path\.join\([^)]*?)?["'`]([^"'`]+)["'`]""")
 _LOCK_PROVIDER = re.compile(r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']""")
 
 
-def _text(path: Path, open_texts: Optional[dict[str, str]]) -> str:
+def has_datasource(path: Path, open_texts: Optional[dict[str, str]] = None) -> bool:
+    """Whether the file (or its unsaved text) has a ``datasource`` block. Read as bytes: a
+    sibling of the linted file may be large, and decoding it is most of the cost."""
     if open_texts:
         text = open_texts.get(str(path.resolve()))
         if text is not None:
-            return text
+            return bool(_DATASOURCE.search(text))
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return bool(_DATASOURCE_BYTES.search(path.read_bytes()))
     except OSError:
-        return ""
-
-
-def has_datasource(path: Path, open_texts: Optional[dict[str, str]] = None) -> bool:
-    return bool(_DATASOURCE.search(_text(path, open_texts)))
+        return False
 
 
 def _prisma_files_here(folder: Path) -> list[Path]:

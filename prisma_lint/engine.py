@@ -17,9 +17,10 @@ Nothing here writes files or reads the environment: the CLI and the server do.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal, Optional, Sequence
+from typing import Any, Literal, Optional
 
 from . import suppressions as sup
 from .config import Config
@@ -311,6 +312,16 @@ class Engine:
             result = self.lint(final)
         _mark_refused(result.findings, outcome)
         return FixResult(final, result, outcome.texts, originals, max(len(before.findings) - len(result.findings), 0))
+
+    def migration(self, inputs: Inputs, unsafe: bool = False) -> tuple[FixResult, Any]:
+        """What ``migrate`` needs: the fixes (in memory) and the index changes they make to the
+        database (``migrate.sql.Migration``), leaving out what the migrations already create.
+        Raises ``migrate.sql.MigrationError`` for a provider it cannot write SQL for."""
+        from .migrate.sql import diff
+
+        fixed = self.fix(inputs, unsafe)
+        existing = inputs.migrations.schema if inputs.migrations is not None else None
+        return fixed, diff(inputs.unit.schema, fixed.inputs.unit.schema, existing)
 
     def _needs(self, rule_id: str) -> tuple[str, ...]:
         rule = self.registry.get(rule_id)

@@ -15,8 +15,9 @@ A suppression of ours that suppresses nothing is reported as ``unused-suppressio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from .findings import Edit, Finding
 from .source import SourceFile, Span
@@ -126,7 +127,7 @@ def _enclosing_model(span: Span, ranges) -> Optional[str]:
 
 def _model_below(src: SourceFile, span: Span, ranges) -> Optional[str]:
     target = _next_code_line(src, span.line)
-    for start, end, name, bspan in ranges:
+    for _start, _end, name, bspan in ranges:
         if bspan.line == target:
             return name
     return None

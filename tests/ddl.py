@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prisma_lint.model.schema import Enum, Index, Model, ModelField, Relation, Schema
 from prisma_lint.frontends.prisma.syntax import ArrayLit, Call, Name, NumberLit, ObjectLit, StringLit
+from prisma_lint.model.schema import Enum, Index, Model, ModelField, Relation, Schema
 
 IDENTIFIER_LIMIT = 63  # PostgreSQL's NAMEDATALEN - 1, in bytes
 

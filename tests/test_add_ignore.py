@@ -16,13 +16,13 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_entries, manifest_rows, prisma7_copy, run_cli
 from helpers import lint_text
+
+from prisma_lint.fix.edits import apply_edits
 from prisma_lint.frontends.prisma.loader import parse_files
 from prisma_lint.source import SourceFile
 from prisma_lint.suppressions import ignore_edits
-from prisma_lint.fix.edits import apply_edits
 
 HEAD = 'datasource db {\n  provider = "postgresql"\n}\n\n'
 SCHEMA = HEAD + """\

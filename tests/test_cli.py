@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import REPO, run_cli
+
 from prisma_lint import __version__
 
 EXAMPLE = REPO / "examples" / "schema.prisma"

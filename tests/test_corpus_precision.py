@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_entries, manifest_rows
 from helpers import REGISTRY
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.prisma.loader import load_schema

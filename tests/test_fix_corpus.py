@@ -26,7 +26,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, corpus_entries, manifest_rows, need, run_cli
 
 from prisma_lint.frontends.prisma.loader import load_schema
@@ -105,7 +104,7 @@ def runs(corpus, tmp_path_factory) -> dict[str, Run]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def original_has_errors(name: str) -> bool:
     return load_schema(CORPUS / name).has_errors
 

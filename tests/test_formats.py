@@ -4,9 +4,9 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import REPO, run_cli
 from helpers import PG, lint_text
+
 from prisma_lint.emit.github import format_github
 
 EXAMPLE = "examples/schema.prisma"

@@ -14,12 +14,12 @@ import datetime as dt
 import re
 
 import pytest
-
 from helpers import REGISTRY, lint_text
+from test_sql_postgres import SYNTHETIC_TABLES
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.sql.replay import load_sql
-from test_sql_postgres import SYNTHETIC_TABLES
 
 RULE = "frozen-time-literal"
 

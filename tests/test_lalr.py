@@ -17,17 +17,18 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIXTURES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_parser_properties import apply_edit, edits, rendered_schemas
 
-from conftest import FIXTURES, REPO
 from prisma_lint.frontends.prisma import parser as parser_module
-from prisma_lint.frontends.prisma.grammar_tables import compile_tables, main as tables_main, tables_text
+from prisma_lint.frontends.prisma.grammar_tables import compile_tables, tables_text
+from prisma_lint.frontends.prisma.grammar_tables import main as tables_main
 from prisma_lint.frontends.prisma.lalr import LalrParser, ParseError, load_tables
 from prisma_lint.frontends.prisma.lexer import Tok
 from prisma_lint.frontends.prisma.parser import PrismaParser, _Builder
 from prisma_lint.source import SourceFile, Span
-from test_parser_properties import apply_edit, edits, rendered_schemas
 
 GRAMMAR = REPO / "grammars" / "prisma.lark"
 TABLES = REPO / "grammars" / "prisma.tables.json"

@@ -6,7 +6,7 @@ import sys
 
 from conftest import REPO
 
-HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata")
+HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "tree_sitter")
 
 PROBE = """
 import json, sys
@@ -46,6 +46,14 @@ def test_graph_json_does_not_need_networkx_but_the_graph_does():
 def test_each_heavy_module_is_paid_only_where_needed():
     assert imported("migrate", "--stdout", "examples/schema.prisma")["jinja2"] is True
     assert imported("check", "-q", "fixtures/seeds/seed003/indexes.sql")["pglast"] is True
+
+
+def test_reading_the_app_imports_tree_sitter(tmp_path):
+    (tmp_path / "a.ts").write_text("prisma.user.findMany();\n")
+    assert imported("queries", "examples/schema.prisma", "--app", str(tmp_path), "--no-cache")["tree_sitter"] is True
+    # an app with no candidate call is never parsed: nothing to import
+    (tmp_path / "a.ts").write_text("export const x = 1;\n")
+    assert imported("queries", "examples/schema.prisma", "--app", str(tmp_path), "--no-cache")["tree_sitter"] is False
 
 
 def test_a_check_with_cascade_findings_imports_no_graph_library(tmp_path):

@@ -22,13 +22,13 @@ if not os.environ.get("CI"):  # on CI a missing piece fails (as in conftest.py);
     pytest.importorskip("pytest_lsp")
     pytest.importorskip("pygls")
 
-import pytest_lsp  # noqa: E402
-from lsprotocol import types  # noqa: E402
-from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from prisma_lint import discovery  # noqa: E402
-from prisma_lint.lsp import positions as lsp_positions  # noqa: E402
-from prisma_lint.lsp import server as lsp  # noqa: E402
+from prisma_lint import discovery
+from prisma_lint.lsp import positions as lsp_positions
+from prisma_lint.lsp import server as lsp
 
 REPO = Path(__file__).resolve().parent.parent
 # every end-to-end test shares the module's server and event loop

@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import pytest
-
 import ddl
+import pytest
 from conftest import CORPUS, FIXTURES, REPO, manifest_rows, need, prisma7_copy, run_cli
 
 from prisma_lint.frontends.prisma.loader import load_schema
@@ -496,7 +495,7 @@ def _ddl_jobs(postgres, oracle, prepare) -> dict[str, callable]:
 
     for case in CASES:  # prepared here, not in the threads
         prep = prepare(case)
-        prep.original_schema, prep.fixed_schema
+        assert prep.original_schema is not None and prep.fixed_schema is not None
     jobs = {case: functools.partial(check, case, "original") for case in CASES}
     jobs.update({f"control:{c}": functools.partial(check, c, "fixed") for c in DDL_CONTROLS})
     return jobs
@@ -538,7 +537,7 @@ def test_ddl_refuses_what_it_does_not_render():
     schema = load_text(
         'datasource db {\n  provider = "postgresql"\n}\n\nmodel A {\n  id Int @id\n  t DateTime @default("2020-01-01T00:00:00Z")\n}\n'
     ).schema
-    with pytest.raises(ddl.DdlError, match="A.t"):
+    with pytest.raises(ddl.DdlError, match=r"A\.t"):
         ddl.render(schema)
 
 

@@ -2,9 +2,9 @@
 
 import pglast
 import pytest
-
 from conftest import run_cli
 from helpers import datasource, load_text
+
 from prisma_lint.migrate.sql import MigrationError, diff, ops_sql, render, reverse, statements
 
 BEFORE = """

@@ -1,7 +1,6 @@
 """redundant-unique, nullable-unique and unindexed-cascade (issue #12)."""
 
 import pytest
-
 from helpers import PG, datasource, lint_text, summarize
 
 # -- redundant-unique ------------------------------------------------------------------------------
@@ -180,6 +179,7 @@ def test_indexed_chains_and_mysql_are_quiet():
 def test_trigger_dev_organization(corpus):
     from conftest import CORPUS
     from helpers import lint_loaded
+
     from prisma_lint.frontends.prisma.loader import load_schema
 
     schema = CORPUS / "triggerdotdev__trigger.dev__internal-packages__database__prisma__schema.prisma"

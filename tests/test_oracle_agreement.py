@@ -27,7 +27,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, corpus_entries, manifest_rows, need
 
 from prisma_lint.frontends.prisma.loader import load_schema
@@ -46,7 +45,7 @@ def prisma(oracle, corpus) -> dict[str, dict]:
     return {Path(k).name: v for k, v in results.items()}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ours(path: str):
     return load_schema(path)
 

@@ -16,18 +16,18 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import run_cli
 from prisma_lint.config import Config
 from prisma_lint.emit.graph import graph_json, to_dot, to_mermaid
 from prisma_lint.engine import lint
 from prisma_lint.frontends.prisma.loader import LoadedSchema, parse_files
 from prisma_lint.frontends.prisma.parser import parse_text
+from prisma_lint.frontends.prisma.syntax import ArrayLit, Call, Name, NumberLit, ObjectLit, StringLit
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile
-from prisma_lint.frontends.prisma.syntax import ArrayLit, Call, Name, NumberLit, ObjectLit, StringLit
 
 REGISTRY = load_registry()
 
@@ -810,7 +810,7 @@ def test_edited_corpus_through_the_cli(corpus_texts, tmp_path):
     rng = random.Random(20240611)
     single = [next(iter(t.items())) for t in corpus_texts if len(t) == 1]
     for k in range(3):
-        path, text = rng.choice(single)
+        _, text = rng.choice(single)
         for _ in range(rng.randint(1, 6)):
             kind = rng.choice(["delete", "dup", "swap", "insert", "delete_line", "dup_line", "swap_lines", "delete_span"])
             text = apply_edit(text, (kind, rng.randrange(10**6), rng.choice(INSERTABLE) if kind == "insert" else rng.randrange(10**6)))

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from conftest import run_cli
+
 from prisma_lint.config import Config
-from prisma_lint.fix.edits import apply_edits
 from prisma_lint.emit.graph import graph_json
 from prisma_lint.engine import lint
+from prisma_lint.fix.edits import apply_edits
 from prisma_lint.frontends.prisma.loader import load_schema
 from prisma_lint.frontends.prisma.parser import parse_source
 from prisma_lint.rules import load_registry

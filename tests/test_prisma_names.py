@@ -16,7 +16,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, need, prisma7_copy
 
 from prisma_lint.frontends.prisma.loader import load_schema
@@ -309,7 +308,7 @@ def test_default_names_match_prisma(generated, case):
     loaded = load_schema(result["path"])
     errors = [d.render() for d in loaded.diagnostics if d.severity == "error"]
     assert not errors, f"{case}: prisma_lint reports errors on a schema Prisma accepts:\n" + "\n".join(errors)
-    expected, join_tables = sql_rows(result["sql"])
+    expected, _ = sql_rows(result["sql"])
     assert expected, f"{case}: no constraint names found in Prisma's SQL:\n{result['sql'][:2000]}"
     problems = diff(expected, lint_rows(loaded.schema))
     assert not problems, f"{case}: database names differ from Prisma's SQL\n" + "\n".join(problems)

@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, run_cli
 
 PROJECTS = ["mysql", "sqlite"]

@@ -1,8 +1,7 @@
 """missing-fk-index: positive and negative cases."""
 
 import pytest
-
-from helpers import PG, datasource, lint_text, load_files, lint_loaded, summarize
+from helpers import PG, datasource, lint_loaded, lint_text, load_files, summarize
 
 RULE = ["missing-fk-index"]
 

@@ -3,9 +3,11 @@
 from pathlib import Path
 
 import pytest
-
+from conftest import REPO
 from helpers import REGISTRY, lint_text
+
 from prisma_lint.config import Config
+from prisma_lint.docs import parse_page, rule_page
 from prisma_lint.engine import lint
 from prisma_lint.frontends.prisma.loader import load_schema
 from prisma_lint.frontends.sql.replay import load_sql
@@ -29,8 +31,6 @@ def lint_example(example: dict, tmp_path) -> list:
         result = lint(load_schema(schema), REGISTRY, Config(), migrations=load_sql(tmp_path / "migrations"))
     assert not [d for d in result.diagnostics if d.severity == "error"], [d.render() for d in result.diagnostics]
     return result.findings
-from prisma_lint.docs import parse_page, rule_page
-from conftest import REPO
 
 RULE_IDS = sorted(REGISTRY.rules)
 

@@ -1,7 +1,6 @@
 """redundant-index, boolean-index, low-cardinality-index, composite-order and the other rules."""
 
 import pytest
-
 from helpers import PG, datasource, lint_text, summarize
 
 
@@ -253,6 +252,7 @@ def test_composite_order_says_when_the_new_order_covers_a_foreign_key():
 def test_composite_order_is_silent_where_the_review_found_it_wrong(corpus, corpus_schema, line):
     from conftest import CORPUS
     from helpers import lint_loaded
+
     from prisma_lint.frontends.prisma.loader import load_schema
 
     top = corpus_schema.split("/")[0]

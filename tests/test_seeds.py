@@ -3,9 +3,9 @@
 import json
 
 import pytest
-
 from conftest import FIXTURES
 from helpers import REGISTRY, lint_loaded
+
 from prisma_lint.frontends.prisma.loader import load_schema
 
 SEEDS = FIXTURES / "seeds"

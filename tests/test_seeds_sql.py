@@ -3,9 +3,9 @@
 import json
 
 import pytest
-
 from conftest import FIXTURES
 from helpers import REGISTRY
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.sql.replay import load_sql

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
-
 from conftest import FIXTURES
 from helpers import REGISTRY
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.sql.expr import walk
@@ -447,7 +447,7 @@ def test_synthetic_cases_are_what_the_server_says(synthetic):
     """The expectations written in SYNTHETIC are the server's (guards the table against typos)."""
     _, by_name = synthetic
     wrong = []
-    for name, sql, expect, why in SYNTHETIC:
+    for name, _sql, expect, why in SYNTHETIC:
         _, outcome = by_name[name]
         actual = CREATED if outcome.created else (REFUSED if outcome.refused_immutable else f"error {outcome.error}")
         if actual != expect:

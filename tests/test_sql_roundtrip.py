@@ -22,14 +22,14 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, manifest_rows, need, prisma7_copy, run_cli
 from helpers import REGISTRY
-from prisma_lint.model import naming
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.prisma.loader import load_schema
 from prisma_lint.frontends.sql.replay import load_sql
+from prisma_lint.model import naming
 
 pytestmark = [pytest.mark.oracle, pytest.mark.postgres]
 

@@ -4,14 +4,14 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import run_cli
 from helpers import PG, REGISTRY
+
 from prisma_lint.config import Config
 from prisma_lint.engine import lint
 from prisma_lint.frontends.prisma.loader import load_schema
-from prisma_lint.source import SourceFile
 from prisma_lint.frontends.sql.replay import load_sql, read_sql
+from prisma_lint.source import SourceFile
 
 
 def model_of(sql: str):

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, need, run_cli
+
 from prisma_lint.config import Config
 from prisma_lint.emit.graph import graph_json
 from prisma_lint.engine import lint
@@ -91,7 +91,7 @@ def test_expected_found_message_through_the_cli(tmp_path, text, line, col, expec
     # the text output shows the line and a caret under the error
     source_line = text.splitlines()[line - 1]
     assert f"{line} | {source_line}" in out
-    assert re.search(r"\|\s{%d}\^" % col, out), out
+    assert re.search(rf"\|\s{{{col}}}\^", out), out
 
 
 def test_json_output_lists_syntax_errors(tmp_path):

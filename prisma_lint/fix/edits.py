@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Optional
 
 from ..findings import Edit
+from ..frontends.prisma.syntax import ArrayLit, Attribute
 from ..model.schema import Index, Model
 from ..source import SourceFile
-from ..frontends.prisma.syntax import ArrayLit, Attribute
 
 
 def _line_bounds(src: SourceFile, offset: int) -> tuple[int, int, int]:

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .edits import apply_edits
 from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
 from ..rules.redundant_index import redundant_with
 from ..rules.redundant_unique import implied_by
+from .edits import apply_edits
 
 MAX_ROUNDS = 6
 

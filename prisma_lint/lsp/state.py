@@ -114,7 +114,7 @@ class StateBase:
         of ours, must not take the server down)."""
         try:
             return fn(*args)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             logger.exception("prisma-lint: %s failed", getattr(fn, "__name__", fn))
             self.log(f"prisma-lint: {getattr(fn, '__name__', fn)} failed: {type(e).__name__}: {e}", error=True)
             return default
@@ -125,14 +125,14 @@ class StateBase:
             self.server.window_log_message(
                 t.LogMessageParams(type=t.MessageType.Error if error else t.MessageType.Warning, message=message)
             )
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("%s", message)
 
     @property
     def encoding(self) -> str:
         try:
             return normalize_encoding(self.server.workspace.position_encoding)
-        except Exception:  # noqa: BLE001 (before initialize)
+        except Exception:
             return "utf-16"
 
     @property

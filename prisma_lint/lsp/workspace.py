@@ -254,7 +254,7 @@ class Workspace(Linting):
     def _lint_and_publish(self, key, unit, uris_in_unit) -> None:
         try:
             by_uri = self._lint(unit)
-        except Exception as e:  # noqa: BLE001 — a bug of ours: say so on the documents, keep going
+        except Exception as e:
             logger.exception("prisma-lint: linting %s failed", unit.root)
             self.log(f"prisma-lint: linting {unit.root} failed: {type(e).__name__}: {e}", error=True)
             message = f"prisma-lint failed on this schema: {type(e).__name__}: {e}"

@@ -278,7 +278,7 @@ def write_migrations(
     base = migration_name(name)
     groups = [Migration(m.provider, [s]) for s in concurrent_order(m)] if concurrently else [m]
     folders: list[Path] = []
-    for k, group in enumerate(groups):
+    for k, _group in enumerate(groups):
         stamp = (now + timedelta(seconds=k)).strftime("%Y%m%d%H%M%S")
         suffix = f"_{k + 1}" if concurrently and len(groups) > 1 else ""
         folder = out / f"{stamp}_{base}{suffix}"

@@ -12,10 +12,10 @@ from ..source import Span
 from . import naming
 from .builder_relations import RelationBuilder
 from .schema import (
-    ModelKind,
     Enum,
     Index,
     Model,
+    ModelKind,
     Schema,
 )
 

@@ -20,17 +20,16 @@ from ..frontends.prisma.syntax import (
 )
 from ..source import Span
 from .schema import (
-    FieldKind,
-    ModelKind,
     PROVIDER_ALIASES,
-    PROVIDERS,
     SCALAR_TYPES,
     Datasource,
     Enum,
     EnumValueDef,
+    FieldKind,
     Generator,
     Model,
     ModelField,
+    ModelKind,
     NativeType,
     _names,
     _string,
@@ -98,7 +97,7 @@ class BuilderBase:
             extensions = [expr_text(e) for e in props["extensions"].value.items]
         return Datasource(
             name=b.name,
-            provider=provider if provider in PROVIDERS else provider,
+            provider=provider,
             provider_raw=raw,
             relation_mode=mode,
             relation_mode_explicit=mode_prop is not None,
@@ -203,7 +202,7 @@ class BuilderBase:
                 elif n == "ignore":
                     mf.ignored = True
                 elif "." in n:
-                    prefix, _, native = n.partition(".")
+                    _, _, native = n.partition(".")
                     if self.native_prefix and n.startswith(self.native_prefix):
                         mf.native_type = NativeType(native, [expr_text(x.value) for x in a.args], a.span)
             fields[f.name] = mf

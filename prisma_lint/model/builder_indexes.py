@@ -19,16 +19,15 @@ from .builder_base import (
     _name_value,
 )
 from .schema import (
-    IndexKind,
     INDEX_TYPES,
     Index,
     IndexColumn,
+    IndexKind,
     Model,
     _names,
     _string,
     expr_text,
 )
-
 
 _KINDS: dict[str, IndexKind] = {"id": "id", "unique": "unique", "index": "index", "fulltext": "fulltext"}
 

@@ -49,7 +49,7 @@ class RelationBuilder(IndexBuilder):
 
     def _pair(self, models, pair, name, sides, provider) -> Optional[Relation]:
         if len(sides) == 1:
-            m, f, attr = sides[0]
+            m, f, _ = sides[0]
             self.error(
                 f"the relation field `{f.name}` on model `{m.name}` is missing an opposite relation "
                 f"field on the model `{f.type}`",
@@ -57,7 +57,7 @@ class RelationBuilder(IndexBuilder):
             )
             return None
         if len(sides) > 2:
-            m, f, attr = sides[2]
+            m, f, _ = sides[2]
             self.error(
                 f"ambiguous relation between `{pair[0]}` and `{pair[1]}`: give each relation a name "
                 f'with `@relation("Name")` on both sides',

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Optional
 
 from ..source import Span
 from .schema import Index, Model, ModelField, Relation, Schema

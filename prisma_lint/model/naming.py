@@ -14,7 +14,7 @@ suffix is appended.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 # The longest identifier each provider accepts, in bytes (Prisma's `max_identifier_length`).
 IDENTIFIER_LIMITS = {

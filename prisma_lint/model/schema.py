@@ -12,8 +12,9 @@ become diagnostics; the model is still built from everything that makes sense.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
 
 from ..frontends.prisma.syntax import (
     ArrayLit,

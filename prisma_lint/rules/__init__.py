@@ -28,8 +28,9 @@ A plugin that fails to load is reported and skipped; it never stops the run.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Optional
+from typing import Any, Literal, Optional
 
 from ..findings import Finding, Fix
 from ..model.schema import Schema

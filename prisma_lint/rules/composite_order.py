@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..fix.edits import reorder_index_fields
 from ..findings import Fix, IndexChange
+from ..fix.edits import reorder_index_fields
 from ..model.indexing import (
     FOREIGN_KEY,
     LOW_CARDINALITY,

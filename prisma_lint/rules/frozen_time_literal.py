@@ -4,8 +4,8 @@ migration ran: the index never moves with time."""
 
 from __future__ import annotations
 
-from ..model.indexing import index_conditions
 from ..frontends.sql.expr import frozen_time_literals
+from ..model.indexing import index_conditions
 from . import Rule, RuleContext
 
 _WHY = (

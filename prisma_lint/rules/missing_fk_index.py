@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from ..fix.edits import add_block_attribute
 from ..findings import Fix, IndexChange
+from ..fix.edits import add_block_attribute
 from ..model.cascade import delete_fan_out, fk_indexes_apply, relation_key
 from ..model.indexing import index_label, key_coverage
 from . import Rule, RuleContext
-
 
 
 def applies(schema) -> bool:

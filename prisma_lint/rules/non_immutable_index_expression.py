@@ -3,8 +3,8 @@ expression. PostgreSQL refuses to create such an index, so the migration fails."
 
 from __future__ import annotations
 
-from ..model.indexing import index_conditions
 from ..frontends.sql.expr import non_immutable_calls
+from ..model.indexing import index_conditions
 from . import Rule, RuleContext
 
 _WHY = (

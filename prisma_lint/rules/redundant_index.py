@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..fix.edits import remove_attribute
 from ..findings import Fix, IndexChange
+from ..fix.edits import remove_attribute
 from ..model.indexing import index_label
 from ..model.schema import Index
 from . import Rule, RuleContext

@@ -36,6 +36,10 @@ class QueryPattern:
     static: bool = True  # every key of where/orderBy known; False: record it, never warn from it
     snippet: str = ""  # the call's first line, for evidence
     suppressed: frozenset[str] = frozenset()  # rule ids a `// prisma-lint-ignore` at the call site names
+    # A relation read nested in a call's include/select ("User.sessions": the parent model and
+    # its relation field); empty for a call site. The span is the `sessions: ...` entry. Not in
+    # the `queries` JSON (call sites only); rules find these in AppQueries.nested.
+    via: str = ""
 
     def to_json(self, served_by: Optional[str] = None) -> dict[str, Any]:
         return {
@@ -69,6 +73,9 @@ class AppQueries:
     patterns: list[QueryPattern] = field(default_factory=list)
     raw_sql_tables: set[str] = field(default_factory=set)  # lower-cased table names in $queryRaw etc.
     files_read: int = 0
+    # relation reads nested in the calls' include/select: the child model read by its foreign
+    # key (`include: { sessions: true }` reads Session by userId IN (...)); `via` says from where
+    nested: list[QueryPattern] = field(default_factory=list)
 
     def for_model(self, model: str) -> list[QueryPattern]:
         return [p for p in self.patterns if p.model == model]

@@ -19,9 +19,9 @@ from lark import Lark
 from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
+from ...resources import resource_path
 from .lalr import TABLES_FORMAT, ParseError
 from .lexer import Tok
-from ...resources import resource_path
 
 
 class TokenFeed(Lexer):
@@ -58,7 +58,7 @@ def compile_tables(grammar_text: str) -> dict[str, Any]:
     number = {start: 0}
     queue = [start]
     for state in queue:
-        for symbol, (action, arg) in sorted(table.states[state].items()):
+        for _symbol, (action, arg) in sorted(table.states[state].items()):
             if action.name == "Shift" and arg not in number:
                 number[arg] = len(number)
                 queue.append(arg)

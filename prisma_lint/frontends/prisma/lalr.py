@@ -17,7 +17,8 @@ every corpus schema and on random edits of them.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from .lexer import Tok
 

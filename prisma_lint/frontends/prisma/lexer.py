@@ -18,8 +18,8 @@ swallow the rest of the file.
 from __future__ import annotations
 
 import re
-from typing import Optional
 from dataclasses import dataclass, field
+from typing import Optional
 
 BLOCK_KEYWORDS = {
     "model": "MODEL",
@@ -67,7 +67,7 @@ class Tok:
     Lighter than ``lark.Token`` (a str subclass): tokens are the hot path of parsing.
     """
 
-    __slots__ = ("type", "value", "start_pos", "end_pos")
+    __slots__ = ("end_pos", "start_pos", "type", "value")
     # Lark's runtime (the tests' reference parser) reads these when it builds its end-of-input
     # token; positions are ours (offsets).
     line = column = end_line = end_column = None

@@ -15,10 +15,10 @@ import json
 from functools import lru_cache
 from typing import Any, Optional
 
-from .lalr import LalrParser, ParseError, load_tables
-from .lexer import RawBlock, Tok, lex
 from ...resources import resource_path
 from ...source import SourceFile, Span
+from .lalr import LalrParser, ParseError, load_tables
+from .lexer import RawBlock, Tok, lex
 from .syntax import (
     Argument,
     ArrayLit,
@@ -602,7 +602,7 @@ def _relocator(cls: type) -> Any:
         else:
             parts.append(f"(None if {v} is None else R({v}, F, d))")
     namespace: dict[str, Any] = {"S": Span, "C": cls, "R": relocate}
-    exec(f"def copy(n, F, d):\n    return C({', '.join(parts)})\n", namespace)  # noqa: S102
+    exec(f"def copy(n, F, d):\n    return C({', '.join(parts)})\n", namespace)
     return namespace["copy"]
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 # Functions whose result changes between calls or with the session: PostgreSQL refuses them in
 # an index expression or predicate ("functions in index predicate must be marked IMMUTABLE").

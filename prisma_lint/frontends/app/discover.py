@@ -1,0 +1,161 @@
+"""Where the app is: its root above the schema, and the source files below it.
+
+Default root: the nearest folder above the schema with a workspace file (`pnpm-workspace.yaml`,
+`turbo.json`, a `package.json` with `workspaces`), else the nearest `package.json`, else the git
+root. Skipped always: dependencies and build output (`node_modules`, `dist`, `build`, `.next`,
+`out`, ...), generated code, declaration and minified files. Skipped by default and configurable
+(`app-exclude`): tests, seeds and scripts, which query the database in ways no index should be
+built for.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Optional
+
+from .extract import EXTENSIONS
+
+ALWAYS_SKIP_DIRS = frozenset(
+    {
+        "node_modules",
+        ".git",
+        "dist",
+        "build",
+        ".next",
+        "out",
+        "coverage",
+        "generated",
+        "__generated__",
+        ".turbo",
+        ".vercel",
+        ".output",
+        ".nuxt",
+        ".svelte-kit",
+        "storybook-static",
+        ".prisma-lint-cache",
+        "bower_components",
+        "jspm_packages",
+        "venv",
+        "site-packages",
+        "__pycache__",
+    }
+)
+# Patterns without a "/" match any one folder or file name; with a "/" the path relative to the
+# app folder (fnmatch: `*` crosses folders).
+DEFAULT_APP_EXCLUDE = (
+    "test",
+    "tests",
+    "__tests__",
+    "__mocks__",
+    "e2e",
+    "playwright",
+    "cypress",
+    "fixtures",
+    "seed",
+    "seeds",
+    "scripts",
+    "*.test.*",
+    "*.spec.*",
+    "*.e2e.*",
+    "*.stories.*",
+    "seed.*",
+)
+MAX_FILE_BYTES = 1_000_000  # a bigger .js file is a bundle, not source
+
+
+def project_root(schema_path: Path) -> Optional[Path]:
+    """The app's root above ``schema_path`` (a file or folder), or None."""
+    start = schema_path.resolve()
+    if not start.is_dir():
+        start = start.parent
+    folders = [start, *start.parents]
+    nearest_package = None
+    for folder in folders:
+        if (folder / "pnpm-workspace.yaml").is_file() or (folder / "turbo.json").is_file():
+            return folder
+        pkg = folder / "package.json"
+        if pkg.is_file():
+            if nearest_package is None:
+                nearest_package = folder
+            try:
+                if "workspaces" in json.loads(pkg.read_text(encoding="utf-8")):
+                    return folder
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass
+    if nearest_package is not None:
+        return nearest_package
+    for folder in folders:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+class _Excludes:
+    """The exclude patterns compiled into two regexes (one for names, one for relative paths):
+    16 fnmatch calls per entry were 50 ms of a warm run over 2,800 files."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        names = [fnmatch.translate(p) for p in patterns if "/" not in p]
+        paths = [fnmatch.translate(p.strip("/")) for p in patterns if "/" in p]
+        paths += [fnmatch.translate(p.strip("/") + "/*") for p in patterns if "/" in p]
+        self.name = re.compile("|".join(names)).match if names else None
+        self.path = re.compile("|".join(paths)).match if paths else None
+
+    def __call__(self, name: str, rel: str) -> bool:
+        return bool((self.name and self.name(name)) or (self.path and self.path(rel)))
+
+
+def is_source(name: str) -> bool:
+    return name.endswith(EXTENSIONS) and not name.endswith((".d.ts", ".d.mts", ".d.cts", ".min.js"))
+
+
+def app_files(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> list[Path]:
+    """The source files under ``paths`` (folders, files or globs; relative ones from ``base``),
+    sorted, each once. A file named outright is read even when an exclude matches it."""
+    return [Path(f) for f in app_file_names(paths, exclude, base)]
+
+
+def app_file_names(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> list[str]:
+    """``app_files`` as absolute path strings (what the reader uses: no Path per file)."""
+    base = base or Path.cwd()
+    excluded = _Excludes(exclude)
+    out: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        if not p.is_absolute():
+            p = base / p
+        s = str(p)
+        if any(ch in s for ch in "*?["):
+            for hit in sorted(glob.glob(s, recursive=True)):
+                hp = Path(hit)
+                if hp.is_dir():
+                    _walk(str(hp), excluded, out)
+                elif is_source(hp.name) and not (set(hp.parts) & ALWAYS_SKIP_DIRS) and not excluded(hp.name, hp.name):
+                    out.add(os.path.abspath(hit))
+        elif p.is_dir():
+            _walk(s, excluded, out)
+        elif p.is_file():
+            out.add(os.path.abspath(s))
+    return sorted(out)
+
+
+def _walk(root: str, excluded: _Excludes, out: set[str]) -> None:
+    # absolute paths, not realpath: resolving links cost 0.3 s (27k lstat calls) on
+    # inbox-zero's 2,777 files; os.walk does not follow folder links anyway
+    root = os.path.abspath(root)
+    cut = len(root) + 1
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = dirpath[cut:].replace(os.sep, "/")
+        prefix = rel_dir + "/" if rel_dir else ""
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in ALWAYS_SKIP_DIRS and not d.startswith(".") and not excluded(d, prefix + d)
+        )
+        for f in filenames:
+            if is_source(f) and not excluded(f, prefix + f):
+                out.add(os.path.join(dirpath, f))
