@@ -267,7 +267,8 @@ class Engine:
             return FixResult(inputs, before, {}, originals, 0)
         last: list[tuple[Inputs, LintResult]] = [(inputs, before)]  # the latest round's
         # with the default rule selection, the check of a planned result *is* the next round's
-        # lint: one lint per round, not two (cal.com: migrate 1.41x -> see benchmarks/run.py)
+        # lint: one lint per round, as before the check existed (cal.com in process: fix 35 ms,
+        # load + lint 34 ms, the same as without the check)
         same_rules = not self.select and not self.config.select
         linted: dict[tuple, tuple[Inputs, LintResult]] = {tuple(sorted(originals.items())): (inputs, before)}
 
