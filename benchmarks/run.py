@@ -187,6 +187,16 @@ def extra_rows(tmp: Path, repeat: int):
     fix = statistics.median(times)
     rows.append(("cold: check --fix, 2,000-line schema", f"{fix * 1000:.0f} ms", "(info)", True))
 
+    # `exclude` / `per-file-ignores` import pathspec (gitignore patterns); a config without them does not
+    with_config = []
+    for name, config in (("plain", 'fail-on = "warning"\n'), ("exclude", 'exclude = ["legacy/", "**/*.generated.prisma"]\n')):
+        (tmp / name).mkdir(exist_ok=True)
+        (tmp / name / "prisma-lint.toml").write_text(config)
+        (tmp / name / "schema.prisma").write_text(synthetic_schema(100))
+        with_config.append(["check", "-q", str(tmp / name / "schema.prisma")])
+    plain, excluding = cold_runs(with_config, repeat)
+    rows.append(("cold: check with `exclude` set, 100 lines", f"{excluding * 1000:.0f} ms ({(excluding - plain) * 1000:+.0f})", "(info)", True))
+
     mig = cold_run(["migrate", "--stdout", "--unsafe-fixes", str(medium)], max(3, repeat // 3))
     rows.append(("cold: migrate --stdout, 2,000-line schema", f"{mig * 1000:.0f} ms", "(info)", True))
 

@@ -46,6 +46,50 @@ def _fail(message: str) -> None:
     raise _Exit(2)
 
 
+def _use_color(flag: Optional[bool], is_terminal: bool) -> bool:
+    """As ruff: ``--color``/``--no-color`` win, then ``NO_COLOR`` (set and not empty: no colour),
+    then ``FORCE_COLOR`` (set and not empty: colour, even into a pipe or a CI log), then whether
+    the output is a terminal."""
+    import os
+
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return is_terminal
+
+
+def _unknown_rule(rid: str, known) -> None:
+    from .config import did_you_mean
+
+    _fail(f"unknown rule `{rid}`{did_you_mean(rid, known) or ' (see `prisma-lint rules`)'}")
+
+
+def _report_files(values: tuple[str, ...], formats: list[str]) -> list[tuple[Path, str]]:
+    """``--output-format FILE:FORMAT`` (repeatable): more reports from the same run. The format
+    is after the last colon, so a Windows path (``C:\\out\\x.sarif:sarif``) works."""
+    out = []
+    for value in values:
+        file, sep, fmt = value.rpartition(":")
+        if not sep or not file or fmt not in formats:
+            _fail(f"--output-format takes FILE:FORMAT with FORMAT one of {', '.join(formats)}, got {value!r}")
+        out.append((Path(file), fmt))
+    return out
+
+
+def _git_root(start: Path) -> Path:
+    """The repository's top folder (the nearest folder above ``start`` with ``.git``, a folder
+    or a worktree's file), or ``start`` outside a repository: SARIF paths are relative to it, as
+    GitHub code scanning expects."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="prisma-lint")
 def main_group() -> None:
@@ -143,7 +187,7 @@ def _rule_ids(registry, select, ignore) -> tuple[list[str], list[str]]:
     selected, ignored = _split(select), _split(ignore)
     for rid in selected + ignored:
         if rid != "all" and rid not in registry.rules:
-            _fail(f"unknown rule `{rid}` (see `prisma-lint rules`)")
+            _unknown_rule(rid, registry.rules)
     return selected, ignored
 
 
@@ -160,6 +204,14 @@ def _write(unit, texts: dict[str, str]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--schema", "schema", type=click.Path(), help="The schema file or folder (as Prisma's --schema).")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option(
+    "--output-format",
+    "report_files",
+    multiple=True,
+    metavar="FILE:FORMAT",
+    help="Also write the report in FORMAT to FILE, from the same run (repeatable: "
+    "`--format github --output-format lint.sarif:sarif --output-format summary.md:markdown`).",
+)
 @click.option("--select", multiple=True, help="Only these rules (comma-separated ids, or `all`).")
 @click.option("--ignore", multiple=True, help="Skip these rules (comma-separated ids).")
 @click.option(
@@ -168,11 +220,20 @@ def _write(unit, texts: dict[str, str]) -> None:
     default=None,
     help="Lowest severity that makes the exit code 1 (default: warning).",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when there are findings or the schema cannot be read (the errors are in the "
+    "output); usage and configuration errors still exit 2.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="One line per finding; no summary when clean.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--statistics", is_flag=True, help="Print only a table counting the findings per rule.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: NO_COLOR set: no; FORCE_COLOR set: yes; else when a terminal).",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the schema files.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (deleting or renaming indexes).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
@@ -200,6 +261,7 @@ def check(
     paths,
     schema,
     output_format,
+    report_files,
     select,
     ignore,
     fail_on,
@@ -227,6 +289,7 @@ def check(
 
     registry = _registry()
     selected, ignored = _rule_ids(registry, select, ignore)
+    reports = _report_files(report_files, list(FORMATS))
     overrides = None
     from_stdin = False
     if paths == ("-",) or (stdin_filename and not paths):
@@ -262,6 +325,7 @@ def check(
             result = run.fix(engine, inputs, result, unsafe_fixes, show_diff or from_stdin, overrides if from_stdin else None)
         run.report(inputs.unit, result, target.only)
         run.fail_level = run.fail_level or fail_on or config.fail_on
+        run.docs_url = run.docs_url or config.docs_url
     findings, diagnostics, fail_level = run.findings, run.diagnostics, run.fail_level
     if from_stdin and (fix or unsafe_fixes):
         # the fixed buffer goes to stdout; what is left to fix goes to stderr
@@ -286,24 +350,29 @@ def check(
         else:
             click.echo(f"{n} fix{'es' if n != 1 else ''} {'would be ' if patch else ''}applied.", err=True)
         raise _Exit(1 if patch else 0)
-    formatter = get_formatter(output_format)
-    use_color = (color if color is not None else sys.stdout.isatty()) and not output_file
-    text = formatter(
-        findings,
-        diagnostics,
-        color=use_color,
-        quiet=quiet,
-        statistics=statistics,
-        rules=registry.rules,
-        files=run.linted_files,
-    )
+    fixing = fix or unsafe_fixes
+    n = run.fixed_count
+    context = {
+        "quiet": quiet,
+        "statistics": statistics,
+        "rules": registry.rules,
+        "files": run.linted_files,
+        "docs_url": run.docs_url,
+        "source_root": _git_root(Path.cwd()),
+        "cwd": Path.cwd(),
+        "fixed": n if fixing else None,
+        "unsafe_fixes": unsafe_fixes,
+    }
+    use_color = _use_color(color, sys.stdout.isatty()) and not output_file
+    text = get_formatter(output_format)(findings, diagnostics, color=use_color, **context)
     if output_file:
         _write_report(Path(output_file), text)
     elif text:
-        click.echo(text, nl=False)
-    n = run.fixed_count
-    if (fix or unsafe_fixes) and output_format == "text":
-        click.echo(f"Fixed {n} problem{'s' if n != 1 else ''}.", err=True)
+        click.echo(text, nl=False, color=use_color)  # click strips styles off a pipe unless told
+    for path, fmt in reports:
+        _write_report(path, get_formatter(fmt)(findings, diagnostics, color=False, **context))
+    if fixing and output_format != "text":
+        click.echo(_fix_summary(findings, n, unsafe_fixes), err=True)
     if add_ignore and output_format == "text":
         click.echo(f"Added {_ignore_comments(n)}.", err=True)
     if add_ignore and run.sql_left:
@@ -350,6 +419,7 @@ class _CheckRun:
         self.sql_left = 0  # --add-ignore: findings in SQL files, left alone
         self.stdin_fixed: Optional[str] = None
         self.fail_level: Optional[str] = None
+        self.docs_url: Optional[str] = None  # the config's docs-url, for the rule links
 
     def report(self, unit, result, only: Optional[set]) -> None:
         kept, kept_diags = result.findings, result.diagnostics
@@ -377,6 +447,10 @@ class _CheckRun:
             return result
         fixed = engine.fix(inputs, unsafe, before=result)
         if not fixed.texts:
+            return result
+        excluded = sorted(p for p in fixed.texts if engine.config.is_excluded(unit.paths.get(p, Path(p))))
+        if excluded:  # a safety net: the findings of excluded files are dropped before fixing
+            click.echo(f"prisma-lint: not fixing {unit.root}: the fixes would edit {', '.join(excluded)}, which `exclude` leaves out", err=True)
             return result
         self.diffs.append(unified_diff(fixed.originals, fixed.texts))
         self.fixed_count += fixed.fixed
@@ -413,22 +487,28 @@ class _CheckRun:
 
 
 def _final_code(findings, diagnostics, fail_level, exit_zero) -> int:
+    """With ``--exit-zero`` a schema that cannot be read (syntax errors) exits 0 too: editors
+    (nvim-lint) show the errors from the output instead of "exited with code 2" on every
+    keystroke. Usage and config errors never get here (they exit 2 at once)."""
     from .engine import exit_code
 
     code = exit_code(findings, diagnostics, fail_level or "warning")
-    return 0 if exit_zero and code == 1 else code
+    return 0 if exit_zero else code
+
+
+def _fix_summary(findings, fixed: int, unsafe_fixes: bool) -> str:
+    from .emit.text import fix_summary
+
+    return fix_summary(findings, fixed, unsafe_fixes)
 
 
 def _write_report(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    """Atomically, with the mode the file has (a new file: the usual one), in a folder made
+    when missing."""
+    from .fix.planner import write_atomically
 
-    folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    path.resolve().parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, text, bom=False)
 
 
 def _resolved(loaded, shown: str) -> str:
@@ -613,7 +693,7 @@ def rule_cmd(rule_id):
 
     registry = _registry()
     if rule_id not in registry.rules:
-        _fail(f"unknown rule `{rule_id}` (see `prisma-lint rules`)")
+        _unknown_rule(rule_id, registry.rules)
     page = rule_page(rule_id)
     if page is None:
         rule = registry.rules[rule_id]

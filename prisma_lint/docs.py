@@ -12,6 +12,59 @@ from typing import Optional
 
 from .resources import resource_dir
 
+# The project's home page, and where each rule's page is (``{rule}``: its id). A fork sets
+# ``docs-url`` in its config to point at its own pages.
+HOMEPAGE = "https://github.com/prisma-lint/prisma-lint"
+DOCS_URL = HOMEPAGE + "/blob/main/rules/{rule}.md"
+
+
+def rule_url(rule_id: str, base: Optional[str] = None) -> str:
+    return (base or DOCS_URL).replace("{rule}", rule_id)
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as plain text for readers that show it raw (SARIF ``text`` fields): links keep
+    their words, code keeps its text without backticks, headings and emphasis lose their marks;
+    fenced code blocks stay (indented) since the examples are the point of a page."""
+    out: list[str] = []
+    in_fence = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            out.append("    " + line if line else "")
+            continue
+        if line.startswith("|"):  # a table row: its cells, "a: b"; rule and empty rows go
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if all(not c or set(c) <= set("-: ") for c in cells):
+                continue
+            line = ": ".join(c for c in cells if c)
+        line = re.sub(r"^#+\s*", "", line)
+        line = _LINK.sub(r"\1", line)
+        line = _EMPHASIS.sub(r"\2", line)
+        line = line.replace("`", "")
+        out.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters: at the last sentence end that fits, else
+    at a word, with an ellipsis (GitHub code scanning rejects a rule's fullDescription over
+    1,024 characters)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    end = head.rfind(". ")
+    if end >= limit // 2:
+        return head[: end + 1]
+    return head[: head.rfind(" ")].rstrip(",;:") + "\u2026"
+
 
 def rule_page(rule_id: str) -> Optional[str]:
     try:

@@ -141,9 +141,10 @@ def active_rules(
     inputs: Iterable[str] = ("schema", "prisma"),
 ) -> list[Rule]:
     """The rules to run: selected, not ignored, and with every input they need present."""
-    explicit = list(select) if select else list(config.select or [])
-    chosen = explicit or ["all"]
-    ignored = set(config.ignore) | set(ignore)
+    # as ruff: a --select on the command line replaces the config's select and extend-select
+    explicit = list(select) if select else list(config.select or []) + list(config.extend_select)
+    chosen = (list(select) if select else list(config.select or [])) or ["all"]
+    ignored = set(config.ignore) | set(config.extend_ignore) | set(ignore)
     present = set(inputs)
     out = []
     for rule in registry.rules.values():
@@ -252,6 +253,9 @@ class Engine:
             severity = self.config.severity.get(UNUSED_SUPPRESSION.id, UNUSED_SUPPRESSION.severity)
             for s, message in sup.unused(by_file, known, active_ids):
                 kept.append(Finding(UNUSED_SUPPRESSION.id, severity, message, s.span, model=s.model))
+        if self.config.exclude or self.config.per_file_ignores:
+            paths = {**(inputs.migrations.paths if inputs.migrations is not None else {}), **inputs.unit.paths}
+            kept = _by_file_config(kept, self.config, paths)
         kept.sort(key=Finding.sort_key)
         return LintResult(kept, inputs.diagnostics + errors, suppressed)
 
@@ -312,7 +316,7 @@ class Engine:
             final = final.with_texts(fixed_texts)
             result = self.lint(final)
         _mark_refused(result.findings, outcome)
-        return FixResult(final, result, outcome.texts, originals, max(len(before.findings) - len(result.findings), 0))
+        return FixResult(final, result, outcome.texts, originals, _gone(before.findings, result.findings))
 
     def migration(self, inputs: Inputs, unsafe: bool = False) -> tuple[FixResult, Any]:
         """What ``migrate`` needs: the fixes (in memory) and the index changes they make to the
@@ -372,6 +376,39 @@ def lint(
     """One lint of an already loaded unit (a shorthand for ``Engine(...).lint(Inputs(...))``)."""
     inputs = Inputs(loaded, unit_kind(loaded), migrations, queries, stats)
     return Engine(registry, config, list(select) if select else None, list(ignore)).lint(inputs)
+
+
+def _gone(before: list[Finding], after: list[Finding]) -> int:
+    """How many findings of ``before`` are not in ``after``, matched by rule, file, model and
+    fields (the fixes move lines, so positions cannot match); a plain difference of the counts
+    is off when a fix also changes another finding."""
+    from collections import Counter
+
+    left = Counter((f.rule, f.file, f.model, tuple(f.fields)) for f in after)
+    gone = 0
+    for f in before:
+        key = (f.rule, f.file, f.model, tuple(f.fields))
+        if left[key]:
+            left[key] -= 1
+        else:
+            gone += 1
+    return gone
+
+
+def _by_file_config(findings: list[Finding], config: Config, paths: dict) -> list[Finding]:
+    """Drop the findings in files that ``exclude`` leaves out (a file of a multi-file schema is
+    still read, for the relations across files, but not reported on or fixed) and those that
+    ``per-file-ignores`` turns off for their file."""
+    verdicts: dict[str, tuple[bool, set[str]]] = {}
+    out = []
+    for f in findings:
+        if f.file not in verdicts:
+            path = paths.get(f.file) or Path(f.file)
+            verdicts[f.file] = (config.is_excluded(path), config.ignored_in(path))
+        excluded, off = verdicts[f.file]
+        if not excluded and f.rule not in off:
+            out.append(f)
+    return out
 
 
 def exit_code(result_findings: list[Finding], diagnostics: list[Diagnostic], fail_on: str) -> int:

@@ -29,3 +29,19 @@ def resource_dir(kind: str) -> Path:
 
 def resource_path(kind: str, name: str) -> Path:
     return resource_dir(kind) / name
+
+
+def update_generated(path: Path, text: str, check: bool, command: str) -> int:
+    """A generated file kept in the repository: with ``check``, exit status 1 when ``path``
+    differs from ``text`` (a test runs this); else rewrite it when it differs."""
+    import sys
+
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if current == text:
+        return 0
+    if check:
+        print(f"{path} is stale: run {command}", file=sys.stderr)
+        return 1
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+    return 0

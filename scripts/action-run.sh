@@ -1,40 +1,33 @@
 #!/usr/bin/env bash
-# The "Run prisma-lint" step of action.yml: annotations on the pull request, a Markdown table
-# in the step summary, an optional SARIF file, and the exit code of `check`.
+# The "Run prisma-lint" step of action.yml: one run of `check` writes the annotations (stdout,
+# --format github), the SARIF file, the Markdown step summary and a JSON report for the counts;
+# the step's outputs are the findings and input-error counts and the SARIF path; the exit code
+# is check's.
 set -uo pipefail
-bin="${PRISMA_LINT_BIN:-$RUNNER_TEMP/prisma-lint-venv/bin/prisma-lint}"
-args=(check --fail-on "${INPUT_FAIL_ON:-warning}")
+bin="${PRISMA_LINT_BIN:?}"
+tmp="${RUNNER_TEMP:?}"
+sarif="${INPUT_SARIF_FILE:-}"
+[ -n "$sarif" ] || sarif="$tmp/prisma-lint.sarif"
+markdown="$tmp/prisma-lint-summary.md"
+report="$tmp/prisma-lint-report.json"
+args=(check --format github --fail-on "${INPUT_FAIL_ON:-warning}"
+  --output-format "$sarif:sarif" --output-format "$markdown:markdown" --output-format "$report:json")
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
-paths=()
-[ -n "${INPUT_PATH:-}" ] && paths+=("$INPUT_PATH")
+[ -n "${INPUT_PATH:-}" ] && args+=("$INPUT_PATH")
 
-if [ -n "${INPUT_SARIF_FILE:-}" ]; then
-  "$bin" "${args[@]}" --exit-zero --format sarif --output "$INPUT_SARIF_FILE" "${paths[@]}" || true
+"$bin" "${args[@]}"
+code=$?
+if [ -s "$markdown" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  cat "$markdown" >> "$GITHUB_STEP_SUMMARY"
 fi
-
-report="$(mktemp)"
-"$bin" "${args[@]}" --format json --exit-zero --output "$report" "${paths[@]}" 2>/dev/null
-if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -s "$report" ]; then
-  "${bin%/prisma-lint}/python" - "$report" >> "$GITHUB_STEP_SUMMARY" <<'PY' || true
-import json, sys
-doc = json.load(open(sys.argv[1], encoding="utf-8"))
-findings, errors = doc["findings"], doc["errors"]
-print("## prisma-lint\n")
-if not findings and not errors:
-    print("All checks passed.\n")
-    raise SystemExit
-def cell(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
-print("| severity | rule | location | message |")
-print("|---|---|---|---|")
-for e in errors:
-    where = f"{e.get('file') or ''}:{e.get('line', '')}"
-    print(f"| error | {cell(e['code'])} | `{cell(where)}` | {cell(e['message'])} |")
-for f in findings:
-    print(f"| {f['severity']} | `{f['rule']}` | `{cell(f['file'])}:{f['line']}` | {cell(f['message'])} |")
-s = doc["summary"]
-print(f"\n{s['findings']} finding(s), {s['errors']} input error(s).")
-PY
+findings="" errors=""
+if [ -s "$report" ]; then
+  # the venv's Python (python.exe under Scripts\ on Windows: Git Bash finds it without .exe)
+  read -r findings errors < <("${bin%/*}/python" -c 'import json, sys; s = json.load(open(sys.argv[1], encoding="utf-8"))["summary"]; print(s["findings"], s["errors"])' "$report")
 fi
-rm -f "$report"
-"$bin" "${args[@]}" --format github "${paths[@]}"
+{
+  echo "findings=${findings}"
+  echo "errors=${errors}"
+  [ -s "$sarif" ] && echo "sarif-file=$sarif"
+} >> "${GITHUB_OUTPUT:-/dev/null}"
+exit "$code"

@@ -86,7 +86,7 @@ def test_check_fix_sees_the_index_the_migrations_create(tmp_path):
     assert "missing-fk-index" not in rules, before.stdout
     fixed = run_cli("check", str(schema), "--fix", cwd=tmp_path)
     assert schema.read_text() == BLOG, "check --fix added an index the migrations already create"
-    assert "Fixed 0 problems." in fixed.stderr, fixed.stderr
+    assert "Found 1 problem (0 fixed, 1 remaining)." in fixed.stdout, fixed.stdout
     after = run_cli("check", str(schema), "--format", "json", cwd=tmp_path)
     assert not [f for f in json.loads(after.stdout)["findings"] if f["rule"] == "redundant-index"]
 

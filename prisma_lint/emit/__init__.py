@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Optional, Protocol
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..findings import Finding
     from ..frontends.prisma.syntax import Diagnostic
     from ..rules import Rule
@@ -24,6 +26,11 @@ class Formatter(Protocol):
         statistics: bool = ...,
         rules: Optional[Mapping[str, Rule]] = ...,
         files: Sequence[str] = ...,
+        docs_url: Optional[str] = ...,  # the rules' pages, "{rule}" standing for the id
+        source_root: Optional[Path] = ...,  # the repository's top folder (SARIF paths)
+        cwd: Optional[Path] = ...,  # the folder the findings' paths are relative to
+        fixed: Optional[int] = ...,  # after --fix: how many problems the fixes removed
+        unsafe_fixes: bool = ...,
     ) -> str: ...
 
 
@@ -35,6 +42,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "sarif": ("sarif", "format_sarif"),
     "gitlab": ("gitlab", "format_gitlab"),
     "junit": ("junit", "format_junit"),
+    "markdown": ("markdown", "format_markdown"),
 }
 
 

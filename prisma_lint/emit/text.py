@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from typing import Optional
 
 from ..findings import SEVERITIES, SEVERITY_RANK, Finding
 from ..frontends.prisma.syntax import Diagnostic
@@ -71,11 +73,19 @@ def format_text(
     quiet: bool = False,
     statistics: bool = False,
     show_fix_hint: bool = True,
+    fixed: Optional[int] = None,
+    unsafe_fixes: bool = False,
     **_: object,
 ) -> str:
+    """``fixed``: after ``--fix``, how many problems the fixes removed (the summary line then
+    counts fixed and remaining). ``statistics``: only the input errors and the table (as ruff)."""
     out: list[str] = []
     for d in diagnostics:
         out.append(render_diagnostic(d, color, snippet=not quiet))
+    if statistics:
+        if findings:
+            out.append(format_statistics(findings).rstrip("\n"))
+        return "\n".join(out) + "\n" if out else ""
     # the worst first within a file: errors before warnings, then the missing index whose delete
     # fans out furthest (missing-fk-index's fan_out), then by position
     for f in sorted(findings, key=lambda f: (f.file, -SEVERITY_RANK[f.severity], -f.data.get("fan_out", 0))):
@@ -92,11 +102,28 @@ def format_text(
                 pad = " " * len(str(f.span.line))
                 out.append(f"{pad} = {_style('help', color, bold=True)}: {help_text}{tag}")
             out.append("")
-    if statistics and findings:
-        out.append(format_statistics(findings))
-    if not quiet or findings or diagnostics:
+    if fixed is not None:
+        out.append(fix_summary(findings, fixed, unsafe_fixes, diagnostics))
+    elif not quiet or findings or diagnostics:
         out.append(_summary_line(findings, diagnostics, show_fix_hint))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def fix_summary(findings: list[Finding], fixed: int, unsafe_fixes: bool, diagnostics: Sequence[Diagnostic] = ()) -> str:
+    """The one line after ``--fix`` (as ruff's "Found 5 errors (3 fixed, 2 remaining).")."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    total = fixed + len(findings)
+    line = (
+        f"Found {total} problem{'s' if total != 1 else ''} ({fixed} fixed, {len(findings)} remaining)."
+        if total
+        else "All checks passed."
+    )
+    if errors:
+        line += f" {errors} error{'s' if errors != 1 else ''} in the input."
+    _safe, unsafe = fixable_counts(findings)
+    if unsafe and not unsafe_fixes:
+        line += f" {unsafe} more fixable with --unsafe-fixes."
+    return line
 
 def format_statistics(findings: list[Finding]) -> str:
     counts = Counter((f.rule, f.severity) for f in findings)
@@ -104,7 +131,7 @@ def format_statistics(findings: list[Finding]) -> str:
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
     width = max(len(str(n)) for n in counts.values())
     lines = [
-        f"{n:>{width}}  {rule:<24} {sev:<8}{' [*]' if rule in fixable else ''}" for (rule, sev), n in rows
+        f"{n:>{width}}  {rule:<24} {sev:<8}{' [*]' if rule in fixable else ''}".rstrip() for (rule, sev), n in rows
     ]
     return "\n".join(lines) + "\n"
 

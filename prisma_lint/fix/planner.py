@@ -301,21 +301,26 @@ def fix_texts(
 
 def write_atomically(path: Path, text: str, bom: bool) -> None:
     """Write ``text`` (UTF-8, with the BOM when the file had one) through a temporary file in
-    the same folder and a rename, keeping the file's mode: never a half-written schema."""
+    the same folder and a rename, keeping the file's mode (a new file gets the usual one, 0666
+    less the umask, where mkstemp alone would leave 0600): never a half-written file."""
     import os
     import tempfile
 
     data = ("\ufeff" + text if bom else text).encode("utf-8")
     folder = path.resolve().parent
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    if path.exists():
+        mode = path.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from lark import Lark
 from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
-from ...resources import resource_path
+from ...resources import resource_path, update_generated
 from .lalr import TABLES_FORMAT, ParseError
 from .lexer import Tok
 
@@ -137,16 +136,7 @@ def main(argv: list[str]) -> int:
     grammar_path = resource_path("grammars", "prisma.lark")
     out = grammar_path.with_name("prisma.tables.json")
     text = tables_text(compile_tables(grammar_path.read_text(encoding="utf-8")))
-    current = out.read_text(encoding="utf-8") if out.exists() else None
-    if "--check" in argv:
-        if current != text:
-            print(f"{out} is stale: run python -m prisma_lint.frontends.prisma.grammar_tables", file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        Path(out).write_text(text, encoding="utf-8")
-        print(f"wrote {out}")
-    return 0
+    return update_generated(out, text, "--check" in argv, "python -m prisma_lint.frontends.prisma.grammar_tables")
 
 
 if __name__ == "__main__":
