@@ -314,7 +314,7 @@ def check(
             click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
         inputs = _load(target.root, overrides, migrations_dir)
         engine = Engine(registry, config, selected or None, ignored)
-        if not no_app and inputs.kind == "prisma" and (apps or config.app or _wants_queries(registry, config, selected, ignored)):
+        if not no_app and inputs.kind == "prisma" and (apps or config.app or engine.reads("queries")):
             app = _read_app(inputs.unit, target.root, apps, config)
             if app.files_read:  # no app found: rules that need the queries do not run
                 inputs = replace(inputs, queries=app)
@@ -383,14 +383,6 @@ def check(
             err=True,
         )
     raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
-
-
-def _wants_queries(registry, config, selected, ignored) -> bool:
-    """Whether an active rule reads the app's queries (else a plain check never reads the app)."""
-    from .engine import active_rules
-
-    inputs = ("schema", "prisma", "migrations", "queries", "stats")
-    return any("queries" in r.needs for r in active_rules(registry, config, selected or None, ignored, inputs))
 
 
 def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):

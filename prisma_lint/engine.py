@@ -228,6 +228,12 @@ class Engine:
     select: Optional[Sequence[str]] = None
     ignore: Sequence[str] = ()
 
+    def reads(self, name: str) -> bool:
+        """Whether a rule this engine would run (given every input) reads the input ``name``:
+        an input that costs something (the app's code, the database) is read only then."""
+        everything = ("schema", "prisma", "migrations", "queries", "stats")
+        return any(name in r.needs for r in active_rules(self.registry, self.config, self.select or None, self.ignore, everything))
+
     def rules_for(self, inputs: Inputs) -> list[Rule]:
         return active_rules(self.registry, self.config, self.select or None, self.ignore, inputs.present)
 

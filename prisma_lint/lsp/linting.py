@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -59,9 +60,12 @@ class Linting(StateBase):
                 out.setdefault(uri, []).append(self._record(self._zero_range(), str(e), "error", "io-error"))
             unit.inputs = None
             return out
+        engine = Engine(self.registry, config)
+        if inputs.kind == "prisma" and (config.app or engine.reads("queries")):
+            inputs = replace(inputs, queries=self._app_queries(unit, inputs, config))
         unit.inputs = inputs
         loaded, migrations = inputs.unit, inputs.migrations
-        result = Engine(self.registry, config).lint(inputs)
+        result = engine.lint(inputs)
 
         shown_to_path = {s: p.resolve() for s, p in loaded.paths.items()}
         if migrations is not None:
@@ -113,6 +117,23 @@ class Linting(StateBase):
                 rng = self._zero_range()
             out.setdefault(target, []).append(self._record(rng, diag.message, diag.severity, diag.code))
         return out
+
+    def _app_queries(self, unit: Unit, inputs, config):
+        """The app's Prisma Client calls for a schema unit, read as ``check`` reads them, and kept
+        until an app file is saved (reading walks the project: too slow for every keystroke).
+        None when no app file is found (rules that need the queries then do not run)."""
+        key = str(unit.root)
+        if key not in self.app_cache:
+            from ..frontends.app.cache import default_cache_dir
+            from ..frontends.app.read import read_app
+
+            try:
+                app = read_app(inputs.unit, [], config, cache_dir=default_cache_dir(config.path, self.env), schema_path=unit.root)
+            except Exception as e:  # a broken app must not take the schema's diagnostics with it
+                self.log(f"prisma-lint: reading the app for {unit.root} failed: {type(e).__name__}: {e}", error=True)
+                app = None
+            self.app_cache[key] = app if app is not None and app.files_read else None
+        return self.app_cache[key]
 
     def _migrations(self, mig: Path, cwd: Path, overrides: dict[str, str]):
         """The migrations folder ``mig`` replayed (cached until its files change)."""

@@ -28,6 +28,7 @@ Importing this module is cheap: pygls and lsprotocol (~0.5 s) are imported by
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from .actions import Actions
@@ -52,6 +53,7 @@ def create_server():
 
     server = LanguageServer("prisma-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     state = ServerState(server, types, from_fs_path, to_fs_path, asyncio)
+    state.env = dict(os.environ)  # the app cache folder (XDG_CACHE_HOME, HOME): read once, here
 
     @server.feature(types.INITIALIZE)
     def initialize(ls, params: types.InitializeParams):

@@ -17,6 +17,8 @@ DEBOUNCE = 0.075  # seconds of quiet after a change before linting again (while 
 QUICK = 0.005  # the delay for a change after a quiet period (coalesces a burst of messages)
 SEVERITY = {"error": 1, "warning": 2, "info": 3}
 CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml"})
+# app code: saving one re-reads the app's queries (the same extensions the app front end reads)
+APP_SUFFIXES = frozenset({".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs"})
 
 
 @dataclass
@@ -107,6 +109,8 @@ class StateBase:
         self._registry = None
         self._untitled = 0
         self.idle_collect: Any = None  # the TimerHandle of the next idle garbage collection
+        self.app_cache: dict[str, Any] = {}  # schema root -> AppQueries (None: no app), until an app file is saved
+        self.env: dict[str, str] = {}  # the process environment (the cache folder), set by main()
 
     # -- plumbing --------------------------------------------------------------------------
     def guard(self, fn, *args, default=None):

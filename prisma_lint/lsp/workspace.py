@@ -9,7 +9,7 @@ from typing import Optional
 
 from .linting import Linting
 from .positions import apply_change
-from .state import CONFIG_NAMES, QUICK, Document, Unit, _kind_of, logger
+from .state import APP_SUFFIXES, CONFIG_NAMES, QUICK, Document, Unit, _kind_of, logger
 
 
 class Workspace(Linting):
@@ -37,7 +37,12 @@ class Workspace(Linting):
             t = self.types
             watchers = [
                 t.FileSystemWatcher(glob_pattern=g)
-                for g in ("**/*.prisma", "**/*.sql", "**/{prisma-lint.toml,.prisma-lint.toml,pyproject.toml}")
+                for g in (
+                    "**/*.prisma",
+                    "**/*.sql",
+                    "**/{prisma-lint.toml,.prisma-lint.toml,pyproject.toml}",
+                    "**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}",  # the app: its queries feed the query rules
+                )
             ]
             self.server.client_register_capability(
                 t.RegistrationParams(
@@ -96,6 +101,13 @@ class Workspace(Linting):
         if name in CONFIG_NAMES:
             self.files_changed()
             return
+        if Path(name).suffix in APP_SUFFIXES:
+            # the app's queries changed: every schema reads them again
+            self.app_cache.clear()
+            for k in set(self.doc_unit.values()):
+                if k[0] == "schema":
+                    self.schedule(k, 0.05)
+            return
         if doc is None or doc.kind is None:
             return
         # saving may change what the schema is (a new file now on disk, a datasource added)
@@ -140,6 +152,7 @@ class Workspace(Linting):
         (after ``delay`` seconds, or now)."""
         self.configs.clear()
         self.migration_cache.clear()
+        self.app_cache.clear()
         changed = self._reassign_all()
         for key in set(self.doc_unit.values()) | changed:
             if key not in self.units:
