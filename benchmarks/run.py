@@ -14,6 +14,8 @@ Targets (on the project's 2-core machine; a ratio is taken in one run where the 
   reading the app (issue #13): `check --app` on the largest app in ../shared/apps, no cache
                                                                   (cold) <= 6 s, unchanged since the last run (warm) <= 1 s;
                                                                   `queries` alone the same
+  `check` on 20,000 models with unindexed foreign keys (issue #11) <= 20 s (and its peak memory)
+  `check` on a 50 MB schema (the size limit; issue #11)            peak RSS < 3 GB
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from synth import synthetic_migration, synthetic_schema  # noqa: E402
+from synth import synthetic_migration, synthetic_schema, unindexed_fk_schema  # noqa: E402
 
 
 def _cli() -> list[str]:
@@ -156,6 +158,7 @@ def main() -> int:
             rows.append((label, value, target, ok))
         rows.extend(engine_rows(tmp, repeat, text_10k, text_100k))
         rows.extend(app_rows(tmp, max(3, repeat // 3)))
+        rows.extend(size_rows(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -165,6 +168,36 @@ def main() -> int:
     for label, value, target, ok in rows:
         print(f"{label:<{width}}  {value:>16}  {target:<16}  {'yes' if ok else 'NO'}")
     return 0 if all(r[3] for r in rows) else 1
+
+
+def measured_process(args: list[str]) -> tuple[float, float, int]:
+    """One fresh process: (wall s, peak RSS MB, exit code), the peak from wait4 (that child only)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    t = time.perf_counter()
+    proc = subprocess.Popen(_cli() + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t, usage.ru_maxrss / 1024, proc.returncode
+
+
+def size_rows(tmp: Path):
+    """Issue #11: missing-fk-index was quadratic (20,000 keys: 217 s) and a 50 MB schema took
+    over 3 GB. Both as cold `check -q` processes."""
+    rows = []
+    fk = tmp / "fk20000.prisma"
+    fk.write_text(unindexed_fk_schema(20_000))
+    wall, peak, code = measured_process(["check", "-q", str(fk)])
+    rows.append(("check, 20,000 unindexed foreign keys", f"{wall:.1f} s", "<= 20 s", wall <= 20 and code == 1))
+    rows.append(("  ... peak RSS", f"{peak:.0f} MB", "(info)", True))
+    big = tmp / "big50.prisma"
+    text = synthetic_schema(100_000)
+    lines = int(100_000 * 49.5 * 2**20 / len(text))  # just under the 50 MB limit
+    big.write_text(synthetic_schema(lines))
+    del text
+    wall, peak, code = measured_process(["check", "-q", str(big)])
+    rows.append((f"check, {big.stat().st_size / 2**20:.1f} MB schema", f"{wall:.0f} s", "(info)", code == 1))
+    rows.append(("  ... peak RSS", f"{peak / 1024:.2f} GB", "< 3 GB", peak < 3 * 1024))
+    return rows
 
 
 def extra_rows(tmp: Path, repeat: int):

@@ -88,3 +88,14 @@ def synthetic_migration(statements: int) -> str:
         ]
         i += 1
     return "\n\n".join(out[:statements]) + "\n"
+
+
+def unindexed_fk_schema(models: int, provider: str = "postgresql") -> str:
+    """``models`` models in a chain, each with one foreign key and no index on it: as many
+    missing-fk-index findings (and fixes) as models (issue #11 item 7)."""
+    out = [f'datasource db {{\n  provider = "{provider}"\n}}\n']
+    for i in range(models):
+        parent = f"  parentId Int\n  parent   Node{i - 1} @relation(fields: [parentId], references: [id])\n" if i else ""
+        child = f"  children Node{i + 1}[]\n" if i + 1 < models else ""
+        out.append(f"model Node{i} {{\n  id       Int @id\n  name     String\n{parent}{child}}}\n")
+    return "\n".join(out)

@@ -34,6 +34,12 @@ class _Exit(Exception):
         self.code = code
 
 
+def _interrupted() -> type[BaseException]:
+    from .fix.write import Interrupted
+
+    return Interrupted
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for v in values:
@@ -101,9 +107,9 @@ def main() -> None:
         main_group(standalone_mode=False)
     except _Exit as e:
         _exit_now(e.code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort:  # click's form of Ctrl-C (KeyboardInterrupt): the shell's 128 + SIGINT
         click.echo("Aborted.", err=True)
-        sys.exit(2)
+        sys.exit(130)
     except click.ClickException as e:
         e.show()
         sys.exit(2 if e.exit_code not in (0, 1) else e.exit_code)
@@ -113,6 +119,8 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except _interrupted() as e:  # SIGTERM while writing: the files are as they were
+        sys.exit(128 + getattr(e, "signum", 15))
     except Exception as e:  # a bug: say so in one line, not a traceback
         import os
 
@@ -136,10 +144,13 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
         return [Target(Path(schema))]
     if paths:
         return group_paths([Path(p) for p in paths], overrides)
+    warnings: list[str] = []
     try:
-        found, how = find_schema(Path.cwd())
+        found, how = find_schema(Path.cwd(), warnings)
     except SchemaNotFound as e:
         _fail(str(e))
+    for w in warnings:
+        click.echo(f"prisma-lint: warning: {w}", err=True)
     return [Target(found, how)]
 
 
@@ -191,13 +202,25 @@ def _rule_ids(registry, select, ignore) -> tuple[list[str], list[str]]:
     return selected, ignored
 
 
-def _write(unit, texts: dict[str, str]) -> None:
-    """Write fixed texts back to the unit's files (each atomically, keeping a BOM)."""
-    from .fix.planner import write_atomically
+def _try_write(unit, texts: dict[str, str]) -> Optional[str]:
+    """Write fixed texts back to the unit's files (keeping a BOM): all or nothing, each file
+    checked against what was read (see fix/write.py). Returns the one-line error, if any."""
+    from .fix.write import WriteError, encode, write_files
 
     boms = unit.boms()
-    for path, text in texts.items():
-        write_atomically(unit.paths[path], text, boms.get(path, False))
+    try:
+        write_files(
+            [(p, unit.paths[p], encode(t, boms.get(p, False)), unit.read_as.get(p)) for p, t in texts.items()]
+        )
+    except WriteError as e:
+        return str(e)
+    return None
+
+
+def _write(unit, texts: dict[str, str]) -> None:
+    error = _try_write(unit, texts)
+    if error:
+        _fail(error)
 
 
 @main_group.command()
@@ -334,7 +357,7 @@ def check(
         formatter = get_formatter("text" if output_format == "text" else output_format)
         report = formatter(findings, diagnostics, color=False, quiet=True, rules=registry.rules, files=run.linted_files)
         click.echo(report, nl=False, err=True)
-        raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
+        raise _Exit(2 if run.write_errors else _final_code(findings, diagnostics, fail_level, exit_zero))
     if show_diff:
         patch = "".join(run.diffs)
         if patch:
@@ -382,7 +405,7 @@ def check(
             "(use `exclude` in the config, or write `-- prisma-lint-ignore` into migrations not yet applied)",
             err=True,
         )
-    raise _Exit(_final_code(findings, diagnostics, fail_level, exit_zero))
+    raise _Exit(2 if run.write_errors else _final_code(findings, diagnostics, fail_level, exit_zero))
 
 
 def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):
@@ -411,6 +434,7 @@ class _CheckRun:
         self.sql_left = 0  # --add-ignore: findings in SQL files, left alone
         self.stdin_fixed: Optional[str] = None
         self.fail_level: Optional[str] = None
+        self.write_errors = 0  # units whose files could not be written (exit 2)
         self.docs_url: Optional[str] = None  # the config's docs-url, for the rule links
 
     def report(self, unit, result, only: Optional[set]) -> None:
@@ -444,14 +468,24 @@ class _CheckRun:
         if excluded:  # a safety net: the findings of excluded files are dropped before fixing
             click.echo(f"prisma-lint: not fixing {unit.root}: the fixes would edit {', '.join(excluded)}, which `exclude` leaves out", err=True)
             return result
-        self.diffs.append(unified_diff(fixed.originals, fixed.texts))
-        self.fixed_count += fixed.fixed
+        if dry_run:  # the diff only when it is shown (difflib: 35 of 60 s of a 2,000-finding --fix)
+            self.diffs.append(unified_diff(fixed.originals, fixed.texts))
         if stdin is not None:
             shown = next((p for p, f in unit.paths.items() if str(f.resolve()) in stdin), None)
             self.stdin_fixed = fixed.texts.get(shown, stdin[next(iter(stdin))]) if shown else None
-        if not dry_run:
-            _write(unit, fixed.texts)
+        if not dry_run and not self.wrote(unit, fixed.texts):
+            return result  # the files are as they were: report what is in them
+        self.fixed_count += fixed.fixed
         return fixed.result
+
+    def wrote(self, unit, texts: dict[str, str]) -> bool:
+        """Write the unit's fixed files; a failure is reported (one line) and counted (exit 2),
+        and the other targets go on."""
+        error = _try_write(unit, texts)
+        if error:
+            click.echo(f"prisma-lint: error: {error}", err=True)
+            self.write_errors += 1
+        return error is None
 
     def add_ignores(self, engine, inputs, result, dry_run: bool):
         """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``)."""
@@ -471,10 +505,11 @@ class _CheckRun:
         if final.unit.has_errors:  # never write a schema the comments broke (they cannot: a safety net)
             click.echo("prisma-lint: internal error: the ignore comments would break the schema; nothing written", err=True)
             raise _Exit(2)
-        self.diffs.append(unified_diff(unit.texts(), texts))
+        if dry_run:
+            self.diffs.append(unified_diff(unit.texts(), texts))
+        if not dry_run and not self.wrote(unit, texts):
+            return result
         self.fixed_count += added
-        if not dry_run:
-            _write(unit, texts)
         return engine.lint(final)
 
 
@@ -495,12 +530,12 @@ def _fix_summary(findings, fixed: int, unsafe_fixes: bool) -> str:
 
 
 def _write_report(path: Path, text: str) -> None:
-    """Atomically, with the mode the file has (a new file: the usual one), in a folder made
-    when missing."""
-    from .fix.planner import write_atomically
+    from .fix.write import WriteError, write_report
 
-    path.resolve().parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, text, bom=False)
+    try:
+        write_report(path, text)
+    except WriteError as e:
+        _fail(str(e))
 
 
 def _resolved(loaded, shown: str) -> str:
@@ -562,6 +597,16 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         raise _Exit(2)
     try:
         fixed, migration = Engine(registry, config, selected or None, ignored).migration(inputs, unsafe_fixes)
+        blocking = _blocking_errors(registry, config, inputs, fixed.inputs)
+        if blocking:
+            click.echo(
+                "prisma-lint: error: not writing migration SQL: the schema has errors that would make it wrong "
+                "(fix them first):",
+                err=True,
+            )
+            for f in blocking:
+                click.echo(f"  {f.file}:{f.line}:{f.column}: {f.severity}[{f.rule}] {f.message}", err=True)
+            raise _Exit(2)
         if migration.empty:
             click.echo("No index changes: nothing to migrate.", err=True)
         elif to_stdout:
@@ -576,7 +621,10 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
                 click.echo(render(migration), nl=False)
         else:
             out = Path(out_dir) if out_dir else migrations_dir(datasource_file(inputs.unit))
-            folders = write_migrations(migration, out, name, concurrently)
+            try:
+                folders = write_migrations(migration, out, name, concurrently)
+            except OSError as e:
+                _fail(f"{e.filename or out}: cannot write the migration: {e.strerror or e}")
             for folder in folders:
                 click.echo(f"Wrote {folder / 'migration.sql'} (and down.sql)", err=True)
             if concurrently:
@@ -592,6 +640,25 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         click.echo(f"Updated {', '.join(sorted(fixed.texts))}", err=True)
     elif fixed.texts and not to_stdout:
         click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
+
+
+def _blocking_errors(registry, config, before, after) -> list:
+    """Errors of migrate.sql.BLOCKING_RULES in the schema before or after the fixes: the SQL
+    would be wrong (truncated names that collide, a NUL in a name, an expression PostgreSQL
+    refuses)."""
+    from .engine import Engine
+    from .migrate.sql import BLOCKING_RULES
+
+    engine = Engine(registry, config, [r for r in BLOCKING_RULES if r in registry.rules], [])
+    seen: set[tuple] = set()
+    out = []
+    for inputs in (before, after):
+        for f in engine.lint(inputs).findings:
+            key = (f.rule, f.file, f.line, f.column, f.message)
+            if f.severity == "error" and key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
 
 
 @main_group.command()

@@ -16,17 +16,24 @@ datasource between them; files that each have their own datasource are separate 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .frontends.prisma.loader import SchemaNotFound, schema_files_in
+from .frontends.prisma.loader import NotReadable, SchemaNotFound, read_bytes, schema_files_in
 
 _DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
 _DATASOURCE_BYTES = re.compile(rb"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
 _MIGRATION_FOLDER = re.compile(r"^\d+_")
-_CONFIG_SCHEMA = re.compile(r"""(?m)^\s*schema\s*:\s*(?:path\.join\([^)]*?)?["'`]([^"'`]+)["'`]""")
+# the `schema:` property of prisma.config.ts (comments blanked out first): a string, or
+# path.join/path.resolve (also bare join/resolve) of __dirname, process.cwd() and strings
+_CONFIG_SCHEMA = re.compile(r"(?<![\w$.])schema\s*:\s*")
+_STRING = re.compile(r"""\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\\]*)`)""")
+_CALL = re.compile(r"\s*(?:path\s*\.\s*)?(join|resolve)\s*\(")
+_DIRNAME = re.compile(r"\s*(?:__dirname|import\s*\.\s*meta\s*\.\s*dirname|process\s*\.\s*cwd\s*\(\s*\))")
+_ARG_END = re.compile(r"\s*([,)])")
 _LOCK_PROVIDER = re.compile(r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']""")
 
 
@@ -37,10 +44,10 @@ def has_datasource(path: Path, open_texts: Optional[dict[str, str]] = None) -> b
         text = open_texts.get(str(path.resolve()))
         if text is not None:
             return bool(_DATASOURCE.search(text))
-    try:
-        return bool(_DATASOURCE_BYTES.search(path.read_bytes()))
-    except OSError:
-        return False
+    try:  # only a regular file, never blocking on a FIFO (read_bytes); as bytes (decoding is the cost)
+        return bool(_DATASOURCE_BYTES.search(read_bytes(path)[0]))
+    except (OSError, NotReadable):
+        return False  # the loader reports it, with the reason
 
 
 def _prisma_files_here(folder: Path) -> list[Path]:
@@ -131,24 +138,109 @@ def migration_provider(folder: Path) -> Optional[str]:
     return m.group(1) if m else None
 
 
-def find_schema(cwd: Path) -> tuple[Path, str]:
-    """Find the schema the way the Prisma CLI does; returns (path, how it was found)."""
+def strip_js_comments(text: str) -> str:
+    """``text`` with its ``//`` and ``/* */`` comments blanked (strings kept: a URL's ``//`` in a
+    string is not a comment); line breaks stay so positions stay."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append("".join(ch if ch == "\n" else " " for ch in text[i:j]))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _js_string(m: "re.Match[str]") -> str:
+    raw = next(g for g in m.groups() if g is not None)
+    return re.sub(r"\\(.)", r"\1", raw)
+
+
+def config_schema_path(text: str, folder: Path) -> Optional[Path]:
+    """The ``schema`` of a prisma.config.ts, read as text (never run): a string literal (relative
+    to the config's folder, as Prisma resolves it) or ``path.join``/``path.resolve`` of
+    ``__dirname``, ``process.cwd()`` and string literals. None when it is anything else."""
+    code = strip_js_comments(text)
+    for key in _CONFIG_SCHEMA.finditer(code):
+        pos = key.end()
+        lit = _STRING.match(code, pos)
+        if lit:
+            return folder / _js_string(lit)
+        call = _CALL.match(code, pos)
+        if not call:
+            continue
+        parts: list[str] = []
+        pos = call.end()
+        while True:
+            arg = _DIRNAME.match(code, pos) or _STRING.match(code, pos)
+            if arg is None:
+                break
+            parts.append(str(folder) if arg.re is _DIRNAME else _js_string(arg))
+            pos = arg.end()
+            sep = _ARG_END.match(code, pos)
+            if not sep:
+                break
+            pos = sep.end()
+            if sep.group(1) == ")":
+                if not parts:
+                    break
+                # node's join concatenates (an absolute part does not restart); resolve restarts
+                joined = "/".join(parts) if call.group(1) == "join" else os.path.join(str(folder), *parts)
+                return Path(os.path.normpath(os.path.join(folder, joined)))
+    return None
+
+
+def _outside(path: Path, project: Path, written: str) -> Optional[str]:
+    """A warning when a configured schema path (``written`` as in the config) leaves the project."""
+    try:
+        path.resolve().relative_to(project.resolve())
+    except ValueError:
+        return f"the configured schema path {written} is outside the project folder ({path.resolve()})"
+    return None
+
+
+def find_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, str]:
+    """Find the schema the way the Prisma CLI does; returns (path, how it was found). A
+    configured path that leaves the project adds a line to ``warnings``."""
     config = cwd / "prisma.config.ts"
     if config.is_file():
-        m = _CONFIG_SCHEMA.search(config.read_text(encoding="utf-8", errors="replace"))
-        if m:
-            candidate = (cwd / m.group(1)).resolve()
-            if candidate.exists():
-                return candidate, "the `schema` path in prisma.config.ts"
+        try:
+            configured = config_schema_path(read_bytes(config, 1 << 20)[0].decode("utf-8", "replace"), cwd)
+        except (OSError, NotReadable):
+            configured = None
+        if configured is not None and configured.exists():
+            note = _outside(configured, cwd, str(configured))
+            if note and warnings is not None:
+                warnings.append(note)
+            return configured, "the `schema` path in prisma.config.ts"
     pkg = cwd / "package.json"
     if pkg.is_file():
         try:
-            data = json.loads(pkg.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
+            data = json.loads(read_bytes(pkg, 8 << 20)[0].decode("utf-8"))
+        except (ValueError, OSError, NotReadable):
             data = None
         prisma = data.get("prisma") if isinstance(data, dict) else None
         schema = prisma.get("schema") if isinstance(prisma, dict) else None
         if isinstance(schema, str) and (cwd / schema).exists():
+            note = _outside(cwd / schema, cwd, schema)
+            if note and warnings is not None:
+                warnings.append(note)
             return cwd / schema, '`"prisma": {"schema"}` in package.json'
     for rel in ("prisma/schema.prisma", "prisma/schema", "schema.prisma"):
         candidate = cwd / rel

@@ -90,6 +90,8 @@ def runs(corpus, tmp_path_factory) -> dict[str, Run]:
         for entry in corpus:
             if entry.is_dir():
                 shutil.copytree(entry, base / entry.name)
+                for f in (base / entry.name).rglob("*"):  # the corpus is read-only (0444); --fix refuses those
+                    f.chmod(f.stat().st_mode | 0o200)
             else:
                 shutil.copyfile(entry, base / entry.name)
         out[mode] = Run(base, flags, [e.name for e in corpus])
@@ -131,6 +133,8 @@ def test_one_target_at_a_time_gives_the_same_fix(runs, corpus, tmp_path, name):
     target = tmp_path / name
     if entry.is_dir():
         shutil.copytree(entry, target)
+        for f in target.rglob("*"):  # the corpus is read-only (0444); --fix refuses those
+            f.chmod(f.stat().st_mode | 0o200)
     else:
         shutil.copyfile(entry, target)
     proc = run_cli("check", *MODES["unsafe"], name, cwd=tmp_path)
@@ -734,3 +738,24 @@ def test_an_implied_unique_goes_first_and_the_index_it_made_redundant_stays(tmp_
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     text = path.read_text(encoding="utf-8")
     assert "@@unique([userId, email])" not in text and "@@index([userId])" in text, text
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_prisma_dmmf_of_the_fixed_schema_is_the_planned_one(verdicts, runs, corpus, mode, name):
+    """Issue #11: after --fix, Prisma reads the fixed schema as planned: its DMMF has the models,
+    fields, composite types and enums of the original unchanged, and exactly the indexes of our
+    model of the fixed text (the plan; test_oracle_agreement.py shows our model is Prisma's)."""
+    from test_oracle_agreement import diff_rows, dmmf_rows, lint_rows
+
+    original = next(e for e in corpus if e.name == name)
+    before, after = verdicts[str(original)], verdicts[str(runs[mode].base / name)]
+    assert before["ok"] and after["ok"], "test_prisma_accepts_the_fixed_schema says why"
+    rows_before, rows_after = dmmf_rows(before["dmmf"]["datamodel"]), dmmf_rows(after["dmmf"]["datamodel"])
+    problems = []
+    for section in ("models", "fields", "types", "enums"):
+        problems += diff_rows(section, rows_before[section], rows_after[section])
+    planned = lint_rows(load_schema(runs[mode].base / name).schema)
+    problems += diff_rows("indexes", planned["indexes"], rows_after["indexes"])
+    assert not problems, f"{name}: Prisma's DMMF after --fix is not the planned one\n" + "\n".join(problems)

@@ -24,7 +24,6 @@ until no fix applies: a second ``--fix`` changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, IndexSpec
@@ -297,37 +296,6 @@ def fix_texts(
         outcome.rounds += 1
     outcome.texts = {p: t for p, t in current.items() if t != texts[p]}
     return outcome
-
-
-def write_atomically(path: Path, text: str, bom: bool) -> None:
-    """Write ``text`` (UTF-8, with the BOM when the file had one) through a temporary file in
-    the same folder and a rename, keeping the file's mode (a new file gets the usual one, 0666
-    less the umask, where mkstemp alone would leave 0600): never a half-written file."""
-    import os
-    import tempfile
-
-    data = ("\ufeff" + text if bom else text).encode("utf-8")
-    folder = path.resolve().parent
-    if path.exists():
-        mode = path.stat().st_mode & 0o7777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def unified_diff(originals: dict[str, str], texts: dict[str, str]) -> str:

@@ -108,8 +108,11 @@ def create_server():
 def main() -> None:
     """Run the language server over stdio until the client says exit."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="prisma-lint lsp: %(levelname)s: %(message)s")
+    from .protocol import start_io
+
     server = create_server()
-    server.start_io()
+    # pygls' own stdio loop leaves protocol errors unanswered (see protocol.py)
+    sys.exit(start_io(server))
 
 
 if __name__ == "__main__":

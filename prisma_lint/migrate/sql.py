@@ -38,6 +38,11 @@ class MigrationError(Exception):
     """The migration cannot be written right for this schema or provider."""
 
 
+# Rules whose errors make the SQL wrong: names the database truncates into collisions or refuses
+# (a NUL), expressions PostgreSQL refuses in an index. `migrate` writes nothing while one fires.
+BLOCKING_RULES = ("identifier-too-long", "non-immutable-index-expression")
+
+
 @dataclass(frozen=True)
 class SqlColumn:
     name: str  # database column name
@@ -141,7 +146,9 @@ def _indexes(schema: Schema, provider: str) -> dict[str, list[SqlIndex]]:
     """Secondary indexes per model name (primary keys are not changed by prisma-lint)."""
     out: dict[str, list[SqlIndex]] = {}
     for m in schema.models.values():
-        if m.kind != "model" or m.ignored:
+        # @@ignore hides a model from Prisma Client, not from Prisma Migrate: its table and
+        # indexes are still migrated (and drift-checked), so a fix to them is migrated too
+        if m.kind != "model":
             continue
         out[m.name] = [sql_index(i, m, provider) for i in m.indexes if i.kind != "id"]
     return out

@@ -6,10 +6,42 @@ from ..model.naming import byte_length, identifier_limit
 from . import Rule, RuleContext
 
 
+def _nul_names(ctx: RuleContext):
+    """A NUL (``\\u0000``) in a database name: no provider accepts it, and it would go raw
+    into the SQL."""
+    schema = ctx.schema
+
+    def finding(span, what: str, name: str, model: str, fields=()):
+        shown = name.replace("\0", "\\u0000")
+        return ctx.finding(
+            span,
+            f"{what} \"{shown}\" contains a NUL character (\\u0000): no database accepts it in a name",
+            model=model,
+            fields=list(fields),
+            help="remove the \\u0000 from the name",
+        )
+
+    for model in schema.models.values():
+        if model.kind != "model":
+            continue
+        if "\0" in model.db_name:
+            yield finding(model.name_span, "table name", model.db_name, model.name)
+        for f in model.fields.values():
+            if "\0" in f.db_name:
+                yield finding(f.name_span, "column name", f.db_name, model.name, [f.name])
+        for index in model.indexes:  # a default name has a NUL only from a name reported above
+            if index.map is not None and "\0" in index.map:
+                yield finding(index.span, "index name", index.map, model.name, index.fields)
+    for r in schema.relations:
+        if r.span is not None and r.map is not None and "\0" in r.map:
+            yield finding(r.span, "foreign key name", r.map, r.model, r.fields)
+
+
 def check(ctx: RuleContext):
     schema = ctx.schema
     provider = schema.provider
     limit = identifier_limit(provider)
+    yield from _nul_names(ctx)
     # index-like names share one namespace per database schema in PostgreSQL
     seen: dict[tuple, tuple] = {}
     for model in schema.models.values():

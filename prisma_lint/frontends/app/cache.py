@@ -109,9 +109,7 @@ class FactsCache:
             return
         live = {entry[2] for entry in self.files.values()}
         facts = {k: v for k, v in self.facts.items() if k in live}
-        from ...fix.planner import (
-            write_atomically,  # temp file + rename, as for schema files
-        )
+        from ...fix.write import write_atomically  # temp file + rename, as for schema files
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import gc
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ...fix.write import Snapshot
 from ...model.builder import build_schema
 from ...model.schema import Schema
 from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
 SKIP_DIRS = frozenset({"node_modules", ".git"})
+
+MAX_SCHEMA_BYTES = 50 * 1024 * 1024  # a 3,000-model schema is ~1 MB; far beyond is not a schema
+# what a Prisma schema file starts with (after comments and blank lines)
+_SCHEMA_START = re.compile(r"\A(?:\s|//[^\n]*|/\*.*?\*/)*(?:\Z|(?:model|enum|datasource|generator|type|view)\b)", re.S)
+_SPECIAL_FS = ("/proc/", "/sys/")  # their files claim size 0 and are generated on read
 
 
 class SchemaNotFound(Exception):
@@ -28,6 +36,7 @@ class LoadedSchema:
     discovered_by: Optional[str] = None  # how it was found, when no path was given
     read_errors: list[Diagnostic] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)  # shown path -> file on disk
+    read_as: dict[str, Snapshot] = field(default_factory=dict)  # shown path -> the file as read
 
     def texts(self) -> dict[str, str]:
         """Each file's text (BOM removed), by shown path, in schema order."""
@@ -68,15 +77,56 @@ def schema_files_in(folder: Path) -> list[Path]:
     return out
 
 
-def read_source(path: Path, shown: str, overrides: Optional[dict[str, str]] = None) -> tuple[Optional[SourceFile], Optional[Diagnostic]]:
+class NotReadable(Exception):
+    """Not a file prisma-lint reads (a device, FIFO, /proc file, or too big); the message says why."""
+
+
+def read_bytes(path: Path, limit: int = MAX_SCHEMA_BYTES) -> tuple[bytes, os.stat_result]:
+    """A regular file's bytes (and its stat when opened). Never blocks on a FIFO, never reads a
+    device or a /proc file, and stops at ``limit`` bytes; raises :class:`OSError` or
+    :class:`NotReadable` with the reason."""
+    real = os.path.realpath(path)
+    if real.startswith(_SPECIAL_FS):
+        raise NotReadable(f"{real} is on a special file system, not a schema file")
+    fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotReadable("not a regular file (a device, FIFO or socket)")
+        if st.st_size > limit:
+            raise NotReadable(f"the file is {st.st_size / 2**20:.1f} MB; prisma-lint reads files up to {limit // 2**20} MB")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise NotReadable(f"the file is over {limit // 2**20} MB; prisma-lint reads files up to {limit // 2**20} MB")
+        return b"".join(chunks), st
+    finally:
+        os.close(fd)
+
+
+def read_source(
+    path: Path,
+    shown: str,
+    overrides: Optional[dict[str, str]] = None,
+    snapshots: Optional[dict[str, Snapshot]] = None,
+) -> tuple[Optional[SourceFile], Optional[Diagnostic]]:
     if overrides is not None:
         key = str(path.resolve())
         if key in overrides:
             return SourceFile(shown, overrides[key]), None
     try:
-        data = path.read_bytes()
+        data, st = read_bytes(path)
     except OSError as e:
         return None, Diagnostic(f"cannot read the file: {e.strerror or e}", None, path=shown, code="io-error")
+    except NotReadable as e:
+        return None, Diagnostic(f"cannot read the file: {e}", None, path=shown, code="io-error")
+    if snapshots is not None:
+        snapshots[shown] = Snapshot.of(st, data)
     try:
         return SourceFile.from_bytes(shown, data), None
     except UnicodeDecodeError as e:
@@ -129,22 +179,43 @@ def load_schema(
         paths = [p]
     else:
         raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
-    sources, errors, shown = read_sources(paths, cwd, overrides)
+    snapshots: dict[str, Snapshot] = {}
+    sources, errors, shown = read_sources(paths, cwd, overrides, snapshots)
+    kept = []
+    for src in sources:
+        if _SCHEMA_START.match(src.text) or (src.path.endswith(".prisma") and "\0" not in src.text[:4096]):
+            kept.append(src)
+        else:  # never quote it: it may be an environment file or /proc/self/environ
+            errors.append(
+                Diagnostic(
+                    "not a Prisma schema (it does not start with a model, enum, datasource, generator, "
+                    "type or view block, or a comment)",
+                    None,
+                    path=src.path,
+                    code="io-error",
+                )
+            )
     before = {f.source.path: f for f in previous.schema.files} if previous is not None else None
-    return LoadedSchema(parse_files(sources, before), display_path(p, cwd), read_errors=errors, paths=shown)
+    return LoadedSchema(
+        parse_files(kept, before), display_path(p, cwd), read_errors=errors, paths=shown, read_as=snapshots
+    )
 
 
 def read_sources(
-    paths: list[Path], cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None
+    paths: list[Path],
+    cwd: Optional[Path] = None,
+    overrides: Optional[dict[str, str]] = None,
+    snapshots: Optional[dict[str, Snapshot]] = None,
 ) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Path]]:
-    """Read files: (the sources, the read errors, shown path -> file on disk)."""
+    """Read files: (the sources, the read errors, shown path -> file on disk); ``snapshots``
+    gets each file as read (for the check before a fix replaces it)."""
     sources: list[SourceFile] = []
     errors: list[Diagnostic] = []
     shown: dict[str, Path] = {}
     for f in paths:
         name = display_path(f, cwd)
         shown[name] = f
-        src, err = read_source(f, name, overrides)
+        src, err = read_source(f, name, overrides, snapshots)
         if err:
             errors.append(err)
         elif src is not None:
@@ -159,4 +230,11 @@ def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
     for s, f in zip(sources, loaded.schema.files):
         s.bom = f.source.bom
     before = {f.source.path: f for f in loaded.schema.files}
-    return LoadedSchema(parse_files(sources, before), loaded.root, loaded.discovered_by, list(loaded.read_errors), dict(loaded.paths))
+    return LoadedSchema(
+        parse_files(sources, before),
+        loaded.root,
+        loaded.discovered_by,
+        list(loaded.read_errors),
+        dict(loaded.paths),
+        dict(loaded.read_as),
+    )
