@@ -305,7 +305,6 @@ def check(
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
     folders). With no path, find the schema as Prisma does."""
-    from dataclasses import replace
 
     from .emit import get_formatter
     from .engine import Engine
@@ -337,10 +336,7 @@ def check(
             click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
         inputs = _load(target.root, overrides, migrations_dir)
         engine = Engine(registry, config, selected or None, ignored)
-        if not no_app and inputs.kind == "prisma" and (apps or config.app or engine.reads("queries")):
-            app = _read_app(inputs.unit, target.root, apps, config)
-            if app.files_read:  # no app found: rules that need the queries do not run
-                inputs = replace(inputs, queries=app)
+        inputs = _with_app(inputs, target.root, apps, no_app, config, engine)
         result = engine.lint(inputs)
         if add_ignore:
             result = run.add_ignores(engine, inputs, result, show_diff)
@@ -406,6 +402,30 @@ def check(
             err=True,
         )
     raise _Exit(2 if run.write_errors else _final_code(findings, diagnostics, fail_level, exit_zero))
+
+
+def _served_by(loaded, target: Path):
+    """``pattern -> index name`` (the advice's matching), with the indexes the schema's
+    migrations create counting too."""
+    from .discovery import migrations_dir
+    from .engine import datasource_file, load_migrations, migration_indexes
+    from .model.serving import Advisor
+
+    migrations = load_migrations(migrations_dir(datasource_file(loaded)))
+    extra = migration_indexes(loaded.schema, migrations.schema) if migrations is not None else None
+    return Advisor(loaded.schema, extra).served_by
+
+
+def _with_app(inputs, target: Path, apps, no_app: bool, config, engine):
+    """``inputs`` with the app's queries, when they are asked for (`--app`, config `app`) or a
+    rule needs them, unless `--no-app`; an app with no source file counts as none (rules that
+    need the queries do not run)."""
+    if no_app or inputs.kind != "prisma" or not (apps or config.app or engine.reads("queries")):
+        return inputs
+    from dataclasses import replace
+
+    app = _read_app(inputs.unit, target, apps, config)
+    return replace(inputs, queries=app) if app.files_read else inputs
 
 
 def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):
@@ -578,7 +598,9 @@ def graph(path, schema, output_format):
 @click.option("--select", multiple=True, help="Only the fixes of these rules.")
 @click.option("--ignore", multiple=True, help="Not the fixes of these rules.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
-def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path):
+@click.option("--app", "apps", multiple=True, help="The app's code, whose queries the index advice reads (as for `check`).")
+@click.option("--no-app", is_flag=True, help="Do not read the app's code.")
+def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path, apps, no_app):
     """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
     from .discovery import migrations_dir
     from .emit.text import render_diagnostic
@@ -595,8 +617,10 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         for d in errors:
             click.echo(render_diagnostic(d), err=True)
         raise _Exit(2)
+    engine = Engine(registry, config, selected or None, ignored)
+    inputs = _with_app(inputs, target, apps, no_app, config, engine)
     try:
-        fixed, migration = Engine(registry, config, selected or None, ignored).migration(inputs, unsafe_fixes)
+        fixed, migration = engine.migration(inputs, unsafe_fixes)
         blocking = _blocking_errors(registry, config, inputs, fixed.inputs)
         if blocking:
             click.echo(
@@ -693,7 +717,7 @@ def queries(path, schema, apps, output_format, config_path, no_cache):
         raise _Exit(2)
     app = _read_app(loaded, target, apps, config, use_cache=not no_cache)
     if output_format == "json":
-        click.echo(_json.dumps(queries_json(app), indent=2))
+        click.echo(_json.dumps(queries_json(app, _served_by(loaded, target)), indent=2))
     else:
         click.echo(render_text(app), nl=False)
         dynamic = sum(1 for p in app.patterns if not p.static)

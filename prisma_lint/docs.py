@@ -79,13 +79,14 @@ class RulePage:
     rule_id: str
     summary: str
     sections: dict[str, str]
-    # each example: {"prisma": text} or {"sql": text}, or both (a schema with its migrations)
+    # each example: {"prisma": text} or {"sql": text}, or both (a schema with its migrations),
+    # or a schema with the app's code ({"prisma": text, "ts": text})
     bad_examples: list[dict] = field(default_factory=list)
     good_examples: list[dict] = field(default_factory=list)
     options: list[str] = field(default_factory=list)  # option names listed under ## Options
 
 
-_FENCE = re.compile(r"```(prisma|sql)[^\n]*\n(.*?)```", re.S)
+_FENCE = re.compile(r"```(prisma|sql|ts|js)[^\n]*\n(.*?)```", re.S)
 
 
 def parse_page(rule_id: str, text: str) -> RulePage:
@@ -105,11 +106,12 @@ def parse_page(rule_id: str, text: str) -> RulePage:
 
 def _examples(section: str) -> list[dict]:
     """The section's code blocks: a ``prisma`` block followed by a ``sql`` block is one example
-    (a schema and its migrations); any other block is an example of its own."""
+    (a schema and its migrations), followed by a ``ts`` / ``js`` block one with the app's code
+    (``{"prisma", "ts"}``); any other block is an example of its own."""
     out: list[dict] = []
     for lang, text in _FENCE.findall(section):
-        if lang == "sql" and out and set(out[-1]) == {"prisma"}:
-            out[-1]["sql"] = text
+        if lang in ("sql", "ts", "js") and out and set(out[-1]) == {"prisma"}:
+            out[-1][lang] = text
         else:
             out.append({lang: text})
     return out

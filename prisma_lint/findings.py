@@ -94,6 +94,35 @@ class Fix:
         }
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A place outside the schema that shows why a finding holds: an app call site
+    (``prisma.session.findMany`` at ``src/auth.ts:12``). Positions 1-based, end column exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    snippet: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "snippet": self.snippet,
+        }
+
+    @property
+    def label(self) -> str:
+        """What is called: `prisma.session.findMany` (the snippet up to its first parenthesis)."""
+        head = self.snippet.split("(", 1)[0].strip()
+        return head.removeprefix("await ").strip() or f"{self.file}:{self.line}"
+
+
 @dataclass(eq=False)
 class Finding:
     rule: str
@@ -107,6 +136,7 @@ class Finding:
     # rule-specific numbers for tools (JSON): missing-fk-index's "fan_out", unindexed-cascade's
     # "scans" ... (the worst first in the text output)
     data: dict = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)  # e.g. the app's call sites
 
     @property
     def file(self) -> str:
@@ -139,5 +169,6 @@ class Finding:
             "fields": list(self.fields),
             "help": self.help,
             "fix": self.fix.as_dict() if self.fix else None,
+            "evidence": [e.as_dict() for e in self.evidence],
             **self.data,
         }

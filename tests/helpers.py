@@ -46,3 +46,47 @@ def lint_text(text: str, select: Optional[Iterable[str]] = None, config: Optiona
 def summarize(findings) -> list[tuple]:
     """(rule, model, fields) for each finding, sorted."""
     return sorted((f.rule, f.model, tuple(f.fields)) for f in findings)
+
+
+def app_queries(records: list[dict], raw_sql_tables: Iterable[str] = ()):
+    """AppQueries from records of the `queries` JSON (version 1), as hand labels write them:
+    missing keys take the QueryPattern defaults."""
+    from prisma_lint.frontends.app.patterns import AppQueries, QueryPattern
+
+    patterns = []
+    for k, r in enumerate(records):
+        patterns.append(
+            QueryPattern(
+                file=r.get("file", "src/app.ts"),
+                line=r.get("line", k + 1),
+                column=r.get("column", 1),
+                end_line=r.get("end_line", r.get("line", k + 1)),
+                end_column=r.get("end_column", 2),
+                client=r.get("client", "prisma"),
+                model=r["model"],
+                operation=r.get("operation", "findMany"),
+                equals=list(r.get("equals", [])),
+                in_=list(r.get("in", [])),
+                range=list(r.get("range", [])),
+                other=list(r.get("other", [])),
+                or_=r.get("or", False),
+                order_by=[(f, d) for f, d in r.get("order_by", [])],
+                take=r.get("take", False),
+                cursor=r.get("cursor", False),
+                distinct=r.get("distinct", False),
+                static=r.get("static", True),
+                snippet=r.get("snippet", ""),
+                suppressed=frozenset(r.get("suppressed", ())),
+                values=dict(r.get("values", {})),
+            )
+        )
+    return AppQueries(patterns, set(raw_sql_tables), len({p.file for p in patterns}))
+
+
+def lint_with_queries(text: str, records: list[dict], select: Optional[Iterable[str]] = None, raw_sql_tables=(), config: Optional[dict] = None):
+    """Lint schema text with the app's query patterns (records as in `app_queries`)."""
+    cfg = load_config(Path("test.toml"), config, REGISTRY) if config else Config()
+    result = lint(load_text(text), REGISTRY, cfg, list(select) if select else None, queries=app_queries(records, raw_sql_tables))
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    assert not errors, [d.render() for d in errors]
+    return result.findings

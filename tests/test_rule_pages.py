@@ -13,10 +13,28 @@ from prisma_lint.frontends.prisma.loader import load_schema
 from prisma_lint.frontends.sql.replay import load_sql
 
 
-def lint_example(example: dict, tmp_path) -> list:
-    """Lint a page's example: a schema, a SQL migration, or a schema with its migrations."""
+def lint_example(example: dict, tmp_path, rule_id: str = "") -> list:
+    """Lint a page's example: a schema, a SQL migration, a schema with its migrations, or a
+    schema with the app's code (read by the app front end). A rule that is off by default is
+    selected too."""
+    rule = REGISTRY.rules.get(rule_id)
+    select = ["all", rule_id] if rule is not None and not rule.default_enabled else None
+    app = example.get("ts") or example.get("js")
+    if app is not None:
+        from prisma_lint.frontends.app.read import read_app
+
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        schema = tmp_path / "schema.prisma"
+        schema.write_text(example["prisma"])
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / ("app.ts" if "ts" in example else "app.js")).write_text(app)
+        loaded = load_schema(schema)
+        queries = read_app(loaded, [str(tmp_path / "src")], Config(), cache_dir=None, schema_path=schema)
+        result = lint(loaded, REGISTRY, Config(), select, queries=queries)
+        assert not [d for d in result.diagnostics if d.severity == "error"], [d.render() for d in result.diagnostics]
+        return result.findings
     if "prisma" in example and "sql" not in example:
-        return lint_text(example["prisma"])
+        return lint_text(example["prisma"], select)
     tmp_path.mkdir(parents=True, exist_ok=True)
     if "prisma" not in example:
         path = tmp_path / "migration.sql"
@@ -60,7 +78,7 @@ def test_bad_example_triggers_the_rule(rule_id, tmp_path):
     page = parse_page(rule_id, rule_page(rule_id))
     assert page.bad_examples, "the page has no example"
     for k, example in enumerate(page.bad_examples):
-        findings = lint_example(example, tmp_path / f"bad{k}")
+        findings = lint_example(example, tmp_path / f"bad{k}", rule_id)
         assert rule_id in {f.rule for f in findings}, example
 
 
@@ -69,7 +87,7 @@ def test_fixed_example_is_clean(rule_id, tmp_path):
     page = parse_page(rule_id, rule_page(rule_id))
     assert page.good_examples, "the page has no fixed example"
     for k, example in enumerate(page.good_examples):
-        findings = lint_example(example, tmp_path / f"good{k}")
+        findings = lint_example(example, tmp_path / f"good{k}", rule_id)
         assert [f.rule for f in findings] == [], example
 
 

@@ -20,3 +20,11 @@ def digest(*parts: str) -> str:
 def fingerprint(f: Finding) -> str:
     """Stable across runs and line shifts: rule, file, model, fields and the flagged text."""
     return digest(f.rule, f.file, f.model or "", ",".join(f.fields), " ".join(f.span.text.split()))
+
+
+def evidence_note(evidence) -> str:
+    """`prisma.session.findMany at src/auth.ts:12 (+2 more)`: the first call site a finding
+    rests on, and how many more there are."""
+    first = evidence[0]
+    more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
+    return f"{first.label} at {first.file}:{first.line}{more}"

@@ -43,6 +43,8 @@ def format_github(findings: list[Finding], diagnostics: list[Diagnostic], **_: o
     ordered = sorted(findings, key=lambda f: (rank[f.severity], f.file, f.span.start))
     for f in ordered:
         text = f.message + (f"\n\nhelp: {f.help}" if f.help else "")
+        if f.evidence:
+            text += "\n\ncall sites:\n" + "\n".join(f"- {e.label} at {e.file}:{e.line}:{e.column}" for e in f.evidence)
         lines.append(_gh_command(_GITHUB_LEVEL[f.severity], f.file, f.span, f"prisma-lint ({f.rule})", text))
     counts = Counter(_GITHUB_LEVEL[f.severity] for f in findings)
     errors = sum(1 for d in diagnostics if d.severity == "error")

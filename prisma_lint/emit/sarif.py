@@ -21,6 +21,16 @@ def _region(span) -> dict:
     end_line, end_col = span.file.position(span.end)
     return {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": max(end_col, 1)}
 
+def _related(k: int, e, source_root=None, cwd=None) -> dict:
+    """A call site the finding rests on (``Evidence``), as a SARIF related location."""
+    region = {"startLine": e.line, "startColumn": e.column, "endLine": e.end_line, "endColumn": e.end_column}
+    region["snippet"] = {"text": e.snippet}
+    return {
+        "id": k,
+        "physicalLocation": {"artifactLocation": _artifact(e.file, source_root, cwd), "region": region},
+        "message": {"text": e.label},
+    }
+
 
 # GitHub code scanning rejects a rule whose fullDescription is longer than this
 SARIF_DESCRIPTION_LIMIT = 1024
@@ -100,6 +110,8 @@ def format_sarif(
         }
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
+        if f.evidence:
+            result["relatedLocations"] = [_related(k, e, source_root, cwd) for k, e in enumerate(f.evidence)]
         if f.fix and f.fix.edits:
             changes: dict[str, list] = {}
             for e in f.fix.edits:

@@ -8,7 +8,7 @@ from typing import Optional
 
 from ..findings import SEVERITIES, SEVERITY_RANK, Finding
 from ..frontends.prisma.syntax import Diagnostic
-from .common import position
+from .common import evidence_note, position
 
 _COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -101,6 +101,9 @@ def format_text(
                     tag = " (fix: --fix)" if f.fix.applicability == "safe" else " (fix: --unsafe-fixes)"
                 pad = " " * len(str(f.span.line))
                 out.append(f"{pad} = {_style('help', color, bold=True)}: {help_text}{tag}")
+            if f.evidence:
+                pad = " " * len(str(f.span.line))
+                out.append(f"{pad} = {_style('note', color, bold=True)}: {evidence_note(f.evidence)}")
             out.append("")
     if fixed is not None:
         out.append(fix_summary(findings, fixed, unsafe_fixes, diagnostics))

@@ -117,6 +117,22 @@ def reorder_index_fields(index: Index, order: list[str]) -> Optional[Edit]:
     return Edit(src, array.span.start, array.span.end, "[" + ", ".join(by_name[n] for n in order) + "]")
 
 
+def extend_index_fields(index: Index, fields: list[str], sort: Optional[dict[str, str]] = None) -> Optional[Edit]:
+    """Rewrite the field list of ``index`` as ``fields``: its own items first, as written, then
+    the new ones (``createdAt(sort: Desc)`` when ``sort`` says so)."""
+    array = fields_argument(index)
+    if array is None:
+        return None
+    src = array.span.file
+    own = [src.text[item.span.start : item.span.end] for item in array.items]
+    names = [getattr(item, "name", None) for item in array.items]
+    if names != fields[: len(names)]:
+        return None
+    sort = sort or {}
+    new = [f"{f}(sort: {sort[f]})" if f in sort else f for f in fields[len(names) :]]
+    return Edit(src, array.span.start, array.span.end, "[" + ", ".join(own + new) + "]")
+
+
 def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
     """Apply non-overlapping edits (sorted; an edit overlapping an earlier one is skipped).
     Returns the new text and the edits applied."""

@@ -8,7 +8,7 @@ The plan looks at every fixable finding of a model at once:
 3. then the other removals — implied unique constraints (redundant-unique) first, then
    redundant-index — each only if still redundant once the earlier steps are made (a reorder, or
    a unique constraint removed, may take away what made an index redundant);
-4. then additions (missing-fk-index), widest first, each only if no index, kept or added,
+4. then additions (missing-fk-index, unindexed-query, unsorted-page), widest first, each only if no index, kept or added,
    covers the key (so `[programId, partnerId]` makes `[programId]` unnecessary, dub fraud.prisma).
 
 Identical edits proposed by two findings are made once, and new lines inserted at the same place

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
-from ..findings import Finding, Fix
+from ..findings import Evidence, Finding, Fix
 from ..model.schema import Schema
 from ..source import Span
 
@@ -119,6 +119,7 @@ class RuleContext:
         fix: Optional[Fix] = None,
         help: Optional[str] = None,
         severity: Optional[Severity] = None,
+        evidence: Iterable[Evidence] = (),
     ) -> Finding:
         return Finding(
             rule=self.rule.id,
@@ -129,6 +130,7 @@ class RuleContext:
             fields=list(fields),
             fix=fix,
             help=help,
+            evidence=list(evidence),
         )
 
 
@@ -140,10 +142,12 @@ def _builtin_rules() -> list[Rule]:
         concurrently_in_transaction,
         constant_index_column,
         create_index_non_concurrently,
+        cursor_order_not_unique,
         drop_index_non_concurrently,
         fk_type_mismatch,
         frozen_time_literal,
         identifier_too_long,
+        index_without_query,
         low_cardinality_index,
         missing_fk_index,
         non_immutable_index_expression,
@@ -153,6 +157,8 @@ def _builtin_rules() -> list[Rule]:
         schema_drift,
         too_many_indexes,
         unindexed_cascade,
+        unindexed_query,
+        unsorted_page,
     )
 
     return [
@@ -175,6 +181,10 @@ def _builtin_rules() -> list[Rule]:
         drop_index_non_concurrently.RULE,
         concurrently_in_transaction.RULE,
         schema_drift.RULE,
+        unindexed_query.RULE,
+        unsorted_page.RULE,
+        cursor_order_not_unique.RULE,
+        index_without_query.RULE,
     ]
 
 

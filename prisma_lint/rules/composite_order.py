@@ -119,8 +119,11 @@ def check(ctx: RuleContext):
         if result is None:
             continue
         order, classes = result
-        if silent_why(ctx, model, index, order, classes) is not None:
-            continue
+        proof = query_proof(ctx, model, index, order)
+        if ctx.queries is not None and proof is None:
+            continue  # the app's queries are known and none is hurt by this order
+        if proof is None and silent_why(ctx, model, index, order, classes) is not None:
+            continue  # without a query that proves it, the order may be deliberate
         first_bad = next(i for i, c in enumerate(classes) if c in (LOW_CARDINALITY, RANGE))
         culprit = index.columns[first_bad].field
         new_cols = ", ".join(order)
@@ -133,10 +136,10 @@ def check(ctx: RuleContext):
         edit = reorder_index_fields(index, order)
         fix = None
         if edit is not None:
-            # never safe: without the app's queries the old order may serve a query we cannot see
+            # safe only with a query that proves it: else the old order may serve one we cannot see
             fix = Fix(
                 title=f"Reorder to @@index([{new_cols}])",
-                applicability="unsafe",
+                applicability="safe" if proof is not None and not index.map else "unsafe",
                 edits=[edit],
                 schema_line=f"@@index([{new_cols}])",
                 index_change=IndexChange.replace(model.name, index.db_name, order),
@@ -146,15 +149,50 @@ def check(ctx: RuleContext):
             extra = " (the new order also covers the foreign key " + ", ".join(
                 f"({', '.join(r.fields)})" for r in covers
             ) + ")"
+        why = ""
+        if proof is not None:
+            from ._queries import call_label
+
+            why = (
+                f": `{call_label(proof)}` at {proof.file}:{proof.line} filters by "
+                f"({', '.join(list(proof.equals) + list(proof.in_) + list(proof.range))}) and cannot use it"
+            )
         yield ctx.finding(
             index.span,
             f"{index_label(index)} leads with the {_WHY[classes[first_bad]]} column `{culprit}`, "
-            f"so lookups by its selective columns cannot use it",
+            f"so lookups by its selective columns cannot use it{why}",
+            evidence=_evidence(proof),
             model=model.name,
             fields=index.fields,
             fix=fix,
             help=f"if no query filters on `{culprit}` alone, order it [{new_cols}]{extra}",
         )
+
+
+def query_proof(ctx: RuleContext, model, index: Index, order: list[str]):
+    """With the app's queries read: a known query that the reordered index would serve (and
+    sort) while neither this index nor any other does, the proof that the order is wrong."""
+    if ctx.queries is None:
+        return None
+    from ._queries import accesses, advisor
+
+    adv = advisor(ctx)
+    better = _reordered(index, order)
+    for m, accs in accesses(ctx, adv):
+        if m is not model:
+            continue
+        for a in accs:
+            if not adv.covers(model, better, a) or adv.covers(model, index, a):
+                continue
+            if not any(adv.covers(model, i, a) for i in adv.indexes(model) if i is not index):
+                return a.pattern
+    return None
+
+
+def _evidence(pattern) -> list:
+    from ._queries import evidence
+
+    return evidence([pattern]) if pattern is not None else []
 
 
 def _reordered(index: Index, order: list[str]) -> Index:

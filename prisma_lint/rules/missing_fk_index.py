@@ -13,9 +13,11 @@ def applies(schema) -> bool:
     return fk_indexes_apply(schema)
 
 
-def index_line(fields: list[str], name: str | None = None) -> str:
+def index_line(fields: list[str], name: str | None = None, sort: dict[str, str] | None = None) -> str:
     mapped = f', map: "{name}"' if name else ""
-    return f"@@index([{', '.join(fields)}]{mapped})"
+    sort = sort or {}
+    cols = ", ".join(f"{f}(sort: {sort[f]})" if f in sort else f for f in fields)
+    return f"@@index([{cols}]{mapped})"
 
 
 def _taken_names(schema, namespace) -> set[str]:
@@ -27,7 +29,7 @@ def _taken_names(schema, namespace) -> set[str]:
     } | {i.db_name for jt in schema.join_tables.values() for i in jt.indexes}
 
 
-def _explicit_name(schema, model, fields: list[str], taken_by_namespace: dict) -> str | None:
+def explicit_name(schema, model, fields: list[str], taken_by_namespace: dict, tag: str = "fk") -> str | None:
     """None when Prisma's default name for the new index is free; else a free name for `map:`
     (index names are one namespace per database schema: two equal names would not migrate).
     The names taken are collected once per namespace and check (per finding it was quadratic:
@@ -43,7 +45,7 @@ def _explicit_name(schema, model, fields: list[str], taken_by_namespace: dict) -
         return None
     base = f"{model.db_name}_{'_'.join(columns)}"
     for k in range(1, 100):
-        candidate = with_suffix(base, "_fk_idx" if k == 1 else f"_fk{k}_idx", schema.provider)
+        candidate = with_suffix(base, f"_{tag}_idx" if k == 1 else f"_{tag}{k}_idx", schema.provider)
         if candidate not in taken:
             return candidate
     return None
@@ -97,17 +99,22 @@ def check(ctx: RuleContext):
         fk = ", ".join(r.fields)
         # Always a new index, never a reorder of an index someone wrote (it may serve a query we
         # cannot see); when composite-order's unsafe reorder covers the key, the fix planner
-        # drops this addition.
-        line = index_line(r.fields, _explicit_name(schema, model, r.fields, taken_by_namespace))
-        edit = add_block_attribute(model, line)
-        fix = Fix(
-            title=f"Add {line} to `{model.name}`",
-            applicability="safe",
-            edits=[edit] if edit else [],
-            schema_line=line,
-            index_change=IndexChange.add(model.name, r.fields),
-        )
-        help_text = f"add `{line}` to model `{model.name}`"
+        # drops this addition. With the app's queries read, the index they need when it starts
+        # with the key.
+        query_fix = _query_fix(ctx, model, r.fields)
+        if query_fix is not None:
+            fix, help_text = query_fix
+        else:
+            line = index_line(r.fields, explicit_name(schema, model, r.fields, taken_by_namespace))
+            edit = add_block_attribute(model, line)
+            fix = Fix(
+                title=f"Add {line} to `{model.name}`",
+                applicability="safe",
+                edits=[edit] if edit else [],
+                schema_line=line,
+                index_change=IndexChange.add(model.name, r.fields),
+            )
+            help_text = f"add `{line}` to model `{model.name}`"
         what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"
         if model.origin != "schema":
             help_text = f"CREATE INDEX ON \"{model.db_name}\" ({', '.join(chr(34) + c + chr(34) for c in r.fields)})"
@@ -126,6 +133,24 @@ def check(ctx: RuleContext):
             fan_out = delete_fan_out(schema, ctx.extra_indexes)
         finding.data["fan_out"] = fan_out.get(relation_key(r), 1)
         yield finding
+
+
+def _query_fix(ctx: RuleContext, model, fk_fields: list[str]) -> tuple[Fix, str] | None:
+    """With the app's queries read: the index the queries on ``model`` need (unindexed-query's
+    suggestion) when it starts with the foreign key, so the fix adds one index that serves both
+    the key and the queries instead of a bare ``[fk]`` beside a composite."""
+    if ctx.queries is None:
+        return None
+    from ._queries import accesses, advisor, index_fix, unindexed
+
+    adv = advisor(ctx)
+    for m, accs in accesses(ctx, adv, "unindexed-query"):
+        if m is not model:
+            continue
+        for s in unindexed(adv, model, accs):
+            if s.extends is None and set(s.fields[: len(fk_fields)]) == set(fk_fields):
+                return index_fix(ctx, model, s)
+    return None
 
 
 RULE = Rule(

@@ -40,6 +40,9 @@ class QueryPattern:
     # its relation field); empty for a call site. The span is the `sessions: ...` entry. Not in
     # the `queries` JSON (call sites only); rules find these in AppQueries.nested.
     via: str = ""
+    # fields of `equals` bound to a literal, with its value (None for `{ deletedAt: null }`): a
+    # partial index counts for the query only when its predicate follows from these
+    values: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, served_by: Optional[str] = None) -> dict[str, Any]:
         return {

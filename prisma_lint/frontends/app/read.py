@@ -432,6 +432,8 @@ def _classify(p: QueryPattern, model: ModelInfo, key: str, ops: list[str]) -> No
         return  # not a field of the model (a typo, or a composite type's part)
     if not ops or ops == ["null"] or ops == ["obj"]:
         _add(p.equals, key)
+        if ops == ["null"]:
+            p.values[key] = None  # IS NULL: a partial index `WHERE key IS NULL` serves it
         return
     for op in ops:
         if op == "equals":
