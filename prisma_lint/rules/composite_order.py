@@ -211,7 +211,7 @@ def _reordered(index: Index, order: list[str]) -> Index:
 RULE = Rule(
     id="composite-order",
     severity="warning",
-    fixable="unsafe",
+    fixable="safe",  # only with an app query that proves the order wrong; else unsafe
     summary="A composite index led by a low-cardinality or range column before a selective equality column.",
     check=check,
     options=(
