@@ -319,3 +319,45 @@ def test_rules_run_only_with_the_inputs_they_need():
     assert "missing-fk-index" not in ids(["schema", "sql"]) or "schema" in REGISTRY.rules["missing-fk-index"].needs
     assert "off-by-default" not in ids(["schema", "prisma"])
     assert "off-by-default" in ids(["schema", "prisma"], ["off-by-default"])
+
+
+# -- the language server reads the app as check does ----------------------------------------------
+
+APP_SCHEMA = DATASOURCE + """
+model Session {
+  id        Int      @id @default(autoincrement())
+  token     String
+  expiresAt DateTime
+}
+"""
+APP_TS = "import { prisma } from './db'\n\nexport const byToken = (token: string) =>\n  prisma.session.findMany({ where: { token } })\n"
+DB_TS = "import { PrismaClient } from '@prisma/client'\n\nexport const prisma = new PrismaClient()\n"
+
+
+@e2e
+async def test_server_advice_from_the_app_and_its_call_sites(client: LanguageClient, tmp_path):
+    (tmp_path / "package.json").write_text('{"name": "app"}')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "db.ts").write_text(DB_TS)
+    app = tmp_path / "src" / "sessions.ts"
+    app.write_text(APP_TS)
+    schema = tmp_path / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text(APP_SCHEMA)
+    uri = _open(client, schema)
+    diags = await _diagnostics(client, uri)
+    finding = next(d for d in diags if d.code == "unindexed-query")
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=finding.range.start)
+    )
+    text = hover.contents.value
+    assert "call sites:" in text and "sessions.ts:4" in text and app.as_uri() + "#L4" in text, text[:600]
+    # the app changes on disk: the query now goes by the primary key, and the advice goes
+    app.write_text(APP_TS.replace("{ token }", "{ id: 1 }"))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=app.as_uri(), type=types.FileChangeType.Changed)])
+    )
+    deadline = asyncio.get_running_loop().time() + 10
+    while any(d.code == "unindexed-query" for d in client.diagnostics.get(uri, [])):
+        assert asyncio.get_running_loop().time() < deadline, client.diagnostics.get(uri)
+        await asyncio.sleep(0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -185,6 +186,18 @@ class Actions(Workspace):
         return self._workspace_edit(edits, versions) if edits else None
 
     # -- hover -----------------------------------------------------------------------------
+    def _call_sites(self, evidence, shown: int = 10) -> str:
+        """The app's call sites behind a finding, each a link to its line."""
+        base = self.cwd or Path.cwd()
+        lines = ["call sites:"]
+        for e in evidence[:shown]:
+            path = Path(os.path.normpath(base / e.file))  # shown relative to the server's folder
+            label = f"`{e.snippet.strip()}` " if e.snippet.strip() else ""
+            lines.append(f"- {label}[{e.file}:{e.line}]({path.as_uri()}#L{e.line})")
+        if len(evidence) > shown:
+            lines.append(f"- (+{len(evidence) - shown} more)")
+        return "\n".join(lines)
+
     def hover(self, params):
         t = self.types
         uri = params.text_document.uri
@@ -206,6 +219,9 @@ class Actions(Workspace):
                 head += f"\n\nhelp: {r.help}"
             if r.fix is not None:
                 head += f"\n\nfix: {r.fix.title}"
+            evidence = getattr(r.finding, "evidence", None) or []
+            if evidence:
+                head += "\n\n" + self._call_sites(evidence)
             if r.rule:
                 page = rule_page(r.rule)
                 if page is None:

@@ -128,7 +128,9 @@ class Linting(StateBase):
             from ..frontends.app.read import read_app
 
             try:
-                app = read_app(inputs.unit, [], config, cache_dir=default_cache_dir(config.path, self.env), schema_path=unit.root)
+                app = read_app(
+                    inputs.unit, [], config, cache_dir=default_cache_dir(config.path, self.env), cwd=self.cwd, schema_path=unit.root
+                )
             except Exception as e:  # a broken app must not take the schema's diagnostics with it
                 self.log(f"prisma-lint: reading the app for {unit.root} failed: {type(e).__name__}: {e}", error=True)
                 app = None
