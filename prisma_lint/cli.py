@@ -479,7 +479,11 @@ class _CheckRun:
         kept, kept_diags = result.findings, result.diagnostics
         if only is not None:  # pre-commit passed some files of the unit: report on those
             kept = [f for f in kept if _resolved(unit, f.file) in only]
-            kept_diags = [d for d in kept_diags if d.file is None or _resolved(unit, d.file) in only]
+            kept_diags = [
+                d
+                for d in kept_diags
+                if d.file is None or _resolved(unit, d.file) in only or d.code == "sql-dialect-skipped"
+            ]
             self.linted_files.extend(p for p in unit.paths if _resolved(unit, p) in only)
         else:
             self.linted_files.extend(unit.paths)

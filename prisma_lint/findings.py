@@ -133,6 +133,9 @@ class Finding:
     fields: list[str] = field(default_factory=list)
     fix: Optional[Fix] = None
     help: Optional[str] = None  # one line: what to do
+    # rule-specific numbers for tools (JSON): missing-fk-index's "fan_out", unindexed-cascade's
+    # "scans" ... (the worst first in the text output)
+    data: dict = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)  # e.g. the app's call sites
     # with database statistics: the size of the finding's table (rows estimated by ANALYZE)
     table_rows: Optional[int] = None
@@ -171,5 +174,6 @@ class Finding:
             "help": self.help,
             "fix": self.fix.as_dict() if self.fix else None,
             "evidence": [e.as_dict() for e in self.evidence],
+            **self.data,
             **sized,
         }

@@ -5,7 +5,8 @@ One database, built once per module from the schema below as Prisma would build 
 
 * ``Member``: 200,000 rows. ``active`` is true in 50% of the rows, ``flagged`` in 1%; both have
   an index. ``teamId`` is a foreign key without an index. ``status`` (3 enum values, ~33% each)
-  has an index. ``kind`` is a String with 3 distinct values, first in a composite index.
+  has an index. ``kind`` is a String with 3 distinct values, first in a composite index
+  before ``nickname``.
   An index made by hand (``member_email_lower``) and an invalid one (a ``CREATE UNIQUE INDEX
   CONCURRENTLY`` that failed on duplicates). ``nickname`` holds a planted e-mail address in 30%
   of the rows: it would be among ``most_common_vals``.
@@ -68,7 +69,7 @@ SCHEMA = textwrap.dedent(
       @@index([active])
       @@index([flagged])
       @@index([status])
-      @@index([kind, email])
+      @@index([kind, nickname])
       @@index([createdAt])
     }
 
@@ -133,7 +134,7 @@ def shop(postgres, tmp_path_factory):
         conn.execute("SELECT pg_stat_reset()")
         conn.execute("SET enable_seqscan = off")
         conn.execute("SELECT * FROM \"Member\" WHERE email = 'user7@example.com'")
-        conn.execute("SELECT * FROM \"Member\" WHERE kind = 'x' AND email = 'user3@example.com'")
+        conn.execute("SELECT * FROM \"Member\" WHERE kind = 'x' AND nickname = 'nick3'")
         conn.execute('SELECT * FROM "Member" WHERE id = 5')
         conn.execute("SELECT pg_stat_force_next_flush()")
     return postgres.url(name), schema_path, name
@@ -188,7 +189,7 @@ def test_live_findings(shop):
     assert 31 <= share(messages(live, "low-cardinality-index")[("Member", ("status",))], "every key is in at least") <= 34
     # `kind` is a String (selective by its type) with 3 values: only the numbers see the order is wrong
     assert "composite-order" not in by_rule(plain)
-    assert rules["composite-order"] == [("Member", ("kind", "email"))]
+    assert rules["composite-order"] == [("Member", ("kind", "nickname"))]
     # the invalid index left by the failed CREATE UNIQUE INDEX CONCURRENTLY
     invalid = [f for f in live if f["rule"] == "invalid-index"]
     assert [(f["severity"], f["fields"]) for f in invalid] == [("error", ["kind"])]
@@ -207,7 +208,7 @@ def test_unused_indexes_since_the_reset(shop):
     url, schema_path, _ = shop
     _, live = check_json(str(schema_path), "--database-url", url)
     unused = {f["message"].split('"')[1] for f in live if f["rule"] == "unused-index"}
-    # used after the reset: Member_email_key (unique anyway), Member_kind_email_idx, Member_pkey;
+    # used after the reset: Member_email_key (unique anyway), Member_kind_nickname_idx, Member_pkey;
     # Note_memberId_idx is unused but the only index of a foreign key; uniques and keys never count
     assert unused == {
         "Member_active_idx",

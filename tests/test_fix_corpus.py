@@ -5,7 +5,7 @@ On a temporary copy of every corpus schema (one CLI process per round, every sch
 * the fixed schema still parses without errors (a schema with errors is never written);
 * Prisma's validator accepts the fixed schema whenever it accepted the original;
 * a second ``--fix`` changes nothing and reports no fixable finding;
-* only ``@@index(...)`` lines differ (added, removed or rewritten; an added line may bring one
+* only ``@@index(...)``/``@@unique(...)`` lines differ, or `@unique` leaves an `@id` field (added, removed or rewritten; an added line may bring one
   blank line); CRLF files stay CRLF and a BOM stays (every corpus schema is also fixed as a
   CRLF + BOM variant, which must give the same result byte for byte, line endings aside).
 
@@ -65,13 +65,15 @@ class Run:
         self.flags = flags
         self.names = names
         self.original = {n: snapshot(base / n) for n in names}
+        self.before = self._round(("--exit-zero",))  # the findings of the original schemas
         self.round1 = self._round()
         self.after1 = {n: snapshot(base / n) for n in names}
         self.round2 = self._round()
         self.after2 = {n: snapshot(base / n) for n in names}
 
-    def _round(self) -> dict:
-        proc = run_cli("check", *self.flags, "--format", "json", *self.names, cwd=self.base)
+    def _round(self, flags: tuple[str, ...] | None = None) -> dict:
+        flags = self.flags if flags is None else flags
+        proc = run_cli("check", *flags, "--format", "json", *self.names, cwd=self.base)
         assert proc.returncode in (0, 1, 2), proc.stderr
         doc = json.loads(proc.stdout)
         return {"proc": proc, "doc": doc}
@@ -166,7 +168,13 @@ def test_second_fix_changes_nothing(runs, mode, name):
     assert not left, [(f["rule"], f["file"], f["line"], f["fix"]["title"], f["fix"]["edits"]) for f in left]
 
 
-INDEX_LINE = re.compile(r"^[ \t]*@@index\(.*\)[ \t]*(//.*)?$")
+INDEX_LINE = re.compile(r"^[ \t]*@@(index|unique)\(.*\)[ \t]*(//.*)?$")
+# redundant-unique's fix takes `@unique` off an `@id` field
+FIELD_UNIQUE = re.compile(r"[ \t]+@unique(\([^)]*\))?(?=[ \t\r\n]|$)")
+
+
+def _unique_removed(old_line: str, new_line: str) -> bool:
+    return "@id" in old_line and FIELD_UNIQUE.sub("", old_line, count=1) == new_line
 
 
 def _lines(text: str) -> list[str]:
@@ -174,8 +182,8 @@ def _lines(text: str) -> list[str]:
 
 
 def diff_problems(old: bytes, new: bytes) -> list[str]:
-    """What differs between ``old`` and ``new`` besides @@index lines (and blank lines added
-    with them), plus line-ending and BOM changes."""
+    """What differs between ``old`` and ``new`` besides @@index/@@unique lines (and blank lines
+    added with them) and `@unique` taken off an `@id` field, plus line-ending and BOM changes."""
     problems = []
     if old.startswith(BOM) != new.startswith(BOM):
         problems.append("the BOM was added or removed")
@@ -190,6 +198,8 @@ def diff_problems(old: bytes, new: bytes) -> list[str]:
         if op == "equal":
             continue
         removed, added = a[i1:i2], b[j1:j2]
+        if len(removed) == len(added) and all(_unique_removed(x, y) for x, y in zip(removed, added)):
+            continue
         if not any(INDEX_LINE.match(x.rstrip("\r\n")) for x in removed + added):
             problems.append(f"{op} without an @@index line: -{removed!r} +{added!r}")
         for x in removed:
@@ -214,6 +224,23 @@ def test_only_index_lines_change(runs, mode, name):
             if p:
                 problems[path] = p
     assert not problems, problems
+
+
+POSTGRESQL_ACCEPTED = [n for n in ACCEPTED if manifest_rows()[n]["provider"] in ("postgresql", "postgres")]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("name", POSTGRESQL_ACCEPTED)
+def test_a_fix_creates_no_finding_the_original_lacked(runs, mode, name):
+    """The property of issue #12: a fixed schema has no finding (by rule, model and columns)
+    that the original did not have — 17 new ones over the corpus before the global plan."""
+    run = runs[mode]
+
+    def keys(round_):
+        return {(f["rule"], f["model"], tuple(f["fields"])) for f in run.findings(round_, name)}
+
+    new = keys(run.round1) - keys(run.before)
+    assert not new, sorted(new)
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -375,9 +402,19 @@ model Post {
 
 
 def test_no_new_index_when_a_reorder_covers_the_foreign_key(tmp_path):
-    path, proc = fix_file(tmp_path, HEAD + PUBLISHED_FIRST)
+    path, proc = fix_file(tmp_path, HEAD + PUBLISHED_FIRST, "--fix", "--unsafe-fixes")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     expected = PUBLISHED_FIRST.replace("@@index([published, authorId])", "@@index([authorId, published])")
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+def test_safe_fixes_never_reorder_an_index(tmp_path):
+    """The reorder is a guess without the app's queries: --fix adds the key's index instead."""
+    path, proc = fix_file(tmp_path, HEAD + PUBLISHED_FIRST)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = PUBLISHED_FIRST.replace(
+        "  @@index([published, authorId])\n", "  @@index([published, authorId])\n  @@index([authorId])\n"
+    )
     assert path.read_text(encoding="utf-8") == HEAD + expected
 
 
@@ -395,15 +432,15 @@ model Post {
 
 def test_planner_drops_the_add_fix_when_composite_order_reorders(tmp_path):
     """With Float as a range type, composite-order reorders [score, authorId]; missing-fk-index
-    (which judges the order itself) proposes a new @@index([authorId]). The plan makes the
-    reorder and not the new index, which the reordered one would make redundant."""
+    proposes a new @@index([authorId]). With --unsafe-fixes the plan makes the reorder and not
+    the new index, which the reordered one would make redundant."""
     (tmp_path / "prisma-lint.toml").write_text('[rules.composite-order]\nrange-types = ["DateTime", "Float"]\n')
     (tmp_path / "schema.prisma").write_text(HEAD + SCORE_FIRST, encoding="utf-8")
     doc = json.loads(run_cli("check", "--format", "json", "schema.prisma", cwd=tmp_path).stdout)
     fixes = {f["rule"]: f["fix"]["title"] for f in doc["findings"] if f["fix"]}
     assert fixes.get("missing-fk-index", "").startswith("Add @@index([authorId])"), fixes
     assert fixes.get("composite-order", "").startswith("Reorder"), fixes
-    path, proc = fix_file(tmp_path, HEAD + SCORE_FIRST)
+    path, proc = fix_file(tmp_path, HEAD + SCORE_FIRST, "--fix", "--unsafe-fixes")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     expected = SCORE_FIRST.replace("@@index([score, authorId])", "@@index([authorId, score])")
     assert path.read_text(encoding="utf-8") == HEAD + expected
@@ -538,6 +575,169 @@ def test_a_new_index_does_not_take_a_name_in_use(tmp_path):
     names = [i.db_name for m in schema.models.values() for i in m.indexes]
     assert len(names) == len(set(names)), f"duplicate index names after --fix:\n{path.read_text()}"
     assert '@@index([title, authorId], map: "Post_authorId_idx")' in path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# fixes that compose (issue #12)
+# ---------------------------------------------------------------------------------------------
+TWO_NEW = HEAD.replace("  posts Post[]\n", "  posts Post[]\n  edits Post[] @relation(\"editor\")\n") + """\
+model Post {
+  id       Int  @id
+  authorId Int
+  editorId Int
+  author   User @relation(fields: [authorId], references: [id])
+  editor   User @relation("editor", fields: [editorId], references: [id])
+}
+"""
+
+
+def test_new_index_lines_follow_prisma_format_layout(tmp_path, oracle):
+    """Two new lines in a model with no block attribute: one blank line before the first,
+    none between them, none before `}` — what `prisma format` leaves unchanged."""
+    path, proc = fix_file(tmp_path, TWO_NEW)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith(
+        "  editor   User @relation(\"editor\", fields: [editorId], references: [id])\n\n"
+        "  @@index([authorId])\n  @@index([editorId])\n}\n"
+    ), text
+    proc = oracle.run("format.js", str(path), "--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+WIDE_FIRST = """\
+datasource db {
+  provider     = "mysql"
+  relationMode = "prisma"
+}
+
+model Program {
+  id          String       @id
+  alerts      Alert[]
+  enrollments Enrollment[]
+}
+
+model Enrollment {
+  programId String
+  partnerId String
+  program   Program @relation(fields: [programId], references: [id])
+  alerts    Alert[]
+
+  @@id([programId, partnerId])
+}
+
+model Alert {
+  id         String     @id
+  programId  String
+  partnerId  String
+  program    Program    @relation(fields: [programId], references: [id])
+  enrollment Enrollment @relation(fields: [programId, partnerId], references: [programId, partnerId])
+
+  @@index([partnerId])
+}
+"""
+
+
+def test_the_widest_new_index_is_added_and_serves_the_narrower_key(tmp_path):
+    """dub fraud.prisma got both [programId] and [programId, partnerId]."""
+    path, proc = fix_file(tmp_path, WIDE_FIRST)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "@@index([programId, partnerId])" in text and "@@index([programId])" not in text, text
+
+
+LOW_CARDINALITY_KEY = """\
+datasource db {
+  provider = "postgresql"
+}
+
+enum RankType {
+  DAY
+  WEEK
+  MONTH
+}
+
+model Rank {
+  type    RankType @id
+  leaders Leader[]
+}
+
+model Leader {
+  id       Int      @id
+  rankType RankType
+  rank     Rank     @relation(fields: [rankType], references: [type])
+}
+"""
+
+
+def test_a_fix_whose_result_has_a_new_finding_is_not_applied(tmp_path):
+    """civitai: the [rankType] index missing-fk-index adds is one low-cardinality-index flags."""
+    path, proc = fix_file(tmp_path, LOW_CARDINALITY_KEY, "--fix", "--format", "json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert path.read_text(encoding="utf-8") == LOW_CARDINALITY_KEY
+    (f,) = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "missing-fk-index"]
+    assert f["fix"]["applicability"] == "display" and "would create a new finding" in f["fix"]["title"]
+    # with only missing-fk-index selected, the other rules still judge the result
+    path, proc = fix_file(tmp_path, LOW_CARDINALITY_KEY, "--fix", "--select", "missing-fk-index")
+    assert path.read_text(encoding="utf-8") == LOW_CARDINALITY_KEY
+
+
+DUPLICATE_AND_MISORDERED = HEAD.replace("  posts Post[]\n", "  posts Post[]\n  handle String @unique\n") + """\
+enum Kind {
+  A
+  B
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  kind     Kind
+  author   User @relation(fields: [authorId], references: [id])
+
+  @@unique([kind, authorId])
+  @@index([kind, authorId])
+}
+"""
+
+
+def test_an_exact_duplicate_is_removed_not_reordered(tmp_path):
+    """cal.com 1854: `@@index([type, value])` equal to `@@unique([type, value])`."""
+    path, proc = fix_file(tmp_path, DUPLICATE_AND_MISORDERED, "--fix", "--unsafe-fixes")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "@@index([kind, authorId])" not in text and "@@index([authorId, kind])" not in text, text
+    assert "@@unique([kind, authorId])" in text
+
+
+IMPLIED_UNIQUE_AND_ITS_PREFIX = HEAD.replace("  posts Post[]\n", "  posts Post[]\n  emails SecondaryEmail[]\n") + """\
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+
+  @@index([authorId])
+}
+
+model SecondaryEmail {
+  id     Int    @id
+  userId Int
+  email  String
+  user   User   @relation(fields: [userId], references: [id])
+
+  @@unique([email])
+  @@unique([userId, email])
+  @@index([userId])
+}
+"""
+
+
+def test_an_implied_unique_goes_first_and_the_index_it_made_redundant_stays(tmp_path):
+    """cal.com SecondaryEmail: removing both `@@unique([userId, email])` (implied by [email]) and
+    `@@index([userId])` (a prefix of it) would leave the foreign key without an index."""
+    path, proc = fix_file(tmp_path, IMPLIED_UNIQUE_AND_ITS_PREFIX, "--fix", "--unsafe-fixes")
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "@@unique([userId, email])" not in text and "@@index([userId])" in text, text
 
 
 @pytest.mark.oracle

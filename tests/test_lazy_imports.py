@@ -66,3 +66,12 @@ def test_reading_the_app_imports_tree_sitter(tmp_path):
     # an app with no candidate call is never parsed: nothing to import
     (tmp_path / "a.ts").write_text("export const x = 1;\n")
     assert imported("queries", "examples/schema.prisma", "--app", str(tmp_path), "--no-cache")["tree_sitter"] is False
+
+
+def test_a_check_with_cascade_findings_imports_no_graph_library(tmp_path):
+    """unindexed-cascade and missing-fk-index's fan-out walk the relations in plain Python."""
+    from test_new_rules import chain
+
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(chain(set()))
+    assert imported("check", "-q", "--select", "unindexed-cascade,missing-fk-index", str(schema))["networkx"] is False

@@ -140,3 +140,29 @@ def test_migrate_command_writes_a_prisma_migration_folder(tmp_path):
     assert "@@index([authorId])" in schema.read_text()
     proc = run_cli("migrate", str(schema), "--stdout")
     assert proc.returncode == 0 and proc.stdout == "" and "nothing to migrate" in proc.stderr
+
+
+def test_concurrently_creates_each_replacement_before_dropping_what_it_replaces():
+    before = "model T {\n  id Int @id\n  a  Int\n  b  Boolean\n  @@index([b, a])\n  @@index([a], map: \"keep_name\")\n}\n"
+    after = "model T {\n  id Int @id\n  a  Int\n  b  Boolean\n  @@index([a, b])\n  @@index([a, b], map: \"keep_name\")\n}\n"
+    m = migration(before, after)
+    # Prisma's own order (one transaction): drops first
+    assert [s.action for s in m.steps] == ["drop", "drop", "create", "create"]
+    parts = statements(m, concurrently=True)
+    assert parts == [
+        '-- CreateIndex\nCREATE INDEX CONCURRENTLY "T_a_b_idx" ON "T"("a", "b");\n',
+        '-- DropIndex\nDROP INDEX CONCURRENTLY "T_b_a_idx";\n',
+        '-- DropIndex\nDROP INDEX CONCURRENTLY "keep_name";\n',
+        # the same name cannot exist twice: this create waits for its drop
+        '-- CreateIndex\nCREATE INDEX CONCURRENTLY "keep_name" ON "T"("a", "b");\n',
+    ]
+
+
+def test_concurrently_migration_folders_follow_the_same_order(tmp_path):
+    from prisma_lint.migrate.sql import write_migrations
+
+    before = "model T {\n  id Int @id\n  a  Int\n  b  Boolean\n  @@index([b, a])\n}\n"
+    after = "model T {\n  id Int @id\n  a  Int\n  b  Boolean\n  @@index([a, b])\n}\n"
+    folders = write_migrations(migration(before, after), tmp_path, "reorder", concurrently=True)
+    texts = [(f / "migration.sql").read_text() for f in sorted(folders)]
+    assert [t.split("\n")[1].split(" ")[0] for t in texts] == ["CREATE", "DROP"]

@@ -38,7 +38,8 @@ def format_github(findings: list[Finding], diagnostics: list[Diagnostic], **_: o
     rank = {"error": 0, "warning": 1, "info": 2}
     lines = []
     for d in diagnostics:
-        lines.append(_gh_command("error" if d.severity == "error" else "warning", d.file, d.span, f"prisma-lint ({d.code})", d.message))
+        level = {"error": "error", "info": "notice"}.get(d.severity, "warning")
+        lines.append(_gh_command(level, d.file, d.span, f"prisma-lint ({d.code})", d.message))
     ordered = sorted(findings, key=lambda f: (rank[f.severity], f.file, f.span.start))
     for f in ordered:
         text = f.message + (f"\n\nhelp: {f.help}" if f.help else "")

@@ -130,7 +130,8 @@ def format_sarif(
         results.append(result)
     notifications = []
     for d in diagnostics:
-        note: dict[str, Any] = {"level": "error" if d.severity == "error" else "warning", "message": {"text": d.message}, "descriptor": {"id": d.code}}
+        level = {"error": "error", "info": "note"}.get(d.severity, "warning")
+        note: dict[str, Any] = {"level": level, "message": {"text": d.message}, "descriptor": {"id": d.code}}
         if d.file:
             loc = {"physicalLocation": {"artifactLocation": _artifact(d.file, source_root, cwd)}}
             if d.span is not None:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Optional
 
-from ..findings import SEVERITIES, Finding
+from ..findings import SEVERITIES, SEVERITY_RANK, Finding
 from ..frontends.prisma.syntax import Diagnostic
 from .common import evidence_note, position
 
@@ -86,7 +86,11 @@ def format_text(
         if findings:
             out.append(format_statistics(findings).rstrip("\n"))
         return "\n".join(out) + "\n" if out else ""
-    for f in by_table_size(findings):
+    # the worst first within a file: errors before warnings, then the missing index whose delete
+    # fans out furthest (missing-fk-index's fan_out), then by position
+    # with database statistics, the biggest tables next (by_table_size)
+    ordered = sorted(findings, key=lambda f: (f.file, -SEVERITY_RANK[f.severity], -(f.table_rows if f.table_rows is not None else -1), -f.data.get("fan_out", 0)))
+    for f in ordered:
         sev = _style(f.severity, color, fg=_COLORS[f.severity], bold=True)
         rule = _style(f.rule, color, bold=True)
         out.append(f"{position(f.span)}: {sev}[{rule}] {f.message}")
@@ -108,17 +112,6 @@ def format_text(
     elif not quiet or findings or diagnostics:
         out.append(_summary_line(findings, diagnostics, show_fix_hint))
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def by_table_size(findings: list[Finding]) -> list[Finding]:
-    """With database statistics: within each file, findings on the biggest tables first (the
-    files keep their order, and findings on one table their order in the file)."""
-    if all(f.table_rows is None for f in findings):
-        return findings
-    first: dict[str, int] = {}
-    for i, f in enumerate(findings):
-        first.setdefault(f.file, i)
-    return sorted(findings, key=lambda f: (first[f.file], -(f.table_rows if f.table_rows is not None else -1)))
 
 
 def fix_summary(findings: list[Finding], fixed: int, unsafe_fixes: bool, diagnostics: Sequence[Diagnostic] = ()) -> str:

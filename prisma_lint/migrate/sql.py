@@ -240,9 +240,23 @@ def render(m: Migration, concurrently: bool = False) -> str:
     return text.strip("\n") + "\n"
 
 
+def concurrent_order(m: Migration) -> list[Step]:
+    """The steps for one-statement-at-a-time migrations: every new index is built before the
+    old ones go (a reordered or replacing index is there before the one it replaces is dropped,
+    so queries never lose both); a create that reuses a dropped name waits for that drop."""
+    dropped = {s.index.name for s in m.steps if s.action == "drop"}
+    early = [s for s in m.steps if s.action == "create" and s.index.name not in dropped]
+    late = [s for s in m.steps if s.action == "create" and s.index.name in dropped]
+    drops = [s for s in m.steps if s.action == "drop"]
+    renames = [s for s in m.steps if s.action == "rename"]
+    return early + drops + late + renames
+
+
 def statements(m: Migration, concurrently: bool = False) -> list[str]:
-    """Each step rendered on its own (for one-statement migrations and for checks)."""
-    return [render(Migration(m.provider, [s]), concurrently) for s in m.steps]
+    """Each step rendered on its own (for one-statement migrations and for checks); with
+    ``concurrently``, in ``concurrent_order``."""
+    steps = concurrent_order(m) if concurrently else m.steps
+    return [render(Migration(m.provider, [s]), concurrently) for s in steps]
 
 
 def migration_name(name: str) -> str:
@@ -269,7 +283,7 @@ def write_migrations(
 
     now = now or datetime.now(timezone.utc)
     base = migration_name(name)
-    groups = [Migration(m.provider, [s]) for s in m.steps] if concurrently else [m]
+    groups = [Migration(m.provider, [s]) for s in concurrent_order(m)] if concurrently else [m]
     folders: list[Path] = []
     for k, _group in enumerate(groups):
         stamp = (now + timedelta(seconds=k)).strftime("%Y%m%d%H%M%S")

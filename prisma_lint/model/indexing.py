@@ -20,6 +20,7 @@ RANGE = "range"
 FOREIGN_KEY = "foreign-key"
 SELECTIVE = "selective"
 NUMBER = "number"  # a plain Int/BigInt: an equality key, or a count/amount queried by range
+ENUM = "enum"  # an enum with more than max-enum-values values: never "selective" (7 values are not)
 OTHER = "other"
 
 SELECTIVE_TYPES = frozenset({"String", "Bytes"})
@@ -42,6 +43,42 @@ def serves_lookup_on(index: Index, columns: Iterable[str]) -> bool:
 
 def covering_index(indexes: Iterable[Index], columns: list[str]) -> Optional[Index]:
     return next((i for i in indexes if serves_lookup_on(i, columns)), None)
+
+
+def _unique_alone(model, name: str) -> bool:
+    f = model.fields.get(name)
+    if f is not None and (f.is_id or f.is_unique):
+        return True
+    return any(i.is_unique and i.fields == [name] and i.where is None for i in model.indexes)
+
+
+def key_coverage(model, indexes, fields: list[str]):
+    """How the indexes serve a lookup on the foreign key ``fields``: ("full", index) when one
+    leads with all of them; ("probe", index) for a composite key when a key column is unique on
+    its own, or an index leads with key columns the first of which is a String/Bytes (a uuid,
+    a cuid: an index probe finds a handful of rows, not a scan); ("partly", index) when an index
+    leads with key columns that are not selective; (None, None) when nothing helps."""
+    full = covering_index(indexes, fields)
+    if full is not None:
+        return "full", full
+    if len(fields) < 2:
+        return None, None
+    key = set(fields)
+    partly = None
+    for index in indexes:
+        if not index.is_btree or index.where is not None or index.kind == "fulltext" or not index.columns:
+            continue
+        lead = index.columns[0].field
+        if lead not in key:
+            continue
+        f = model.fields.get(lead)
+        if _unique_alone(model, lead) or (f is not None and f.type in SELECTIVE_TYPES and not f.list):
+            return "probe", index
+        partly = partly or index
+    for name in fields:
+        if _unique_alone(model, name):
+            return "probe", None
+    return ("partly", partly) if partly is not None else (None, None)
 
 
 def plain_indexes(schema: Schema, partial: bool = False) -> Iterator[tuple[Model, Index]]:
@@ -85,8 +122,9 @@ def column_class(
     fk_fields: set[str],
 ) -> str:
     """How a column behaves in a composite index: foreign key or selective equality (ids,
-    uniques, strings, large enums), a plain number (it may be a key or a counter: it never
-    triggers a finding), low-cardinality equality, range/sort, or other (leave the index alone)."""
+    uniques, strings), an enum above ``max_enum_values`` (not selective either), a plain number
+    (it may be a key or a counter: it never triggers a finding), low-cardinality equality,
+    range/sort, or other (leave the index alone)."""
     f = model.fields.get(field_name.split(".")[0])
     if f is None or f.list:
         return OTHER
@@ -99,11 +137,32 @@ def column_class(
     pk = model.primary_key
     if f.is_id or f.is_unique or f.type in SELECTIVE_TYPES or (pk and f.name in pk.fields):
         return SELECTIVE
-    if f.kind == "enum":  # a large enum
-        return SELECTIVE
+    if f.kind == "enum":  # a large enum: still few values
+        return ENUM
     if f.type in NUMBER_TYPES:
         return NUMBER
     return OTHER
+
+
+def has_comment(index: Index) -> bool:
+    """Whether a ``//`` comment sits on the index's line (after it) or on the line just above:
+    someone wrote down why the index is as it is."""
+    if index.attribute is None or index.span is None:
+        return False
+    file = index.span.file
+    line = file.line_of(index.span.start)
+    end_line = file.line_of(max(index.span.end - 1, index.span.start))
+    after = file.text[index.span.end : file.line_starts[end_line] if end_line < len(file.line_starts) else len(file.text)]
+    return _is_note(after) or (line > 1 and _is_note(file.line_text(line - 1)))
+
+
+def _is_note(text: str) -> bool:
+    """A ``//`` comment that is not only a prisma-lint directive."""
+    text = text.strip()
+    if not text.startswith("//"):
+        return False
+    body = text.lstrip("/").strip()
+    return bool(body) and not body.startswith("prisma-lint-")
 
 
 def index_label(index: Index) -> str:

@@ -14,23 +14,25 @@ def check(ctx: RuleContext):
         fields = [model.fields.get(c.field) for c in index.columns]
         if not fields or any(f is None or f.type != "Boolean" or f.list for f in fields):
             continue
-        names = ", ".join(index.fields)
         first = index.fields[0]
-        partial_help = (
-            f"index the rare rows only (a partial index: `where: raw(\"{first}\")` with the "
-            "partialIndexes preview feature, or raw SQL in a migration)"
-        )
-        message = (
-            f"{index_label(index)} indexes only Boolean columns ({names}): with two values each "
-            "the planner prefers a sequential scan for the common value, so the index mostly costs writes"
-        )
-        help_text = partial_help + ", or put the boolean after a selective column"
+        message = f"{index_label(index)} indexes only Boolean columns, which the planner rarely uses"
+        help_text = help_for(ctx.schema, first)
         if ctx.stats is not None:
-            judged = _by_distribution(ctx, model, index, names, partial_help)
+            names = ", ".join(index.fields)
+            judged = _by_distribution(ctx, model, index, names, help_text)
             if judged is None:
                 continue  # a small table: an index on it costs nothing worth a finding
             message, help_text = judged if judged[0] else (message + judged[1], help_text)
         yield ctx.finding(index.span, message, model=model.name, fields=index.fields, help=help_text)
+
+
+def help_for(schema, first: str) -> str:
+    if schema.provider == "mysql":  # MySQL has no partial indexes
+        return "put the flag after a selective column, or drop the index"
+    return (
+        f"index the rare rows only (`where: raw(\"{first}\")`, partialIndexes preview feature), "
+        "or put the flag after a selective column"
+    )
 
 
 def _by_distribution(ctx: RuleContext, model, index, names: str, partial_help: str) -> Optional[tuple[str, str]]:

@@ -11,8 +11,7 @@ def check(ctx: RuleContext):
             continue
         yield ctx.finding(
             st.span,
-            f"CREATE INDEX `{st.index}` on existing table `{st.table}` without CONCURRENTLY: the build takes "
-            "a SHARE lock, so every INSERT, UPDATE and DELETE on the table waits until the whole index is built",
+            f"CREATE INDEX `{st.index}` on existing table `{st.table}` without CONCURRENTLY blocks its writes until built",
             model=st.table,
             fields=list(st.key_columns),
             help="CREATE INDEX CONCURRENTLY, alone in its migration (`prisma-lint migrate --concurrently` writes that)",

@@ -11,9 +11,9 @@ def check(ctx: RuleContext):
             continue
         yield ctx.finding(
             st.span,
-            f"DROP INDEX `{st.index}` without CONCURRENTLY: it takes an ACCESS EXCLUSIVE lock on the table"
-            + (f" `{st.table}`" if st.table else "")
-            + ", blocking reads and writes behind any running query",
+            f"DROP INDEX `{st.index}` without CONCURRENTLY locks "
+            + (f"`{st.table}`" if st.table else "its table")
+            + " against reads and writes",
             model=st.table,
             help="DROP INDEX CONCURRENTLY, alone in its migration",
         )

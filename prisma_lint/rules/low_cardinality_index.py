@@ -20,13 +20,11 @@ def check(ctx: RuleContext):
         if not any(f.kind == "enum" for f in fields):
             continue  # Boolean only: boolean-index reports it
         detail = ", ".join(
-            f"{f.name}: {f.type} ({schema.enum_size(f.type)} values)" if f.kind == "enum" else f"{f.name}: Boolean"
+            f"{f.name}: {_values(schema.enum_size(f.type))}" if f.kind == "enum" else f"{f.name}: Boolean"
             for f in fields
         )
-        message = (
-            f"{index_label(index)} indexes only low-cardinality columns ({detail}): each key matches a "
-            "large share of the table, so the planner rarely uses it"
-        )
+        partial = "" if schema.provider == "mysql" else ", or make it a partial index on the rare value"
+        message = f"{index_label(index)} indexes only low-cardinality columns ({detail}), which the planner rarely uses"
         if ctx.stats is not None:
             judged = _by_distribution(ctx, model, index, detail)
             if judged is None:
@@ -37,11 +35,12 @@ def check(ctx: RuleContext):
             message,
             model=model.name,
             fields=index.fields,
-            help=(
-                "lead with a selective column (a foreign key, a date range after the equality columns), "
-                "or make it a partial index on the rare value"
-            ),
+            help=f"lead with a selective column (a foreign key, then a date range){partial}",
         )
+
+
+def _values(n) -> str:
+    return f"{n} value" if n == 1 else f"{n} values"
 
 
 def _by_distribution(ctx: RuleContext, model, index, detail: str) -> Optional[tuple[str, str]]:
@@ -70,9 +69,6 @@ RULE = Rule(
     fixable="no",
     summary="An index on low-cardinality columns only (small enums, Booleans), at least one an enum.",
     check=check,
-    options=(
-        Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."),
-        MIN_ROWS,
-    ),
+    options=(Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."), MIN_ROWS),
     needs=("schema",),
 )

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from ..findings import Fix, IndexChange
-from ..fix.edits import add_block_attribute, reorder_index_fields
-from ..model.indexing import LOW_CARDINALITY, RANGE, column_class, covering_index, foreign_key_fields
+from ..fix.edits import add_block_attribute
+from ..model.cascade import delete_fan_out, fk_indexes_apply, relation_key
+from ..model.indexing import index_label, key_coverage
 from . import Rule, RuleContext
 from .table_stats import MIN_ROWS, size_note, small_table
 
-# Providers that create no index for a foreign key by themselves.
-_UNINDEXED_FK_PROVIDERS = frozenset({"postgresql", "cockroachdb", "sqlite", "sqlserver"})
-
 
 def applies(schema) -> bool:
-    return schema.relation_mode == "prisma" or schema.provider in _UNINDEXED_FK_PROVIDERS
+    return fk_indexes_apply(schema)
 
 
 def index_line(fields: list[str], name: str | None = None, sort: dict[str, str] | None = None) -> str:
@@ -54,11 +52,36 @@ def explicit_name(schema, model, fields: list[str], taken_by_namespace: dict, ta
     return None
 
 
+def _a(word: str) -> str:
+    """`a`/`an` by sound, roughly: an `Account`, an `Update`, a `User`, a `Unit`."""
+    w = word.lower()
+    vowel = w[:1] in "aeio" or (w[:1] == "u" and not (len(w) > 2 and w[1] not in "aeiou" and w[2] in "aeiouy"))
+    return f"an `{word}`" if vowel else f"a `{word}`"
+
+
+def cost_of(schema, r, model_name: str) -> str:
+    """What the missing index costs, in a few words (the rule page explains)."""
+    fk = ", ".join(r.fields)
+    if schema.relation_mode == "prisma" or schema.provider == "mongodb":
+        # MongoDB always emulates relations: no relationMode to name there
+        how = ' (relationMode = "prisma")' if schema.provider != "mongodb" else ""
+        return f"Prisma Client emulates the relation{how} with a scan of `{model_name}` by ({fk}) per query"
+    action = r.effective_on_delete()
+    parent = _a(r.target)
+    if action == "Cascade":
+        return f"deleting {parent} row scans `{model_name}` to cascade the delete"
+    if action in ("SetNull", "SetDefault"):
+        value = "NULL" if action == "SetNull" else "its default"
+        return f"deleting {parent} row scans `{model_name}` to set ({fk}) to {value} (an UPDATE of each match)"
+    return f"deleting {parent} row, or changing its key, scans `{model_name}` to check the foreign key ({action})"
+
+
 def check(ctx: RuleContext):
     schema = ctx.schema
     if not applies(schema):
         return
-    emulated = schema.relation_mode == "prisma"
+    fan_out = None
+    prisma_warns = schema.relation_mode == "prisma" and schema.provider != "mongodb"
     taken_by_namespace: dict = {}
     for r in schema.relations:
         if r.kind == "m-n" or not r.fields or r.span is None:
@@ -67,31 +90,22 @@ def check(ctx: RuleContext):
         if model.kind != "model" or model.ignored:
             continue
         indexes = list(model.indexes) + list(ctx.extra_indexes.get(model.name, ()))
-        if covering_index(indexes, r.fields) is not None or small_table(ctx, model):
+        how, partial = key_coverage(model, indexes, r.fields)
+        if how == "probe" and prisma_warns:
+            # Prisma's own validator warns unless an index leads with the whole key, and users see
+            # that warning: say the same, as "partly indexed"
+            how = "partly"
+        if how == "full" or how == "probe" or small_table(ctx, model):
             continue
         fk = ", ".join(r.fields)
-        parent = r.target
-        action = r.effective_on_delete()
-        if emulated:
-            cost = (
-                f"with relationMode = \"prisma\" Prisma Client emulates the relation with queries on "
-                f"`{model.name}` by ({fk}): each one, and every `include`/join from `{parent}`, scans the table"
-            )
-        elif action == "Cascade":
-            cost = (
-                f"every delete of a `{parent}` row scans `{model.name}` to cascade the delete "
-                f"(onDelete: Cascade), and every join from `{parent}` reads the whole table"
-            )
-        else:
-            cost = (
-                f"every delete or key update of a `{parent}` row scans `{model.name}` to check the "
-                f"foreign key ({action}), and every join from `{parent}` reads the whole table"
-            )
-        fix = _reorder_fix(schema, model, r.fields)
-        query_fix = _query_fix(ctx, model, r.fields) if fix is None else None
+        # Always a new index, never a reorder of an index someone wrote (it may serve a query we
+        # cannot see); when composite-order's unsafe reorder covers the key, the fix planner
+        # drops this addition. With the app's queries read, the index they need when it starts
+        # with the key.
+        query_fix = _query_fix(ctx, model, r.fields)
         if query_fix is not None:
             fix, help_text = query_fix
-        elif fix is None:
+        else:
             line = index_line(r.fields, explicit_name(schema, model, r.fields, taken_by_namespace))
             edit = add_block_attribute(model, line)
             fix = Fix(
@@ -102,19 +116,24 @@ def check(ctx: RuleContext):
                 index_change=IndexChange.add(model.name, r.fields),
             )
             help_text = f"add `{line}` to model `{model.name}`"
-        else:
-            help_text = fix.title[0].lower() + fix.title[1:]
         what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"
         if model.origin != "schema":
             help_text = f"CREATE INDEX ON \"{model.db_name}\" ({', '.join(chr(34) + c + chr(34) for c in r.fields)})"
-        yield ctx.finding(
+        state = "has no index"
+        if how == "partly" and partial is not None:
+            state = f"is only partly indexed ({index_label(partial)} leads with part of it)"
+        finding = ctx.finding(
             r.span,
-            f"foreign key {what} has no index{size_note(ctx, model)}: {cost}",
+            f"foreign key {what} {state}{size_note(ctx, model)}: {cost_of(schema, r, model.name)}",
             model=model.name,
             fields=r.fields,
             fix=fix,
             help=help_text,
         )
+        if fan_out is None:
+            fan_out = delete_fan_out(schema, ctx.extra_indexes)
+        finding.data["fan_out"] = fan_out.get(relation_key(r), 1)
+        yield finding
 
 
 def _query_fix(ctx: RuleContext, model, fk_fields: list[str]) -> tuple[Fix, str] | None:
@@ -132,41 +151,6 @@ def _query_fix(ctx: RuleContext, model, fk_fields: list[str]) -> tuple[Fix, str]
         for s in unindexed(adv, model, accs):
             if s.extends is None and set(s.fields[: len(fk_fields)]) == set(fk_fields):
                 return index_fix(ctx, model, s)
-    return None
-
-
-def _reorder_fix(schema, model, fk_fields: list[str]) -> Fix | None:
-    """When a plain index holds the foreign-key columns behind only low-cardinality or
-    range columns (the order composite-order reports), moving them to the front covers the
-    key without another index. An index led by a selective column is left alone: it serves
-    other lookups."""
-    wanted = set(fk_fields)
-    fk_all = foreign_key_fields(schema, model)
-    for index in model.indexes:
-        if index.kind != "index" or not index.is_btree or index.where is not None:
-            continue
-        fields = index.fields
-        if not wanted <= set(fields) or len(fields) <= len(wanted):
-            continue
-        lead = fields[: min(fields.index(f) for f in wanted)]
-        kinds = {
-            column_class(schema, model, f, max_enum_values=5, range_types=["DateTime"], fk_fields=fk_all) for f in lead
-        }
-        if not lead or not kinds <= {LOW_CARDINALITY, RANGE}:
-            continue
-        order = [f for f in fields if f in wanted] + [f for f in fields if f not in wanted]
-        edit = reorder_index_fields(index, order)
-        if edit is None:
-            continue
-        old = ", ".join(fields)
-        new = ", ".join(order)
-        return Fix(
-            title=f"Reorder @@index([{old}]) to @@index([{new}])",
-            applicability="unsafe" if index.map else "safe",
-            edits=[edit],
-            schema_line=f"@@index([{new}])",
-            index_change=IndexChange.replace(model.name, index.db_name, order),
-        )
     return None
 
 
