@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..findings import Edit
+from ..findings import Edit, Fix, IndexChange
 from ..frontends.prisma.syntax import ArrayLit, Attribute
 from ..model.schema import Index, Model
 from ..source import SourceFile
@@ -148,3 +148,16 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
         applied.append(e)
     out.append(text[pos:])
     return "".join(out), applied
+
+
+def add_index_fix(model: Model, line: str, fields: list[str]) -> Fix:
+    """The safe fix that adds the block attribute ``line`` (``@@index([...])`` on ``fields``) to
+    ``model``: what missing-fk-index and the query advice offer."""
+    edit = add_block_attribute(model, line)
+    return Fix(
+        title=f"Add {line} to `{model.name}`",
+        applicability="safe",
+        edits=[edit] if edit else [],
+        schema_line=line,
+        index_change=IndexChange.add(model.name, fields),
+    )

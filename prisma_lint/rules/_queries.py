@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 from ..findings import Evidence, Fix, IndexChange
-from ..fix.edits import add_block_attribute, extend_index_fields
+from ..fix.edits import add_index_fix, extend_index_fields
 from ..model.schema import Model
 from ..model.serving import TENANT_COLUMNS, Access, Advisor, Suggestion
 from . import Option, RuleContext
@@ -166,15 +166,7 @@ def index_fix(ctx: RuleContext, model: Model, s: Suggestion, tag: str = "query")
         )
         return fix, f"extend `{old_line}` to `{line}` in model `{model.name}`"
     line = index_line(s.fields, explicit_name(ctx.schema, model, s.fields, {}, tag), s.sort)
-    edit = add_block_attribute(model, line)
-    fix = Fix(
-        title=f"Add {line} to `{model.name}`",
-        applicability="safe",
-        edits=[edit] if edit else [],
-        schema_line=line,
-        index_change=IndexChange.add(model.name, s.fields),
-    )
-    return fix, f"add `{line}` to model `{model.name}`"
+    return add_index_fix(model, line, list(s.fields)), f"add `{line}` to model `{model.name}`"
 
 
 def call_count(patterns: list) -> int:

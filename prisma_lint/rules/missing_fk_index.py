@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import Fix, IndexChange
-from ..fix.edits import add_block_attribute
+from ..findings import Fix
+from ..fix.edits import add_index_fix
 from ..model.cascade import delete_fan_out, fk_indexes_apply, relation_key
 from ..model.indexing import index_label, key_coverage
 from . import Rule, RuleContext
@@ -107,14 +107,7 @@ def check(ctx: RuleContext):
             fix, help_text = query_fix
         else:
             line = index_line(r.fields, explicit_name(schema, model, r.fields, taken_by_namespace))
-            edit = add_block_attribute(model, line)
-            fix = Fix(
-                title=f"Add {line} to `{model.name}`",
-                applicability="safe",
-                edits=[edit] if edit else [],
-                schema_line=line,
-                index_change=IndexChange.add(model.name, r.fields),
-            )
+            fix = add_index_fix(model, line, list(r.fields))
             help_text = f"add `{line}` to model `{model.name}`"
         what = f"`{model.name}.{r.field}` ({fk})" if model.origin == "schema" else f"`{r.db_name}` on `{model.name}` ({fk})"
         if model.origin != "schema":
