@@ -64,10 +64,18 @@ def schema_root(file: Path, open_texts: Optional[dict[str, str]] = None) -> Path
     saved counts)."""
     if not file.is_file():
         return file  # a new file not saved yet: on its own
+    known: dict[Path, bool] = {}  # each file is read once: the walk up and the count below both ask
+
+    def datasource_in(p: Path) -> bool:
+        key = p.resolve()
+        if key not in known:
+            known[key] = has_datasource(p, open_texts)
+        return known[key]
+
     folder = file.resolve().parent
     while True:
         here = _prisma_files_here(folder)
-        with_datasource = sum(1 for p in here if has_datasource(p, open_texts))
+        with_datasource = sum(1 for p in here if datasource_in(p))
         if with_datasource > 1:
             return file  # several schemas side by side
         if with_datasource or folder.parent == folder or not _prisma_files_here(folder.parent):
@@ -76,7 +84,7 @@ def schema_root(file: Path, open_texts: Optional[dict[str, str]] = None) -> Path
     files = schema_files_in(folder)
     if len(files) <= 1 or file.resolve() not in {f.resolve() for f in files}:
         return file  # alone, or in a folder the walk skips (node_modules)
-    if sum(1 for f in files if has_datasource(f, open_texts)) <= 1:
+    if sum(1 for f in files if datasource_in(f)) <= 1:
         return folder
     return file
 
