@@ -135,16 +135,26 @@ def main() -> None:
         sys.exit(2)
 
 
-def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[dict[str, str]] = None):
+def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[dict[str, str]] = None, search=None):
     """The units to lint (``discovery.Target``): ``--schema``, the paths grouped by the unit
-    each belongs to, or the schema Prisma would find."""
+    each belongs to (an app file: the schemas whose app reads it; ``search`` decides with the
+    run's options), or the schema Prisma would find."""
     from .discovery import Target, find_schema, group_paths
     from .frontends.prisma.loader import SchemaNotFound
 
     if schema:
         return [Target(Path(schema))]
     if paths:
-        return group_paths([Path(p) for p in paths], overrides)
+        skipped: list[Path] = []
+        targets = group_paths([Path(p) for p in paths], overrides, search, skipped)
+        if skipped:  # not an error: pre-commit passes every changed .ts/.js file
+            names = ", ".join(str(p) for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+            click.echo(
+                f"prisma-lint: note: skipped {names}: no Prisma schema's app reads "
+                f"{'it' if len(skipped) == 1 else 'them'} (another project, a test or script, build output, app-exclude)",
+                err=True,
+            )
+        return targets
     warnings: list[str] = []
     try:
         found, how = find_schema(Path.cwd(), warnings)
@@ -156,8 +166,11 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
 
 
 def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
-    (target,) = _targets((path,) if path else (), schema)
-    return target.root
+    targets = _targets((path,) if path else (), schema)
+    if len(targets) != 1:  # an app file given for a schema: it belongs to none, or to several
+        roots = ", ".join(str(t.root) for t in targets)
+        _fail(f"{path}: pass a schema (this app file belongs to {'the schemas ' + roots if roots else 'no schema'})")
+    return targets[0].root
 
 
 def _load(target: Path, overrides=None, migrations: Optional[str] = None):
@@ -343,11 +356,38 @@ def check(
         _fail("--add-ignore cannot be combined with --fix or --unsafe-fixes (fix first, then add ignores)")
     if add_ignore and from_stdin:
         _fail("--add-ignore edits the schema files: it cannot read the schema from stdin")
+    if from_stdin and _is_app_file(Path(stdin_filename)):
+        _fail(f"--stdin-filename {stdin_filename}: only a schema or SQL file can be read from stdin (app code is read from disk)")
     stats = _database_stats(database_url, stats_file)
     run = _CheckRun()
-    for target in _targets(paths, schema, overrides):
-        config = _config(target.root, registry, config_path)
-        if config.is_excluded(target.root) and not target.only:
+    configs: dict[str, object] = {}
+
+    def config_of(root: Path):
+        key = str(root.resolve())
+        if key not in configs:
+            configs[key] = _config(root, registry, config_path)
+        return configs[key]
+
+    scopes: dict[str, object] = {}
+
+    def reads(schema_root: Path, file: Path) -> bool:
+        """Whether linting this schema reads this app file (as _with_app decides)."""
+        from .frontends.app.read import app_scope
+
+        key = str(schema_root)
+        if key not in scopes:
+            config = config_of(schema_root)
+            engine = Engine(registry, config, selected or None, ignored)
+            wanted = not config.is_excluded(schema_root) and _reads_app(apps, no_app, config, engine)
+            scopes[key] = app_scope(schema_root, apps, config) if wanted else None
+        scope = scopes[key]
+        return scope is not None and file in scope  # type: ignore[operator]
+
+    from .discovery import AppSearch
+
+    for target in _targets(paths, schema, overrides, AppSearch(reads)):
+        config = config_of(target.root)
+        if config.is_excluded(target.root) and not (target.only or target.app_files):
             continue
         if target.found_by and output_format == "text" and not quiet:
             click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
@@ -359,8 +399,12 @@ def check(
         if add_ignore:
             result = run.add_ignores(engine, inputs, result, show_diff)
         elif fix or unsafe_fixes or show_diff:
-            result = run.fix(engine, inputs, result, unsafe_fixes, show_diff or from_stdin, overrides if from_stdin else None)
-        run.report(inputs.unit, result, target.only)
+            keep = None
+            if target.only is not None:  # fix what is reported: the findings of the files passed
+                unit = inputs.unit
+                keep = lambda f: target.reports(_resolved(unit, f.file), _evidence_files(f))  # noqa: E731
+            result = run.fix(engine, inputs, result, unsafe_fixes, show_diff or from_stdin, overrides if from_stdin else None, keep)
+        run.report(inputs.unit, result, target)
         run.fail_level = run.fail_level or fail_on or config.fail_on
         run.docs_url = run.docs_url or config.docs_url
     findings, diagnostics, fail_level = run.findings, run.diagnostics, run.fail_level
@@ -438,12 +482,23 @@ def _with_app(inputs, target: Path, apps, no_app: bool, config, engine):
     """``inputs`` with the app's queries, when they are asked for (`--app`, config `app`) or a
     rule needs them, unless `--no-app`; an app with no source file counts as none (rules that
     need the queries do not run)."""
-    if no_app or inputs.kind != "prisma" or not (apps or config.app or engine.reads("queries")):
+    if inputs.kind != "prisma" or not _reads_app(apps, no_app, config, engine):
         return inputs
     from dataclasses import replace
 
     app = _read_app(inputs.unit, target, apps, config)
     return replace(inputs, queries=app) if app.files_read else inputs
+
+
+def _reads_app(apps, no_app: bool, config, engine) -> bool:
+    """Whether a (Prisma) unit's lint reads the app: asked for, or a rule needs the queries."""
+    return not no_app and bool(apps or config.app or engine.reads("queries"))
+
+
+def _is_app_file(path: Path) -> bool:
+    from .discovery import is_app_path
+
+    return is_app_path(path)
 
 
 def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):
@@ -475,14 +530,19 @@ class _CheckRun:
         self.write_errors = 0  # units whose files could not be written (exit 2)
         self.docs_url: Optional[str] = None  # the config's docs-url, for the rule links
 
-    def report(self, unit, result, only: Optional[set]) -> None:
+    def report(self, unit, result, target) -> None:
         kept, kept_diags = result.findings, result.diagnostics
-        if only is not None:  # pre-commit passed some files of the unit: report on those
-            kept = [f for f in kept if _resolved(unit, f.file) in only]
+        only = target.only
+        if only is not None:  # pre-commit passed some files of the unit (or app files): report on those
+            kept = [f for f in kept if target.reports(_resolved(unit, f.file), _evidence_files(f))]
             kept_diags = [
                 d
                 for d in kept_diags
-                if d.file is None or _resolved(unit, d.file) in only or d.code == "sql-dialect-skipped"
+                if d.file is None
+                or _resolved(unit, d.file) in only
+                or d.code == "sql-dialect-skipped"
+                # reached through app files: the advice needs a schema that reads
+                or (target.app_files and d.severity == "error")
             ]
             self.linted_files.extend(p for p in unit.paths if _resolved(unit, p) in only)
         else:
@@ -490,8 +550,9 @@ class _CheckRun:
         self.findings.extend(kept)
         self.diagnostics.extend(kept_diags)
 
-    def fix(self, engine, inputs, result, unsafe: bool, dry_run: bool, stdin: Optional[dict[str, str]]):
-        """Apply the fixes (to disk unless ``dry_run``); the lint result of the fixed unit."""
+    def fix(self, engine, inputs, result, unsafe: bool, dry_run: bool, stdin: Optional[dict[str, str]], keep=None):
+        """Apply the fixes (to disk unless ``dry_run``; ``keep``: only those of the findings it
+        keeps); the lint result of the fixed unit."""
         from .fix.planner import unified_diff
 
         unit = inputs.unit
@@ -499,7 +560,7 @@ class _CheckRun:
             bad = sorted({d.file for d in unit.diagnostics if d.severity == "error" and d.file})
             click.echo(f"prisma-lint: not fixing {', '.join(bad) or unit.root}: the schema has errors", err=True)
             return result
-        fixed = engine.fix(inputs, unsafe, before=result)
+        fixed = engine.fix(inputs, unsafe, before=result, keep=keep)
         if not fixed.texts:
             return result
         excluded = sorted(p for p in fixed.texts if engine.config.is_excluded(unit.paths.get(p, Path(p))))
@@ -595,6 +656,13 @@ def _write_report(path: Path, text: str) -> None:
         write_report(path, text)
     except WriteError as e:
         _fail(str(e))
+
+
+def _evidence_files(finding) -> list[str]:
+    """The real paths of a finding's call sites (shown relative to the working directory)."""
+    import os
+
+    return [os.path.realpath(e.file) for e in finding.evidence]
 
 
 def _resolved(loaded, shown: str) -> str:

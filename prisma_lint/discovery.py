@@ -5,6 +5,7 @@
   a ``migration.sql`` belongs to its migrations folder.
 * :func:`migrations_dir` — where a schema's migrations are (next to the datasource's file).
 * :func:`migration_provider` — the provider ``migration_lock.toml`` names.
+* :func:`app_units` — an app file (``.ts``, ``.js``...) belongs to the schemas whose app reads it.
 * :func:`group_paths` — the paths given on the command line (or by pre-commit), grouped by unit.
 
 Rule for a ``.prisma`` file: from its folder, go up while the folder's own ``.prisma`` files have
@@ -18,7 +19,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -260,37 +262,169 @@ def find_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, 
     )
 
 
+# (schema unit, app file) -> whether linting that schema reads the file as app code
+AppReads = Callable[[Path, Path], bool]
+# folders never searched for a project's schemas (besides dependencies, build output and hidden
+# folders): a test fixture's schema is not the project's
+_NOT_PROJECTS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "fixtures", "examples", "example"})
+
+
+def is_app_path(path: Path) -> bool:
+    """A TypeScript/JavaScript file (``.ts .tsx .js .jsx .mts .cts .mjs .cjs``): app code, or
+    a declaration or bundle the app front end skips."""
+    from .frontends.app.extract import EXTENSIONS  # the one list
+
+    return path.name.endswith(EXTENSIONS)
+
+
+def _default_reads(schema: Path, file: Path) -> bool:
+    from .frontends.app.read import app_scope
+
+    scope = app_scope(schema)
+    return scope is not None and file in scope
+
+
+def _repository(folder: Path) -> Optional[Path]:
+    for f in [folder, *folder.parents]:
+        if (f / ".git").exists():
+            return f
+    return None
+
+
+def _found_schema(folder: Path) -> Optional[Path]:
+    """The unit of the schema Prisma would use from ``folder``, or None."""
+    try:
+        found, _ = find_schema(folder)
+    except SchemaNotFound:
+        return None
+    if found.suffix == ".prisma" and found.is_file():
+        found = schema_root(found)
+    return found.resolve()
+
+
+def _project_schemas(top: Path) -> list[Path]:
+    """The schemas of the projects under ``top``: what the Prisma CLI finds (prisma.config.ts,
+    package.json ``prisma.schema``, the default locations) from ``top`` and from every folder
+    below it holding a package.json or a prisma.config.ts (a workspace package), skipping
+    dependencies, build output, hidden folders and test fixtures."""
+    from .frontends.app.discover import ALWAYS_SKIP_DIRS
+
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if d not in ALWAYS_SKIP_DIRS and d not in _NOT_PROJECTS and not d.startswith("."))
+        folder = Path(dirpath)
+        if folder == top or "package.json" in filenames or "prisma.config.ts" in filenames:
+            found = _found_schema(folder)
+            if found is not None and found not in out:
+                out.append(found)
+    return out
+
+
+@dataclass(eq=False)
+class AppSearch:
+    """What :func:`app_units` found, kept across the files of one run: the schemas under each
+    repository (or project), and each (schema, file) verdict of ``reads``."""
+
+    reads: AppReads = _default_reads
+    under: dict[Path, list[Path]] = field(default_factory=dict)
+    above: dict[Path, Optional[Path]] = field(default_factory=dict)
+
+
+def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
+    """The schema units whose app ``file`` (a ``.ts``, ``.js``... file) belongs to.
+
+    Candidates: the schemas of the repository the file is in (the git root; outside one, the
+    project root above the file: workspace file, else nearest package.json), found as Prisma
+    finds one from the repository's folder and from each package folder in it, and outside a
+    repository from each folder above the file too. A candidate is kept when linting it reads
+    the file as app code (``search.reads``: its default app root, or the config's ``app``,
+    ``--app``, less ``app-exclude``) — the same decision as the engine's, so the findings that
+    cite the file are the ones that schema's lint gives. A file in node_modules, build output,
+    a test or a script (by default) belongs to none."""
+    search = search or AppSearch()
+    file = Path(os.path.abspath(file))
+    if not is_app_path(file) or not file.is_file():
+        return []
+    from .frontends.app.discover import project_root
+
+    repo = _repository(file.parent)
+    top = repo or project_root(file) or file.parent
+    if top not in search.under:
+        search.under[top] = _project_schemas(top)
+    candidates = list(search.under[top])
+    if repo is None:  # outside a repository a project above may hold the file's schema
+        for folder in file.parents:
+            if folder not in search.above:
+                search.above[folder] = _found_schema(folder) if (folder / "package.json").exists() or (folder / "prisma.config.ts").exists() else None
+            found = search.above[folder]
+            if found is not None and found not in candidates:
+                candidates.append(found)
+    return [s for s in candidates if search.reads(s, file)]
+
+
 @dataclass(eq=False)
 class Target:
-    """A unit to lint: its root, how it was found (when no path was given), and the files to
-    report on (None: all; pre-commit passes some files of a schema or migrations folder)."""
+    """A unit to lint: its root, how it was found (when no path was given), and what to report.
+
+    ``only``: the files to report on (None: all; pre-commit passes some files of a schema or
+    migrations folder). ``app_files``: app files given that belong to the unit; findings whose
+    evidence (call sites) is in one of them are reported too."""
 
     root: Path
     found_by: Optional[str] = None
     only: Optional[set[str]] = None
+    app_files: set[str] = field(default_factory=set)
+
+    def reports(self, finding_file: str, evidence_files: list[str]) -> bool:
+        """Whether a finding (its file, its evidence's files: resolved paths) is reported."""
+        if self.only is None or finding_file in self.only:
+            return True
+        return any(e in self.app_files for e in evidence_files)
 
 
-def group_paths(paths: list[Path], overrides: Optional[dict[str, str]] = None) -> list[Target]:
-    """Group the paths given by the user (or pre-commit) by the unit each belongs to.
+def group_paths(
+    paths: list[Path],
+    overrides: Optional[dict[str, str]] = None,
+    search: Optional[AppSearch] = None,
+    skipped: Optional[list[Path]] = None,
+) -> list[Target]:
+    """Group the paths given by the user (or pre-commit) by the unit each belongs to; each unit
+    once.
 
     A file of a multi-file schema or a migration of a migrations folder is linted with its whole
     unit (relations across files, the replayed migrations) and only what concerns the files
-    named is reported."""
+    named is reported. An app file (``.ts``, ``.js``...) stands for the schemas whose app reads
+    it (:func:`app_units`): those are linted and the findings citing the file reported; one
+    that belongs to no schema is added to ``skipped``."""
     groups: dict[str, Target] = {}
     out: list[Target] = []
-    for p in paths:
-        if p.is_dir() or (not p.exists() and not (overrides and str(p.resolve()) in overrides)):
-            out.append(Target(p))
-            continue
-        root = unit_root(p, overrides)
-        if root == p or root.resolve() == p.resolve():
-            out.append(Target(p))
-            continue
-        key = str(root)
+
+    def unit(root: Path) -> Target:
+        key = str(root.resolve())
         if key not in groups:
             groups[key] = Target(root, only=set())
             out.append(groups[key])
-        only = groups[key].only
-        assert only is not None
-        only.add(str(p.resolve()))
+        return groups[key]
+
+    for p in paths:
+        if not p.exists() and not (overrides and str(p.resolve()) in overrides):
+            out.append(Target(p))  # the loader says what is wrong with it
+            continue
+        if p.is_dir():
+            target = unit(p)
+            target.root, target.only = p, None
+            continue
+        if is_app_path(p):
+            roots = app_units(p, search)
+            for root in roots:
+                unit(root).app_files.add(os.path.realpath(p))
+            if not roots and skipped is not None:
+                skipped.append(p)
+            continue
+        root = unit_root(p, overrides)
+        target = unit(root)
+        if root == p or root.resolve() == p.resolve():
+            target.root, target.only = p, None  # the whole unit, as named
+        elif target.only is not None:
+            target.only.add(str(p.resolve()))
     return out

@@ -270,10 +270,19 @@ class Engine:
         kept.sort(key=Finding.sort_key)
         return LintResult(kept, inputs.diagnostics + errors, suppressed)
 
-    def fix(self, inputs: Inputs, unsafe: bool = False, only_file: Optional[str] = None, before: Optional[LintResult] = None) -> FixResult:
+    def fix(
+        self,
+        inputs: Inputs,
+        unsafe: bool = False,
+        only_file: Optional[str] = None,
+        before: Optional[LintResult] = None,
+        keep: Optional[Callable[[Finding], bool]] = None,
+    ) -> FixResult:
         """Plan and apply the fixes in memory, round after round until nothing changes (a
         second run fixes nothing). ``only_file``: only the fixes of findings in that file
-        (the editor's fix-all of one document). Every round is linted with the same inputs."""
+        (the editor's fix-all of one document); ``keep``: only the fixes of the findings it
+        keeps (pre-commit: those reported for the files passed). Every round is linted with the
+        same inputs."""
         from .fix.planner import fix_texts
 
         before = before or self.lint(inputs)
@@ -301,6 +310,8 @@ class Engine:
             round_start[0] = now
             last.append((now, r))
             found = r.findings if only_file is None else [f for f in r.findings if f.span.file.path == only_file]
+            if keep is not None:
+                found = [f for f in found if keep(f)]
             return now.unit.schema, found, now.unit.has_errors
 
         every_rule = replace(self, select=["all"])

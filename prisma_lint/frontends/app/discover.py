@@ -75,6 +75,11 @@ def project_root(schema_path: Path) -> Optional[Path]:
     if not start.is_dir():
         start = start.parent
     folders = [start, *start.parents]
+    # never above the repository: a stray ~/package.json made a repo without one read the
+    # whole home folder
+    git = next((i for i, f in enumerate(folders) if (f / ".git").exists()), None)
+    if git is not None:
+        folders = folders[: git + 1]
     nearest_package = None
     for folder in folders:
         if (folder / "pnpm-workspace.yaml").is_file() or (folder / "turbo.json").is_file():
@@ -90,10 +95,7 @@ def project_root(schema_path: Path) -> Optional[Path]:
                 pass
     if nearest_package is not None:
         return nearest_package
-    for folder in folders:
-        if (folder / ".git").exists():
-            return folder
-    return None
+    return folders[-1] if git is not None else None
 
 
 class _Excludes:
@@ -143,6 +145,57 @@ def app_file_names(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT
         elif p.is_file():
             out.add(os.path.abspath(s))
     return sorted(out)
+
+
+class AppScope:
+    """The files ``app_files(paths, exclude, base)`` lists, decided one file at a time on the
+    file's own path: the same skipped folders and excludes, without walking the app (pre-commit
+    passes one changed file; the app it belongs to may hold thousands)."""
+
+    def __init__(self, paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> None:
+        base = base or Path.cwd()
+        self.paths = [str(p if Path(p).is_absolute() else base / p) for p in paths]
+        self.excluded = _Excludes(exclude)
+
+    def __contains__(self, file: str | Path) -> bool:
+        target = os.path.realpath(file)
+        name = os.path.basename(target)
+        if not is_source(name) or not os.path.isfile(target):
+            return False
+        for s in self.paths:
+            if any(ch in s for ch in "*?["):
+                for hit in glob.glob(s, recursive=True):
+                    if os.path.isdir(hit):
+                        if _admits(hit, target, self.excluded):
+                            return True
+                    elif os.path.realpath(hit) == target:
+                        if not (set(Path(hit).parts) & ALWAYS_SKIP_DIRS) and not self.excluded(name, name):
+                            return True
+            elif os.path.isdir(s):
+                if _admits(s, target, self.excluded):
+                    return True
+            elif os.path.realpath(s) == target:  # a file named outright is read, excluded or not
+                return True
+        return False
+
+
+def _admits(root: str, target: str, excluded: _Excludes) -> bool:
+    """Whether ``_walk(root)`` reaches ``target`` (a real path): each folder on the way is one
+    it descends into, and the file is not excluded."""
+    root = os.path.realpath(root)
+    try:
+        rel = os.path.relpath(target, root)
+    except ValueError:  # another drive (Windows)
+        return False
+    parts = rel.split(os.sep)
+    if parts[0] == os.pardir or os.path.isabs(rel):
+        return False
+    prefix = ""
+    for d in parts[:-1]:
+        if d in ALWAYS_SKIP_DIRS or d.startswith(".") or excluded(d, prefix + d):
+            return False
+        prefix += d + "/"
+    return not excluded(parts[-1], prefix + parts[-1])
 
 
 def _walk(root: str, excluded: _Excludes, out: set[str]) -> None:

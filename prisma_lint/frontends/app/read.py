@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .cache import FactsCache, content_hash
-from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, app_file_names, project_root
+from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, AppScope, app_file_names, project_root
 from .extract import EXTENSIONS, FileFacts, RawCall, extract
 from .patterns import AppQueries, QueryPattern
 
@@ -85,6 +85,19 @@ def app_paths_for(schema_path: Optional[Path], paths: Iterable[str], config) -> 
     return ([root] if root is not None else []), root
 
 
+def app_exclude(config) -> tuple[str, ...]:
+    """The config's ``app-exclude``, else the default (tests, seeds, scripts)."""
+    exclude = getattr(config, "app_exclude", None)
+    return tuple(DEFAULT_APP_EXCLUDE if exclude is None else exclude)
+
+
+def app_scope(schema_path: Path, paths: Iterable[str] = (), config=None) -> Optional[AppScope]:
+    """The files ``read_app`` reads for the schema at ``schema_path`` (with these ``--app``
+    paths and this config), as a test on one file's path (``file in scope``); None: no app."""
+    roots, base = app_paths_for(schema_path, paths, config)
+    return AppScope(roots, app_exclude(config), base) if roots else None
+
+
 def read_app(
     schema,
     paths: Iterable[str] = (),
@@ -102,11 +115,7 @@ def read_app(
     if schema_path is None and hasattr(schema, "root"):
         schema_path = Path(schema.root)
     roots, base = app_paths_for(schema_path, paths, config)
-    exclude = getattr(config, "app_exclude", None)
-    opts = ReadOptions(
-        client_names=tuple(getattr(config, "client_names", None) or ()),
-        exclude=tuple(DEFAULT_APP_EXCLUDE if exclude is None else exclude),
-    )
+    opts = ReadOptions(client_names=tuple(getattr(config, "client_names", None) or ()), exclude=app_exclude(config))
     files = app_file_names(roots, opts.exclude, base) if roots else []
     return read_files(model_schema, files, opts, cache_dir=cache_dir, cwd=cwd, roots=[(base / r) if base else r for r in roots])
 
