@@ -118,7 +118,15 @@ def test_pre_commit_hook_manifest():
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"prisma-lint", "prisma-lint-fix"}
     for h in hooks.values():
-        assert h["language"] == "python" and h["files"] == r"\.(prisma|sql)$" and h["require_serial"] is True
+        assert h["language"] == "python" and h["require_serial"] is True
+        files, exclude = re.compile(h["files"]), re.compile(h["exclude"])
+        passed = lambda path: bool(files.search(path)) and not exclude.search(path)  # noqa: E731
+        for path in ("prisma/schema.prisma", "prisma/migrations/1_init/migration.sql", "src/a.ts", "a.tsx", "b.js",
+                     "c.jsx", "d.mts", "e.cts", "f.mjs", "g.cjs", "dist/schema.prisma"):
+            assert passed(path), path
+        for path in ("node_modules/p/index.js", "apps/web/.next/server/page.js", "dist/index.js", "src/types.d.ts",
+                     "public/app.min.js", "README.md", "package.json", "src/a.tsx.snap"):
+            assert not passed(path), path
     assert "--fix" in hooks["prisma-lint-fix"]["entry"]
 
 
@@ -154,6 +162,53 @@ def test_pre_commit_try_repo(tmp_path):
     _git(work, "add", ".")
     proc = try_repo("prisma-lint")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_pre_commit_runs_on_a_commit_that_changes_only_app_code(tmp_path):
+    """A commit that changes only src/auth.ts (a new unindexed query) runs the hook, which
+    fails with the finding on the schema and the call site; one that changes only an unrelated
+    .js file (a script, no schema's app) passes."""
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    need(Path(pre_commit).exists(), "pre-commit (pip install -e '.[test]')")
+    need(shutil.which("git") is not None, "git")
+    work = tmp_path / "project"
+    (work / "prisma").mkdir(parents=True)
+    (work / "src").mkdir()
+    (work / "scripts").mkdir()
+    (work / "package.json").write_text('{"name": "app"}\n')
+    (work / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider = "postgresql"\n}\n\nmodel User {\n  id       Int       @id\n  sessions Session[]\n}\n\n'
+        "model Session {\n  id        Int      @id\n  userId    Int\n  expiresAt DateTime\n"
+        "  user      User     @relation(fields: [userId], references: [id])\n\n  @@index([userId])\n}\n"
+    )
+    (work / "src" / "db.ts").write_text('import { PrismaClient } from "@prisma/client";\nexport const prisma = new PrismaClient();\n')
+    (work / "src" / "auth.ts").write_text('import { prisma } from "./db";\nexport const sessions = (userId: number) =>\n  prisma.session.findMany({ where: { userId } });\n')
+    (work / "scripts" / "build.js").write_text("console.log('build');\n")
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "app")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "PRE_COMMIT_COLOR": "never", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+
+    def try_repo():  # the staged files, as on `git commit`
+        return subprocess.run(
+            [pre_commit, "try-repo", str(REPO), "prisma-lint", "--verbose"],
+            cwd=work, capture_output=True, text=True, env=env, timeout=600,
+        )
+
+    with (work / "src" / "auth.ts").open("a") as f:
+        f.write("export const cleanup = () =>\n  prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });\n")
+    _git(work, "add", "src/auth.ts")
+    proc = try_repo()
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "prisma/schema.prisma:10:7: warning[unindexed-query]" in out, out
+    assert "prisma.session.deleteMany at src/auth.ts:5" in out, out
+    _git(work, "commit", "-qm", "cleanup", "--no-verify")
+    (work / "scripts" / "build.js").write_text("console.log('build', 2);\n")
+    _git(work, "add", "scripts/build.js")
+    proc = try_repo()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "skipped scripts/build.js" in proc.stdout  # --verbose shows the note
 
 
 # -- the GitHub Action ------------------------------------------------------------------------------
