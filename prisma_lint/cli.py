@@ -333,7 +333,17 @@ def check(
     no_app,
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
-    folders). With no path, find the schema as Prisma does."""
+    folders). With no path, find the schema as Prisma does.
+
+    A file of a multi-file schema, or one migration, is linted with its whole unit; only the
+    findings in the files given are reported (and fixed with --fix).
+
+    An app file (.ts .tsx .js .jsx .mts .cts .mjs .cjs) stands for the schema whose app reads
+    it (the schemas of its project; --app, config `app` and `app-exclude` decide): that schema
+    is linted with its app, and the findings whose call sites are in the files given are
+    reported (and fixed), with the schema's errors. An app file no schema's app reads
+    (another project, node_modules, build output, tests, scripts) is skipped with a note.
+    """
 
     from .emit import get_formatter
     from .engine import Engine
