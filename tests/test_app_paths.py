@@ -255,3 +255,57 @@ def test_github_format_annotates_the_schema_with_the_call_site(tmp_path):
     proc = run_cli("check", "--format", "github", "src/auth.ts", cwd=root, env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
     (line,) = [x for x in proc.stdout.splitlines() if x.startswith("::")]
     assert "file=prisma/schema.prisma,line=12" in line and "src/auth.ts:3" in line
+
+
+def test_app_scope_agrees_with_the_walk(tmp_path):
+    from prisma_lint.frontends.app.discover import DEFAULT_APP_EXCLUDE, AppScope, app_files
+
+    names = [
+        "src/a.ts", "src/b.tsx", "src/c.mjs", "src/types.d.ts", "src/x.min.js", "node_modules/p/index.js",
+        "dist/a.js", ".next/a.js", "src/generated/client.ts", "src/a.test.ts", "tests/t.ts", "scripts/s.ts",
+        "prisma/seed.ts", "src/__tests__/y.ts", "src/.hidden/z.ts", "lib/deep/er/w.cts", "README.md",
+    ]
+    for n in names:
+        (tmp_path / n).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / n).write_text("")
+    cases = [
+        ([tmp_path], DEFAULT_APP_EXCLUDE),
+        ([tmp_path], ()),
+        ([tmp_path / "src"], ["src/b*", "*.mjs"]),
+        ([str(tmp_path / "src" / "*.ts*")], DEFAULT_APP_EXCLUDE),
+        ([str(tmp_path / "*")], DEFAULT_APP_EXCLUDE),
+        ([tmp_path / "scripts" / "s.ts"], DEFAULT_APP_EXCLUDE),  # named outright: read though excluded
+        (["lib"], ["deep"]),
+    ]
+    for roots, exclude in cases:
+        walked = set(app_files(roots, exclude, base=tmp_path))
+        scope = AppScope(roots, exclude, base=tmp_path)
+        for n in names:
+            assert ((tmp_path / n) in walked) == (tmp_path / n in scope), (roots, exclude, n)
+
+
+def test_project_root_stops_at_the_repository(tmp_path):
+    from prisma_lint.frontends.app.discover import project_root
+
+    (tmp_path / "package.json").write_text("{}")  # a stray one above the repository (the home folder)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "prisma").mkdir()
+    (repo / "prisma" / "schema.prisma").write_text(SCHEMA)
+    assert project_root(repo / "prisma" / "schema.prisma") == repo.resolve()
+    assert project_root(tmp_path / "package.json") == tmp_path.resolve()  # outside: as before
+
+
+def test_fix_with_one_file_of_a_multi_file_schema_fixes_that_file(tmp_path):
+    root = tmp_path / "p"
+    folder = root / "prisma" / "schema"
+    folder.mkdir(parents=True)
+    (folder / "base.prisma").write_text(
+        'datasource db {\n  provider = "postgresql"\n}\n\nmodel User {\n  id       Int       @id\n  posts    Post[]\n  comments Comment[]\n}\n'
+    )
+    (folder / "post.prisma").write_text("model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n")
+    (folder / "comment.prisma").write_text("model Comment {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n")
+    proc = run_cli("check", "--fix", "--no-app", "prisma/schema/post.prisma", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "@@index([authorId])" in (folder / "post.prisma").read_text()
+    assert "@@index" not in (folder / "comment.prisma").read_text()  # not passed: left as it is
