@@ -277,18 +277,11 @@ def is_app_path(path: Path) -> bool:
     return path.name.endswith(EXTENSIONS)
 
 
-def _default_reads(schema: Path, file: Path) -> bool:
-    from .frontends.app.read import app_scope
-
-    scope = app_scope(schema)
-    return scope is not None and file in scope
-
-
-def _repository(folder: Path) -> Optional[Path]:
-    for f in [folder, *folder.parents]:
-        if (f / ".git").exists():
-            return f
-    return None
+def _repository(folder: Path, memo: dict[Path, Optional[Path]]) -> Optional[Path]:
+    """The nearest folder at or above ``folder`` with ``.git`` (``memo``: per folder)."""
+    if folder not in memo:
+        memo[folder] = folder if (folder / ".git").exists() else (None if folder.parent == folder else _repository(folder.parent, memo))
+    return memo[folder]
 
 
 def _found_schema(folder: Path) -> Optional[Path]:
@@ -322,12 +315,25 @@ def _project_schemas(top: Path) -> list[Path]:
 
 @dataclass(eq=False)
 class AppSearch:
-    """What :func:`app_units` found, kept across the files of one run: the schemas under each
-    repository (or project), and each (schema, file) verdict of ``reads``."""
+    """How :func:`app_units` decides, and what it found, kept across the files of one run: the
+    schemas under each repository (or project) and above a file. ``reads``: whether linting a
+    schema reads a file (the CLI's, with its options); None: with no config, no ``--app``."""
 
-    reads: AppReads = _default_reads
+    reads: Optional[AppReads] = None
     under: dict[Path, list[Path]] = field(default_factory=dict)
     above: dict[Path, Optional[Path]] = field(default_factory=dict)
+    scopes: dict[Path, object] = field(default_factory=dict)
+    repository: dict[Path, Optional[Path]] = field(default_factory=dict)
+
+    def schema_reads(self, schema: Path, file: Path) -> bool:
+        if self.reads is not None:
+            return self.reads(schema, file)
+        if schema not in self.scopes:
+            from .frontends.app.read import app_scope
+
+            self.scopes[schema] = app_scope(schema)
+        scope = self.scopes[schema]
+        return scope is not None and file in scope  # type: ignore[operator]
 
 
 def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
@@ -347,7 +353,7 @@ def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
         return []
     from .frontends.app.discover import project_root
 
-    repo = _repository(file.parent)
+    repo = _repository(file.parent, search.repository)
     top = repo or project_root(file) or file.parent
     if top not in search.under:
         search.under[top] = _project_schemas(top)
@@ -359,7 +365,7 @@ def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
             found = search.above[folder]
             if found is not None and found not in candidates:
                 candidates.append(found)
-    return [s for s in candidates if search.reads(s, file)]
+    return [s for s in candidates if search.schema_reads(s, file)]
 
 
 @dataclass(eq=False)
@@ -398,9 +404,10 @@ def group_paths(
     that belongs to no schema is added to ``skipped``."""
     groups: dict[str, Target] = {}
     out: list[Target] = []
+    search = search or AppSearch()
 
-    def unit(root: Path) -> Target:
-        key = str(root.resolve())
+    def unit(root: Path, resolved: bool = False) -> Target:
+        key = str(root if resolved else root.resolve())
         if key not in groups:
             groups[key] = Target(root, only=set())
             out.append(groups[key])
@@ -415,9 +422,10 @@ def group_paths(
             target.root, target.only = p, None
             continue
         if is_app_path(p):
-            roots = app_units(p, search)
-            for root in roots:
-                unit(root).app_files.add(os.path.realpath(p))
+            real = os.path.realpath(p)
+            roots = app_units(Path(real), search)
+            for root in roots:  # resolved already
+                unit(root, resolved=True).app_files.add(real)
             if not roots and skipped is not None:
                 skipped.append(p)
             continue

@@ -150,39 +150,39 @@ def app_file_names(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT
 class AppScope:
     """The files ``app_files(paths, exclude, base)`` lists, decided one file at a time on the
     file's own path: the same skipped folders and excludes, without walking the app (pre-commit
-    passes one changed file; the app it belongs to may hold thousands)."""
+    passes one changed file; the app it belongs to may hold thousands). The globs are expanded
+    once, here."""
 
     def __init__(self, paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> None:
         base = base or Path.cwd()
-        self.paths = [str(p if Path(p).is_absolute() else base / p) for p in paths]
         self.excluded = _Excludes(exclude)
-
-    def __contains__(self, file: str | Path) -> bool:
-        target = os.path.realpath(file)
-        name = os.path.basename(target)
-        if not is_source(name) or not os.path.isfile(target):
-            return False
-        for s in self.paths:
+        self.folders: list[str] = []  # real paths of the folders walked
+        self.files: set[str] = set()  # real paths of the files named or matched by a glob
+        for raw in paths:
+            p = Path(raw)
+            s = str(p if p.is_absolute() else base / p)
             if any(ch in s for ch in "*?["):
                 for hit in glob.glob(s, recursive=True):
                     if os.path.isdir(hit):
-                        if _admits(hit, target, self.excluded):
-                            return True
-                    elif os.path.realpath(hit) == target:
-                        if not (set(Path(hit).parts) & ALWAYS_SKIP_DIRS) and not self.excluded(name, name):
-                            return True
+                        self.folders.append(os.path.realpath(hit))
+                    elif is_source(os.path.basename(hit)) and not (set(Path(hit).parts) & ALWAYS_SKIP_DIRS):
+                        if not self.excluded(os.path.basename(hit), os.path.basename(hit)):
+                            self.files.add(os.path.realpath(hit))
             elif os.path.isdir(s):
-                if _admits(s, target, self.excluded):
-                    return True
-            elif os.path.realpath(s) == target:  # a file named outright is read, excluded or not
-                return True
-        return False
+                self.folders.append(os.path.realpath(s))
+            elif os.path.isfile(s):  # a file named outright is read, excluded or not
+                self.files.add(os.path.realpath(s))
+
+    def __contains__(self, file: str | Path) -> bool:
+        target = os.path.realpath(file)
+        if not is_source(os.path.basename(target)) or not os.path.isfile(target):
+            return False
+        return target in self.files or any(_admits(root, target, self.excluded) for root in self.folders)
 
 
 def _admits(root: str, target: str, excluded: _Excludes) -> bool:
-    """Whether ``_walk(root)`` reaches ``target`` (a real path): each folder on the way is one
-    it descends into, and the file is not excluded."""
-    root = os.path.realpath(root)
+    """Whether ``_walk(root)`` reaches ``target`` (both real paths): each folder on the way is
+    one it descends into, and the file is not excluded."""
     try:
         rel = os.path.relpath(target, root)
     except ValueError:  # another drive (Windows)
