@@ -409,10 +409,8 @@ def check(
         if add_ignore:
             result = run.add_ignores(engine, inputs, result, show_diff)
         elif fix or unsafe_fixes or show_diff:
-            keep = None
-            if target.only is not None:  # fix what is reported: the findings of the files passed
-                unit = inputs.unit
-                keep = lambda f: target.reports(_resolved(unit, f.file), _evidence_files(f))  # noqa: E731
+            # fix what is reported: the findings of the files passed
+            keep = _reported(target, inputs.unit) if target.only is not None else None
             result = run.fix(engine, inputs, result, unsafe_fixes, show_diff or from_stdin, overrides if from_stdin else None, keep)
         run.report(inputs.unit, result, target)
         run.fail_level = run.fail_level or fail_on or config.fail_on
@@ -544,7 +542,8 @@ class _CheckRun:
         kept, kept_diags = result.findings, result.diagnostics
         only = target.only
         if only is not None:  # pre-commit passed some files of the unit (or app files): report on those
-            kept = [f for f in kept if target.reports(_resolved(unit, f.file), _evidence_files(f))]
+            reported = _reported(target, unit)
+            kept = [f for f in kept if reported(f)]
             kept_diags = [
                 d
                 for d in kept_diags
@@ -668,11 +667,13 @@ def _write_report(path: Path, text: str) -> None:
         _fail(str(e))
 
 
-def _evidence_files(finding) -> list[str]:
-    """The real paths of a finding's call sites (shown relative to the working directory)."""
+def _reported(target, unit):
+    """Whether a finding of ``unit`` is reported for ``target`` (some files of it, app files):
+    its file is one of them, or one of its call sites (shown relative to the working
+    directory) is in one of the app files."""
     import os
 
-    return [os.path.realpath(e.file) for e in finding.evidence]
+    return lambda f: target.reports(_resolved(unit, f.file), [os.path.realpath(e.file) for e in f.evidence])
 
 
 def _resolved(loaded, shown: str) -> str:
