@@ -20,11 +20,11 @@ import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from .frontends.prisma.loader import NotReadable, SchemaNotFound, read_bytes, schema_files_in
+from .records import field, record
 
 _DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
 _DATASOURCE_BYTES = re.compile(rb"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
@@ -272,7 +272,7 @@ _NOT_PROJECTS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "fi
 def is_app_path(path: Path) -> bool:
     """A TypeScript/JavaScript file (``.ts .tsx .js .jsx .mts .cts .mjs .cjs``): app code, or
     a declaration or bundle the app front end skips."""
-    from .frontends.app.extract import EXTENSIONS  # the one list
+    from .frontends.app.discover import EXTENSIONS  # the one list
 
     return path.name.endswith(EXTENSIONS)
 
@@ -313,7 +313,7 @@ def _project_schemas(top: Path) -> list[Path]:
     return out
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class AppSearch:
     """How :func:`app_units` decides, and what it found, kept across the files of one run: the
     schemas under each repository (or project) and above a file. ``reads``: whether linting a
@@ -329,7 +329,7 @@ class AppSearch:
         if self.reads is not None:
             return self.reads(schema, file)
         if schema not in self.scopes:
-            from .frontends.app.read import app_scope
+            from .frontends.app.discover import app_scope
 
             self.scopes[schema] = app_scope(schema)
         scope = self.scopes[schema]
@@ -368,7 +368,7 @@ def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
     return [s for s in candidates if search.schema_reads(s, file)]
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Target:
     """A unit to lint: its root, how it was found (when no path was given), and what to report.
 
