@@ -413,11 +413,11 @@ def check(
         engine = Engine(registry, config, selected or None, ignored)
         inputs = _with_app(inputs, target.root, apps, no_app, config, engine)
         result = engine.lint(inputs)
+        # fix (or add ignore comments for) what is reported: with some files passed, their findings
+        keep = _reported(target, inputs.unit) if target.only is not None else None
         if add_ignore:
-            result = run.add_ignores(engine, inputs, result, show_diff)
+            result = run.add_ignores(engine, inputs, result, show_diff, keep)
         elif fix or unsafe_fixes or show_diff:
-            # fix what is reported: the findings of the files passed
-            keep = _reported(target, inputs.unit) if target.only is not None else None
             result = run.fix(engine, inputs, result, unsafe_fixes, show_diff or from_stdin, overrides if from_stdin else None, keep)
         run.report(inputs.unit, result, target)
         run.fail_level = run.fail_level or fail_on or config.fail_on
@@ -608,11 +608,14 @@ class _CheckRun:
             self.write_errors += 1
         return error is None
 
-    def add_ignores(self, engine, inputs, result, dry_run: bool):
-        """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``)."""
+    def add_ignores(self, engine, inputs, result, dry_run: bool, keep=None):
+        """Add ignore comments for the findings in the schema files (to disk unless ``dry_run``;
+        ``keep``: only for the findings it keeps)."""
         from .fix.planner import unified_diff
 
         unit = inputs.unit
+        if keep is not None:
+            result = records.replace(result, findings=[f for f in result.findings if keep(f)])
         schema_paths = {f.source.path for f in unit.schema.files if f.source.path.endswith(".prisma")}
         self.sql_left += sum(1 for f in result.findings if f.file not in schema_paths and f.rule != "unused-suppression")
         if unit.has_errors:

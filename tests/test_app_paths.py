@@ -309,3 +309,21 @@ def test_fix_with_one_file_of_a_multi_file_schema_fixes_that_file(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "@@index([authorId])" in (folder / "post.prisma").read_text()
     assert "@@index" not in (folder / "comment.prisma").read_text()  # not passed: left as it is
+
+
+def test_add_ignore_with_an_app_file_comments_what_it_reports(tmp_path):
+    root = project(tmp_path / "p")
+    proc = run_cli("check", "--add-ignore", "src/auth.ts", cwd=root, env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (root / "prisma" / "schema.prisma").read_text()
+    assert text.count("prisma-lint-ignore") == 1 and "prisma-lint-ignore unindexed-query" in text
+    assert rules(check(root, "src/auth.ts")) == []
+    assert rules(check(root, "prisma/schema.prisma")) == [("missing-fk-index", "prisma/schema.prisma")]
+
+
+def test_a_broken_schema_is_reported_for_its_app_files(tmp_path):
+    root = project(tmp_path / "p", SCHEMA.replace("model Post {", "model Post {{"))
+    proc = check(root, "src/auth.ts")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    errors = json.loads(proc.stdout)["errors"]
+    assert errors and all(e["file"] == "prisma/schema.prisma" and e["severity"] == "error" for e in errors)
