@@ -113,6 +113,14 @@ def _git(cwd, *args):
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
 
 
+def _pre_commit() -> str:
+    """The pre-commit executable of this environment (skips without it or git)."""
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    need(Path(pre_commit).exists(), "pre-commit (pip install -e '.[test]')")
+    need(shutil.which("git") is not None, "git")
+    return pre_commit
+
+
 def test_pre_commit_hook_manifest():
     yaml = pytest.importorskip("yaml")
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
@@ -131,9 +139,7 @@ def test_pre_commit_hook_manifest():
 
 
 def test_pre_commit_try_repo(tmp_path):
-    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    need(Path(pre_commit).exists(), "pre-commit (pip install -e '.[test]')")
-    need(shutil.which("git") is not None, "git")
+    pre_commit = _pre_commit()
     work = tmp_path / "project"
     (work / "prisma").mkdir(parents=True)
     (work / "prisma" / "schema.prisma").write_text(BAD)
@@ -168,9 +174,7 @@ def test_pre_commit_runs_on_a_commit_that_changes_only_app_code(tmp_path):
     """A commit that changes only src/auth.ts (a new unindexed query) runs the hook, which
     fails with the finding on the schema and the call site; one that changes only an unrelated
     .js file (a script, no schema's app) passes."""
-    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    need(Path(pre_commit).exists(), "pre-commit (pip install -e '.[test]')")
-    need(shutil.which("git") is not None, "git")
+    pre_commit = _pre_commit()
     work = tmp_path / "project"
     (work / "prisma").mkdir(parents=True)
     (work / "src").mkdir()

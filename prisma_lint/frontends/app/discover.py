@@ -164,9 +164,20 @@ def app_files(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_
 
 def app_file_names(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> list[str]:
     """``app_files`` as absolute path strings (what the reader uses: no Path per file)."""
-    base = base or Path.cwd()
     excluded = _Excludes(exclude)
-    out: set[str] = set()
+    folders, out = _expand(paths, excluded, base)
+    for folder in folders:
+        _walk(folder, excluded, out)
+    return sorted(out)
+
+
+def _expand(paths: Iterable[str | Path], excluded: _Excludes, base: Optional[Path]) -> tuple[list[str], set[str]]:
+    """The folders to walk and the files to read outright (absolute paths) for the app paths:
+    folders, files (read even when an exclude matches them) and globs (whose files are
+    filtered like a walk's)."""
+    base = base or Path.cwd()
+    folders: list[str] = []
+    files: set[str] = set()
     for raw in paths:
         p = Path(raw)
         if not p.is_absolute():
@@ -176,14 +187,14 @@ def app_file_names(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT
             for hit in sorted(glob.glob(s, recursive=True)):
                 hp = Path(hit)
                 if hp.is_dir():
-                    _walk(str(hp), excluded, out)
+                    folders.append(hit)
                 elif is_source(hp.name) and not (set(hp.parts) & ALWAYS_SKIP_DIRS) and not excluded(hp.name, hp.name):
-                    out.add(os.path.abspath(hit))
+                    files.add(os.path.abspath(hit))
         elif p.is_dir():
-            _walk(s, excluded, out)
+            folders.append(s)
         elif p.is_file():
-            out.add(os.path.abspath(s))
-    return sorted(out)
+            files.add(os.path.abspath(s))
+    return folders, files
 
 
 class AppScope:
@@ -193,24 +204,10 @@ class AppScope:
     once, here."""
 
     def __init__(self, paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> None:
-        base = base or Path.cwd()
         self.excluded = _Excludes(exclude)
-        self.folders: list[str] = []  # real paths of the folders walked
-        self.files: set[str] = set()  # real paths of the files named or matched by a glob
-        for raw in paths:
-            p = Path(raw)
-            s = str(p if p.is_absolute() else base / p)
-            if any(ch in s for ch in "*?["):
-                for hit in glob.glob(s, recursive=True):
-                    if os.path.isdir(hit):
-                        self.folders.append(os.path.realpath(hit))
-                    elif is_source(os.path.basename(hit)) and not (set(Path(hit).parts) & ALWAYS_SKIP_DIRS):
-                        if not self.excluded(os.path.basename(hit), os.path.basename(hit)):
-                            self.files.add(os.path.realpath(hit))
-            elif os.path.isdir(s):
-                self.folders.append(os.path.realpath(s))
-            elif os.path.isfile(s):  # a file named outright is read, excluded or not
-                self.files.add(os.path.realpath(s))
+        folders, files = _expand(paths, self.excluded, base)
+        self.folders = [os.path.realpath(f) for f in folders]  # real paths of the folders walked
+        self.files = {os.path.realpath(f) for f in files}  # and of the files read outright
 
     def __contains__(self, file: str | Path) -> bool:
         target = os.path.realpath(file)
