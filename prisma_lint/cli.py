@@ -563,7 +563,7 @@ class _CheckRun:
                 if d.file is None
                 or _resolved(unit, d.file) in only
                 or d.code == "sql-dialect-skipped"
-                # reached through app files: the advice needs a schema that reads
+                # reached through app files: a schema error (no advice without a schema) is shown
                 or (target.app_files and d.severity == "error")
             ]
             self.linted_files.extend(p for p in unit.paths if _resolved(unit, p) in only)
