@@ -139,7 +139,7 @@ def _make(cls: type, eq: bool, frozen: bool, slots: bool) -> type:
         cls.__qualname__ = qualname
 
     cls.__record_fields__ = all_fields  # type: ignore[attr-defined]
-    cls.__init__ = _init(cls, all_fields, frozen)  # type: ignore[misc]
+    cls.__init__ = _first_init(cls, all_fields, frozen)  # type: ignore[misc]
     if "__repr__" not in cls.__dict__:
         cls.__repr__ = _repr  # type: ignore[assignment,method-assign]
     names = tuple(f.name for f in all_fields)
@@ -162,6 +162,21 @@ def _key(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
         get = attrgetter(names[0])
         return lambda o: (get(o),)
     return lambda o: ()
+
+
+def _first_init(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
+    """An ``__init__`` that writes the real one on the class's first object, then hands over.
+
+    Compiling it costs 0.58 M instructions per class; of the ~60 classes a plain check defines,
+    a third never gets an object (fixes, the language server's, the database's)."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        real = _init(cls, all_fields, frozen)
+        cls.__init__ = real  # type: ignore[misc]
+        real(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 def _init(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
