@@ -126,6 +126,12 @@ def _make(cls: type, eq: bool, frozen: bool, slots: bool) -> type:
     by_name = {f.name: f for f in inherited}
     by_name.update((f.name, f) for f in own)
     all_fields = tuple(by_name.values())
+    seen_default = False
+    for f in all_fields:
+        has_default = f.default is not _MISSING or f.default_factory is not _MISSING
+        if seen_default and not has_default:
+            raise TypeError(f"{cls.__name__}: non-default field {f.name!r} follows a default field")
+        seen_default = seen_default or has_default
 
     if slots:
         namespace = dict(cls.__dict__)
@@ -183,7 +189,6 @@ def _init(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> Callable[..
     """``__init__`` written out and compiled, as fast per call as a hand-written one."""
     params, body = ["self"], []
     namespace: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__}
-    seen_default = False
     for f in all_fields:
         if f.default is not _MISSING:
             namespace[f"_d_{f.name}"] = f.default
@@ -194,11 +199,8 @@ def _init(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> Callable[..
             params.append(f"{f.name}=_MISSING")
             value = f"_f_{f.name}() if {f.name} is _MISSING else {f.name}"
         else:
-            if seen_default:
-                raise TypeError(f"{cls.__name__}: non-default field {f.name!r} follows a default field")
             params.append(f.name)
             value = f.name
-        seen_default = seen_default or f.default is not _MISSING or f.default_factory is not _MISSING
         body.append(f"_set(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
     if hasattr(cls, "__post_init__"):
         body.append("self.__post_init__()")
