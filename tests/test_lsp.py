@@ -432,6 +432,32 @@ async def test_save_relints_and_finds_the_new_schema_folder(client: LanguageClie
 
 
 @e2e
+async def test_saving_an_app_file_relints_the_schemas_whose_app_reads_it(client: LanguageClient, tmp_path):
+    schema = 'datasource db {\n  provider = "postgresql"\n}\n\nmodel Session {\n  id        Int      @id\n  expiresAt DateTime\n}\n'
+    client_ts = 'import { PrismaClient } from "@prisma/client";\nexport const prisma = new PrismaClient();\n'
+    query = 'export const f = () => prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });\n'
+    uris = {}
+    for name in ("a", "b"):
+        project = tmp_path / name
+        (project / "src").mkdir(parents=True)
+        (project / "package.json").write_text("{}")
+        (project / "schema.prisma").write_text(schema)
+        (project / "src" / "auth.ts").write_text(client_ts)
+        uris[name] = open_doc(client, project / "schema.prisma", schema)
+        await wait_for(client, uris[name], lambda d: d == [])
+    for name in ("a", "b"):  # both apps change on disk; only a's file is saved
+        (tmp_path / name / "src" / "auth.ts").write_text(client_ts + query)
+    saved = tmp_path / "a" / "src" / "auth.ts"
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=saved.as_uri())))
+    await wait_for(client, uris["a"], lambda d: codes(d) == ["unindexed-query"])
+    await asyncio.sleep(0.5)
+    assert list(client.diagnostics[uris["b"]]) == []  # b's app does not hold a's file: not read again
+    saved = tmp_path / "b" / "src" / "auth.ts"
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=saved.as_uri())))
+    await wait_for(client, uris["b"], lambda d: codes(d) == ["unindexed-query"])
+
+
+@e2e
 async def test_config_errors_and_config_reload(client: LanguageClient, tmp_path):
     config = tmp_path / "prisma-lint.toml"
     config.write_text('ignor = ["redundant-index"]\n')

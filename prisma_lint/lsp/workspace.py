@@ -102,10 +102,11 @@ class Workspace(Linting):
             self.files_changed()
             return
         if Path(name).suffix in APP_SUFFIXES:
-            # the app's queries changed: every schema reads them again
-            self.app_cache.clear()
+            # the app's queries changed: the schemas whose app reads the file read it again
+            path = self.to_fs_path(params.text_document.uri)
             for k in set(self.doc_unit.values()):
-                if k[0] == "schema":
+                if k[0] == "schema" and self._reads_app_file(k, path):
+                    self.app_cache.pop(k[1], None)
                     self.schedule(k, 0.05)
             return
         if doc is None or doc.kind is None:
@@ -116,6 +117,20 @@ class Workspace(Linting):
         self.lint_now(key)
         for k in changed - {key}:
             self.lint_now(k)
+
+    def _reads_app_file(self, key, path: Optional[str]) -> bool:
+        """Whether the schema unit ``key`` reads the app file ``path`` (as ``check`` decides for
+        an app file among its paths: ``discover.app_scope``); yes when it cannot tell."""
+        unit = self.units.get(key)
+        if unit is None or unit.config is None or path is None:
+            return True
+        from ..frontends.app.discover import app_scope
+
+        try:
+            scope = app_scope(unit.root, (), unit.config)
+        except OSError:
+            return True
+        return scope is not None and Path(path) in scope
 
     def did_close(self, params) -> None:
         uri = params.text_document.uri
