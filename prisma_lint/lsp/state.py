@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any, Optional
 
+from ..frontends.app.discover import EXTENSIONS
 from ..records import field, record
 from .positions import normalize_encoding
 
@@ -17,8 +18,8 @@ DEBOUNCE = 0.075  # seconds of quiet after a change before linting again (while 
 QUICK = 0.005  # the delay for a change after a quiet period (coalesces a burst of messages)
 SEVERITY = {"error": 1, "warning": 2, "info": 3}
 CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml"})
-# app code: saving one re-reads the app's queries (the same extensions the app front end reads)
-APP_SUFFIXES = frozenset({".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs"})
+# app code: saving one re-reads the app's queries (the extensions the app front end reads)
+APP_SUFFIXES = frozenset(EXTENSIONS)
 
 
 @record
