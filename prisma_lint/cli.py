@@ -401,7 +401,7 @@ def check(
             wanted = not config.is_excluded(schema_root) and _reads_app(apps, no_app, config, engine)
             scopes[key] = app_scope(schema_root, apps, config) if wanted else None
         scope = scopes[key]
-        return scope is not None and file in scope  # type: ignore[operator]
+        return scope is not None and scope.holds(str(file))  # type: ignore[attr-defined]
 
     from .discovery import AppSearch
 

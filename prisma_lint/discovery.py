@@ -265,7 +265,7 @@ def find_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, 
     )
 
 
-# (schema unit, app file) -> whether linting that schema reads the file as app code
+# (schema unit, app file: a real path) -> whether linting that schema reads the file as app code
 AppReads = Callable[[Path, Path], bool]
 # folders never searched for a project's schemas (besides dependencies, build output and hidden
 # folders): a test fixture's schema is not the project's
@@ -327,6 +327,8 @@ class AppSearch:
     above: dict[Path, Optional[Path]] = field(default_factory=dict)
     scopes: dict[Path, object] = field(default_factory=dict)
     repository: dict[Path, Optional[Path]] = field(default_factory=dict)
+    candidates: dict[Path, list[Path]] = field(default_factory=dict)  # per folder of app files
+    real_dirs: dict[str, str] = field(default_factory=dict)  # folder -> its real path
 
     def schema_reads(self, schema: Path, file: Path) -> bool:
         if self.reads is not None:
@@ -336,7 +338,7 @@ class AppSearch:
 
             self.scopes[schema] = app_scope(schema)
         scope = self.scopes[schema]
-        return scope is not None and file in scope  # type: ignore[operator]
+        return scope is not None and scope.holds(str(file))  # type: ignore[attr-defined]
 
 
 def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
@@ -350,25 +352,47 @@ def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
     ``--app``, less ``app-exclude``) — the same decision as the engine's, so the findings that
     cite the file are the ones that schema's lint gives. A file in node_modules, build output,
     a test or a script (by default) belongs to none."""
-    search = search or AppSearch()
-    file = Path(os.path.abspath(file))
-    if not is_app_path(file) or not file.is_file():
+    return _app_units(Path(os.path.realpath(file)), search or AppSearch())
+
+
+def _app_units(file: Path, search: AppSearch) -> list[Path]:
+    """:func:`app_units` of a real path (whether it is a file is the scope's to say)."""
+    if not is_app_path(file):
         return []
+    folder = file.parent
+    if folder not in search.candidates:  # the files of a commit share folders
+        search.candidates[folder] = _candidates(folder, search)
+    return [s for s in search.candidates[folder] if search.schema_reads(s, file)]
+
+
+def _real(path: Path, real_dirs: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, resolving each folder once (a commit's files share folders:
+    a realpath is an lstat per folder above the file)."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    if folder not in real_dirs:
+        real_dirs[folder] = os.path.realpath(folder)
+    return os.path.join(real_dirs[folder], name)
+
+
+def _candidates(folder: Path, search: AppSearch) -> list[Path]:
+    """The schemas an app file in ``folder`` may belong to (see :func:`app_units`)."""
     from .frontends.app.discover import project_root
 
-    repo = _repository(file.parent, search.repository)
-    top = repo or project_root(file) or file.parent
+    repo = _repository(folder, search.repository)
+    top = repo or project_root(folder) or folder
     if top not in search.under:
         search.under[top] = _project_schemas(top)
     candidates = list(search.under[top])
     if repo is None:  # outside a repository a project above may hold the file's schema
-        for folder in file.parents:
-            if folder not in search.above:
-                search.above[folder] = _found_schema(folder) if (folder / "package.json").exists() or (folder / "prisma.config.ts").exists() else None
-            found = search.above[folder]
+        for above in [folder, *folder.parents]:
+            if above not in search.above:
+                search.above[above] = _found_schema(above) if (above / "package.json").exists() or (above / "prisma.config.ts").exists() else None
+            found = search.above[above]
             if found is not None and found not in candidates:
                 candidates.append(found)
-    return [s for s in candidates if search.schema_reads(s, file)]
+    return candidates
 
 
 @record(eq=False)
@@ -425,8 +449,8 @@ def group_paths(
             target.root, target.only = p, None
             continue
         if is_app_path(p):
-            real = os.path.realpath(p)
-            roots = app_units(Path(real), search)
+            real = _real(p, search.real_dirs)
+            roots = _app_units(Path(real), search)
             for root in roots:  # resolved already
                 unit(root, resolved=True).app_files.add(real)
             if not roots and skipped is not None:

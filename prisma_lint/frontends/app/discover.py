@@ -210,10 +210,13 @@ class AppScope:
         self.files = {os.path.realpath(f) for f in files}  # and of the files read outright
 
     def __contains__(self, file: str | Path) -> bool:
-        target = os.path.realpath(file)
-        if not is_source(os.path.basename(target)) or not os.path.isfile(target):
+        return self.holds(os.path.realpath(file))
+
+    def holds(self, real: str) -> bool:
+        """``real in self`` for a path already real (``os.path.realpath``)."""
+        if not is_source(os.path.basename(real)) or not os.path.isfile(real):
             return False
-        return target in self.files or any(_admits(root, target, self.excluded) for root in self.folders)
+        return real in self.files or any(_admits(root, real, self.excluded) for root in self.folders)
 
 
 def _admits(root: str, target: str, excluded: _Excludes) -> bool:
