@@ -327,3 +327,16 @@ def test_a_broken_schema_is_reported_for_its_app_files(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     errors = json.loads(proc.stdout)["errors"]
     assert errors and all(e["file"] == "prisma/schema.prisma" and e["severity"] == "error" for e in errors)
+
+
+def test_real_paths_through_links(tmp_path):
+    import os
+
+    real = tmp_path / "real" / "src"
+    real.mkdir(parents=True)
+    (real / "a.ts").write_text("")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (real / "b.ts").symlink_to(real / "a.ts")
+    memo: dict[str, str] = {}
+    for p in (tmp_path / "link" / "src" / "a.ts", tmp_path / "link" / "src" / "b.ts", real / "a.ts", real / "b.ts"):
+        assert discovery._real(p, memo) == os.path.realpath(p), p
