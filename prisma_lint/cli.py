@@ -146,21 +146,26 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
     """The units to lint (``discovery.Target``): ``--schema``, the paths grouped by the unit
     each belongs to (an app file: the schemas whose app reads it; ``search`` decides with the
     run's options), or the schema Prisma would find."""
-    from .discovery import Target, find_schema, group_paths
+    from .discovery import Target, find_schema, group_paths, narrow_to_schema
     from .frontends.prisma.loader import SchemaNotFound
 
-    if schema:
-        return [Target(Path(schema))]
+    if schema and (not paths or not Path(schema).exists()):
+        return [Target(Path(schema))]  # (a --schema that is not there: the loader says so)
     if paths:
         skipped: list[Path] = []
-        targets = group_paths([Path(p) for p in paths], overrides, search, skipped)
+        given = [Path(p) for p in paths]
+        if schema:  # the paths say what of this schema to report
+            targets = narrow_to_schema(Path(schema), given, overrides, search, skipped)
+        else:
+            targets = group_paths(given, overrides, search, skipped)
         if skipped:  # not an error: pre-commit passes every changed .ts/.js file
             names = ", ".join(str(p) for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
-            click.echo(
-                f"prisma-lint: note: skipped {names}: no Prisma schema's app reads "
-                f"{'it' if len(skipped) == 1 else 'them'} (another project, a test or script, build output, app-exclude)",
-                err=True,
-            )
+            if schema:
+                why = f"not part of the schema {schema} nor of its app"
+            else:
+                them = "it" if len(skipped) == 1 else "them"
+                why = f"no Prisma schema's app reads {them} (another project, a test or script, build output, app-exclude)"
+            click.echo(f"prisma-lint: note: skipped {names}: {why}", err=True)
         return targets
     warnings: list[str] = []
     try:
@@ -173,7 +178,9 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
 
 
 def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
-    targets = _targets((path,) if path else (), schema)
+    if schema:
+        return Path(schema)
+    targets = _targets((path,) if path else (), None)
     if len(targets) != 1:  # an app file given for a schema: it belongs to none, or to several
         roots = ", ".join(str(t.root) for t in targets)
         _fail(f"{path}: pass a schema (this app file belongs to {'the schemas ' + roots if roots else 'no schema'})")
@@ -343,7 +350,8 @@ def check(
     no_app,
 ):
     """Lint schemas (files or multi-file folders) and SQL migrations (.sql files or migration
-    folders). With no path, find the schema as Prisma does.
+    folders). With no path, find the schema as Prisma does; with --schema and paths (pre-commit
+    with `args: [--schema, ...]`), lint that schema and report what concerns the paths.
 
     A file of a multi-file schema, or one migration, is linted with its whole unit; only the
     findings in the files given are reported (and fixed with --fix).

@@ -463,3 +463,37 @@ def group_paths(
         elif target.only is not None:
             target.only.add(str(p.resolve()))
     return out
+
+
+def narrow_to_schema(
+    schema: Path,
+    paths: list[Path],
+    overrides: Optional[dict[str, str]] = None,
+    search: Optional[AppSearch] = None,
+    skipped: Optional[list[Path]] = None,
+) -> list[Target]:
+    """``--schema SCHEMA PATH...`` (pre-commit with ``args: [--schema, ...]`` appends the changed
+    files): the schema is the unit, and the paths say what to report — its files among them,
+    and the findings citing the app files its app reads; a path that is neither is added to
+    ``skipped``. No target when nothing concerns the schema."""
+    search = search or AppSearch()
+    root = unit_root(schema, overrides).resolve() if schema.suffix == ".prisma" else schema.resolve()
+    target = Target(schema, only=set())
+    for p in paths:
+        if is_app_path(p):
+            real = _real(p, search.real_dirs)
+            if search.schema_reads(root, Path(real)):
+                target.app_files.add(real)
+            elif skipped is not None:
+                skipped.append(p)
+            continue
+        resolved = p.resolve()
+        if resolved == root or (p.exists() and not p.is_dir() and unit_root(p, overrides).resolve() == root):
+            if resolved == root or resolved == schema.resolve():
+                target.only = None  # the schema itself: all of it
+            elif target.only is not None:
+                target.only.add(str(resolved))
+        elif skipped is not None:
+            skipped.append(p)
+    return [target] if target.only is None or target.only or target.app_files else []
+

@@ -340,3 +340,25 @@ def test_real_paths_through_links(tmp_path):
     memo: dict[str, str] = {}
     for p in (tmp_path / "link" / "src" / "a.ts", tmp_path / "link" / "src" / "b.ts", real / "a.ts", real / "b.ts"):
         assert discovery._real(p, memo) == os.path.realpath(p), p
+
+
+def test_schema_option_with_paths_reports_what_concerns_them(tmp_path):
+    """pre-commit with `args: [--schema, db/main.prisma]` appends the changed files."""
+    root = tmp_path / "p"
+    (root / "db").mkdir(parents=True)
+    (root / "src").mkdir()
+    (root / "package.json").write_text('{"name": "app"}')
+    (root / "db" / "main.prisma").write_text(SCHEMA)  # where nothing points at it
+    (root / "src" / "db.ts").write_text(CLIENT)
+    (root / "src" / "auth.ts").write_text(CLEANUP)
+    (root / "scripts").mkdir()
+    (root / "scripts" / "x.ts").write_text(CLEANUP)
+    schema = ("--schema", "db/main.prisma")
+    assert rules(check(root, *schema, "src/auth.ts")) == [("unindexed-query", "db/main.prisma")]
+    assert rules(check(root, *schema, "db/main.prisma")) == [("missing-fk-index", "db/main.prisma"), ("unindexed-query", "db/main.prisma")]
+    proc = check(root, *schema, "scripts/x.ts", "README.md")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"] == []
+    assert "skipped scripts/x.ts, README.md: not part of the schema db/main.prisma nor of its app" in proc.stderr
+    assert len(rules(check(root, *schema))) == 2  # no path: all of it, as before
+    proc = check(root, "--schema", "db/missing.prisma", "src/auth.ts")
+    assert proc.returncode == 2 and "db/missing.prisma" in proc.stderr + proc.stdout
