@@ -193,9 +193,9 @@ def test_pre_commit_runs_on_a_commit_that_changes_only_app_code(tmp_path):
     _git(work, "commit", "-qm", "app")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "PRE_COMMIT_COLOR": "never", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
 
-    def try_repo():  # the staged files, as on `git commit`
+    def try_repo(hook="prisma-lint"):  # the staged files, as on `git commit`
         return subprocess.run(
-            [pre_commit, "try-repo", str(REPO), "prisma-lint", "--verbose"],
+            [pre_commit, "try-repo", str(REPO), hook, "--verbose"],
             cwd=work, capture_output=True, text=True, env=env, timeout=600,
         )
 
@@ -213,6 +213,14 @@ def test_pre_commit_runs_on_a_commit_that_changes_only_app_code(tmp_path):
     proc = try_repo()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "skipped scripts/build.js" in proc.stdout  # --verbose shows the note
+    # the fixing hook on a change of the app file adds the index its query needs
+    _git(work, "commit", "-qm", "build", "--no-verify")
+    with (work / "src" / "auth.ts").open("a") as f:
+        f.write("// cleanup runs hourly\n")
+    _git(work, "add", "src/auth.ts")
+    proc = try_repo("prisma-lint-fix")
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # files were modified by the hook
+    assert "@@index([expiresAt])" in (work / "prisma" / "schema.prisma").read_text()
 
 
 # -- the GitHub Action ------------------------------------------------------------------------------
