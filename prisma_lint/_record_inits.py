@@ -188,11 +188,14 @@ CODE["def __init__(self, rarest, commonest, where):\n    _set(self, 'rarest', ra
 def __init__(self, raw, span): self.raw = raw; self.span = span
 CODE['def __init__(self, raw, span):\n    self.raw = raw\n    self.span = span\n'] = __init__.__code__
 
+def __init__(self, reads, under, above, scopes, repository, candidates, real_dirs): self.reads = reads; self.under = _f_under() if under is _MISSING else under; self.above = _f_above() if above is _MISSING else above; self.scopes = _f_scopes() if scopes is _MISSING else scopes; self.repository = _f_repository() if repository is _MISSING else repository; self.candidates = _f_candidates() if candidates is _MISSING else candidates; self.real_dirs = _f_real_dirs() if real_dirs is _MISSING else real_dirs
+CODE['def __init__(self, reads, under, above, scopes, repository, candidates, real_dirs):\n    self.reads = reads\n    self.under = _f_under() if under is _MISSING else under\n    self.above = _f_above() if above is _MISSING else above\n    self.scopes = _f_scopes() if scopes is _MISSING else scopes\n    self.repository = _f_repository() if repository is _MISSING else repository\n    self.candidates = _f_candidates() if candidates is _MISSING else candidates\n    self.real_dirs = _f_real_dirs() if real_dirs is _MISSING else real_dirs\n'] = __init__.__code__
+
 def __init__(self, registry, config, select, ignore): self.registry = registry; self.config = config; self.select = select; self.ignore = ignore
 CODE['def __init__(self, registry, config, select, ignore):\n    self.registry = registry\n    self.config = config\n    self.select = select\n    self.ignore = ignore\n'] = __init__.__code__
 
-def __init__(self, root, found_by, only): self.root = root; self.found_by = found_by; self.only = only
-CODE['def __init__(self, root, found_by, only):\n    self.root = root\n    self.found_by = found_by\n    self.only = only\n'] = __init__.__code__
+def __init__(self, root, found_by, only, app_files): self.root = root; self.found_by = found_by; self.only = only; self.app_files = _f_app_files() if app_files is _MISSING else app_files
+CODE['def __init__(self, root, found_by, only, app_files):\n    self.root = root\n    self.found_by = found_by\n    self.only = only\n    self.app_files = _f_app_files() if app_files is _MISSING else app_files\n'] = __init__.__code__
 
 def __init__(self, rule, schema, options, severity, extra_indexes, migrations, queries, stats): self.rule = rule; self.schema = schema; self.options = options; self.severity = severity; self.extra_indexes = _f_extra_indexes() if extra_indexes is _MISSING else extra_indexes; self.migrations = migrations; self.queries = queries; self.stats = stats
 CODE['def __init__(self, rule, schema, options, severity, extra_indexes, migrations, queries, stats):\n    self.rule = rule\n    self.schema = schema\n    self.options = options\n    self.severity = severity\n    self.extra_indexes = _f_extra_indexes() if extra_indexes is _MISSING else extra_indexes\n    self.migrations = migrations\n    self.queries = queries\n    self.stats = stats\n'] = __init__.__code__
