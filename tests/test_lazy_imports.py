@@ -86,6 +86,8 @@ NOT_FOR_A_PLAIN_CHECK = (
     "dataclasses",
     "hashlib",
     "configparser",
+    "json",  # 6 M; the parse tables are Python literals, package.json files are read when there
+    "prisma_lint.frontends.sql.expr",  # only for indexes with a condition or expression
     "prisma_lint.frontends.app.read",
     "prisma_lint.frontends.app.cache",
     "prisma_lint.frontends.app.extract",
