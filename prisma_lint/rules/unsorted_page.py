@@ -25,7 +25,7 @@ from ..model.schema import Index, Model
 from ..model.serving import Access, Advisor, Suggestion
 from . import Option, Rule, RuleContext
 from ._queries import MAX_ENUM_VALUES, TENANT, accesses, advisor, call_count, plural, suggestion_finding
-from .table_stats import MIN_ROWS, small_table
+from .table_stats import MIN_ROWS, size_note, small_table
 
 PAGED_OPERATIONS = frozenset({"findMany"})
 
@@ -101,7 +101,8 @@ def check(ctx: RuleContext):
             order_text = ", ".join(f"{f} {d}" for f, d in s.accesses[0].order if f in s.fields)
             pages = plural(call_count(s.patterns), "page", "pages")
             what = f"{pages} of `{model.name}` ordered by ({order_text}) that no index returns in order"
-            yield suggestion_finding(ctx, model, s, what, "every page reads and sorts all the matching rows", tag="sort")
+            cost = "every page reads and sorts all the matching rows" + size_note(ctx, model)
+            yield suggestion_finding(ctx, model, s, what, cost, tag="sort")
 
 
 def _largest_set(ctx: RuleContext, model: Model, a: Access) -> Optional[float]:
