@@ -529,6 +529,8 @@ def test_statistics_decide_the_size_of_the_set_instead():
 
     # a named set, but the statistics say a workspace has 50,000 of them
     assert run(stats(5_000_000, 50_000)) == [("Source", ["workspaceId", "createdAt"])]
+    (f,) = lint(load_text(PAGES), REGISTRY, Config(), ["unsorted-page"], queries=app_queries([page]), stats=stats(5_000_000, 50_000)).findings
+    assert "(table `Source`: 5,000,000 rows" in f.message
     assert run(stats(5_000_000, 40)) == []  # 40 per workspace: nothing to page through
     assert run(stats(900, 900)) == []  # a table below min-rows
 
