@@ -19,7 +19,7 @@ combination of its equality values, from the column statistics) holds fewer than
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 from ..model.schema import Index, Model
 from ..model.serving import Access, Advisor, Suggestion
@@ -50,10 +50,13 @@ def check(ctx: RuleContext):
     adv = advisor(ctx)
     names = frozenset(ctx.options.get("name-columns", NAME_COLUMNS.default))
     whole = ctx.options.get("whole-lists", WHOLE_LISTS.default)
+    nested: dict[str, list] = {}
+    for n in getattr(ctx.queries, "nested", ()):
+        nested.setdefault(n.model, []).append(n)
     for model, accs in accesses(ctx, adv):
         if small_table(ctx, model):
             continue  # statistics say the table is small: every page sorts a few pages' worth
-        lists = _whole_lists(ctx, adv, model, accs)
+        lists = _whole_lists(adv, model, accs, nested.get(model.name, []))
         wanted: list[Suggestion] = []
         for a in accs:
             p = a.pattern
@@ -151,13 +154,11 @@ def _named_set(model: Model, a: Access, names: frozenset[str]) -> bool:
     return False
 
 
-def _whole_lists(ctx: RuleContext, adv: Advisor, model: Model, accs: list[Access]) -> list[Access]:
+def _whole_lists(adv: Advisor, model: Model, accs: list[Access], nested: list) -> list[Access]:
     """The model's static reads that return a whole ordered set: a findMany (or a list relation
-    in an include/select) with orderBy and no take or cursor."""
-    q: Any = ctx.queries
-    nested = [adv.access(p, model) for p in getattr(q, "nested", ()) if p.model == model.name and p.static]
+    in an include/select, ``nested``) with orderBy and no take or cursor."""
     out = []
-    for w in [*accs, *nested]:
+    for w in [*accs, *(adv.access(p, model) for p in nested if p.static)]:
         if w is None:
             continue
         p = w.pattern
