@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Optional
+
+from .records import field, record
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 BOM = "\ufeff"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SourceFile:
     """One schema or SQL file: its path as given, the text and the line index."""
 
@@ -81,7 +82,7 @@ class SourceFile:
         return len(self.line_starts)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Span:
     """A range of characters ``[start, end)`` in one file (treat it as immutable).
 
