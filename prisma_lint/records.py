@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
+from types import CodeType, FunctionType
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 T = TypeVar("T")
@@ -126,6 +127,12 @@ def _make(cls: type, eq: bool, frozen: bool, slots: bool) -> type:
     by_name = {f.name: f for f in inherited}
     by_name.update((f.name, f) for f in own)
     all_fields = tuple(by_name.values())
+    seen_default = False
+    for f in all_fields:
+        has_default = f.default is not _MISSING or f.default_factory is not _MISSING
+        if seen_default and not has_default:
+            raise TypeError(f"{cls.__name__}: non-default field {f.name!r} follows a default field")
+        seen_default = seen_default or has_default
 
     if slots:
         namespace = dict(cls.__dict__)
@@ -139,7 +146,8 @@ def _make(cls: type, eq: bool, frozen: bool, slots: bool) -> type:
         cls.__qualname__ = qualname
 
     cls.__record_fields__ = all_fields  # type: ignore[attr-defined]
-    cls.__init__ = _init(cls, all_fields, frozen)  # type: ignore[misc]
+    cls.__record_frozen__ = frozen  # type: ignore[attr-defined]
+    cls.__init__ = _first_init(cls, all_fields, frozen)  # type: ignore[misc]
     if "__repr__" not in cls.__dict__:
         cls.__repr__ = _repr  # type: ignore[assignment,method-assign]
     names = tuple(f.name for f in all_fields)
@@ -164,34 +172,109 @@ def _key(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda o: ()
 
 
-def _init(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
-    """``__init__`` written out and compiled, as fast per call as a hand-written one."""
+def _first_init(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
+    """An ``__init__`` that writes the real one on the class's first object, then hands over.
+
+    Compiling it costs 0.58 M instructions per class; of the ~60 classes a plain check defines,
+    a third never gets an object (fixes, the language server's, the database's)."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        real = _init(cls, all_fields, frozen)
+        cls.__init__ = real  # type: ignore[misc]
+        real(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
+
+
+def _source(all_fields: tuple[Field, ...], frozen: bool, post_init: bool) -> str:
+    """The ``__init__`` of a record, as Python source. Defaults are not in it (the function
+    gets them as ``__defaults__``): one source, and one compiled code object, per shape."""
     params, body = ["self"], []
-    namespace: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__}
-    seen_default = False
     for f in all_fields:
-        if f.default is not _MISSING:
-            namespace[f"_d_{f.name}"] = f.default
-            params.append(f"{f.name}=_d_{f.name}")
-            value = f.name
-        elif f.default_factory is not _MISSING:
-            namespace[f"_f_{f.name}"] = f.default_factory
-            params.append(f"{f.name}=_MISSING")
-            value = f"_f_{f.name}() if {f.name} is _MISSING else {f.name}"
-        else:
-            if seen_default:
-                raise TypeError(f"{cls.__name__}: non-default field {f.name!r} follows a default field")
-            params.append(f.name)
-            value = f.name
-        seen_default = seen_default or f.default is not _MISSING or f.default_factory is not _MISSING
+        params.append(f.name)
+        value = f"_f_{f.name}() if {f.name} is _MISSING else {f.name}" if f.default_factory is not _MISSING else f.name
         body.append(f"_set(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
-    if hasattr(cls, "__post_init__"):
+    if post_init:
         body.append("self.__post_init__()")
-    source = f"def __init__({', '.join(params)}):\n    " + "\n    ".join(body or ["pass"]) + "\n"
-    exec(compile(source, f"<record {cls.__qualname__}>", "exec"), namespace)
-    fn = namespace["__init__"]
+    return f"def __init__({', '.join(params)}):\n    " + "\n    ".join(body or ["pass"]) + "\n"
+
+
+def _init(cls: type, all_fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
+    """``__init__`` written out and compiled, as fast per call as a hand-written one. The code
+    of the package's own records comes compiled with the package (``_record_inits``, generated
+    by ``python -m prisma_lint.records``): compiling costs ~100 us per class on this project's
+    machine, unmarshalling a compiled one 3 us."""
+    namespace: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__}
+    defaults: list[Any] = []
+    for f in all_fields:
+        if f.default_factory is not _MISSING:
+            namespace[f"_f_{f.name}"] = f.default_factory
+            defaults.append(_MISSING)
+        elif f.default is not _MISSING:
+            defaults.append(f.default)
+    source = _source(all_fields, frozen, hasattr(cls, "__post_init__"))
+    code = _compiled_inits().get(source)
+    if code is None:
+        scratch: dict[str, Any] = {}
+        exec(compile(source, f"<record {cls.__qualname__}>", "exec"), scratch)
+        code = scratch["__init__"].__code__
+    fn = FunctionType(code, namespace, "__init__", tuple(defaults) or None)
     fn.__qualname__ = f"{cls.__qualname__}.__init__"
     return fn
+
+
+def _compiled_inits() -> dict[str, CodeType]:
+    try:
+        from . import _record_inits
+    except ImportError:  # not generated yet
+        return {}
+    return _record_inits.CODE
+
+
+def generated_inits() -> str:
+    """The text of ``_record_inits.py``: every record of the package, imported."""
+    import importlib
+    import pkgutil
+
+    import prisma_lint
+
+    sources: set[str] = set()
+    for info in pkgutil.walk_packages(prisma_lint.__path__, "prisma_lint."):
+        if info.name.endswith(("._record_inits", ".__main__")):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional extra that is not installed
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == info.name and "__record_fields__" in value.__dict__:
+                sources.add(_source(value.__record_fields__, value.__record_frozen__, hasattr(value, "__post_init__")))
+    out = [
+        '"""The compiled ``__init__`` of every record in the package. Generated by\n'
+        "``python -m prisma_lint.records``; a test fails when it is stale (see records.py: a record\n"
+        'not found here compiles its own)."""\n',
+        "# ruff: noqa",
+        "# fmt: off",
+        "from types import CodeType",
+        "",
+        "CODE: dict[str, CodeType] = {}",
+    ]
+    for source in sorted(sources):  # each on one line: the same code, a readable file
+        head, *body = source.rstrip("\n").split("\n")
+        out += ["", head + " " + "; ".join(line.strip() for line in body), f"CODE[{source!r}] = __init__.__code__"]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    import sys
+    from pathlib import Path
+
+    from .resources import update_generated
+
+    argv = sys.argv[1:] if argv is None else argv
+    path = Path(__file__).with_name("_record_inits.py")
+    return update_generated(path, generated_inits(), "--check" in argv, "python -m prisma_lint.records")
 
 
 _repr_running: set[int] = set()  # objects being printed: a cycle prints as "..."
@@ -225,3 +308,9 @@ def _frozen_setattr(self: Any, name: str, value: Any) -> None:
 
 def _frozen_delattr(self: Any, name: str) -> None:
     raise FrozenRecordError(f"cannot delete field {name!r}")
+
+
+if __name__ == "__main__":  # through the package's module: the records there are the ones made
+    from prisma_lint.records import main as _main
+
+    raise SystemExit(_main())
