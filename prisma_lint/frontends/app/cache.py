@@ -21,7 +21,7 @@ from ... import __version__
 from .extract import FileFacts
 
 CACHE_DIR_NAME = ".prisma-lint-cache"
-FORMAT = 6  # bump when FileFacts or the extractor's output changes
+FORMAT = 7  # bump when FileFacts or the extractor's output changes
 
 
 def cache_key() -> str:
