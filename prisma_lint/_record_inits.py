@@ -3,6 +3,7 @@
 not found here compiles its own)."""
 
 # ruff: noqa
+# mypy: ignore-errors
 # fmt: off
 from types import CodeType
 

@@ -154,7 +154,7 @@ def test_a_record_not_in_the_compiled_inits_compiles_its_own():
 
 def test_package_records_use_the_compiled_inits():
     from prisma_lint.findings import Finding
-    from prisma_lint.source import Span, SourceFile
+    from prisma_lint.source import SourceFile, Span
 
     src = SourceFile("a.prisma", "model A {}\n")
     Finding("r", "warning", "m", Span(src, 0, 1))  # first objects: their __init__ is written now

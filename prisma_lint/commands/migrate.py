@@ -25,6 +25,9 @@ from ..cli import ANY_PATH, EXISTING_FILE, FOLDER_PATH, _config, _Exit, _fail, _
 @click.option("--no-app", is_flag=True, help="Do not read the app's code.")
 def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path, apps, no_app):
     """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
+    import os
+
+    from ..config import default_cache_dir
     from ..discovery import migrations_dir
     from ..emit.text import render_diagnostic
     from ..engine import Engine, datasource_file
@@ -42,6 +45,7 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         raise _Exit(2)
     engine = Engine(registry, config, selected or None, ignored)
     inputs = _with_app(inputs, target, apps, no_app, config, engine)
+    cache_dir = default_cache_dir(config.path, dict(os.environ))  # the compiled SQL template
     try:
         fixed, migration = engine.migration(inputs, unsafe_fixes)
         blocking = _blocking_errors(registry, config, inputs, fixed.inputs)
@@ -58,18 +62,18 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
             click.echo("No index changes: nothing to migrate.", err=True)
         elif to_stdout:
             if concurrently:
-                parts = statements(migration, concurrently=True)
+                parts = statements(migration, concurrently=True, cache_dir=cache_dir)
                 click.echo(
                     "-- Each statement below must run on its own (CONCURRENTLY cannot run in a transaction).\n\n"
                     + "\n".join(parts),
                     nl=False,
                 )
             else:
-                click.echo(render(migration), nl=False)
+                click.echo(render(migration, cache_dir=cache_dir), nl=False)
         else:
             out = Path(out_dir) if out_dir else migrations_dir(datasource_file(inputs.unit))
             try:
-                folders = write_migrations(migration, out, name, concurrently)
+                folders = write_migrations(migration, out, name, concurrently, cache_dir=cache_dir)
             except OSError as e:
                 _fail(f"{e.filename or out}: cannot write the migration: {e.strerror or e}")
             for folder in folders:
