@@ -101,7 +101,8 @@ def load_inputs(
     """Read the unit at ``target`` (a schema file or folder, or SQL) through its front end, and
     the schema's migrations (``migrations``, else ``migrations/`` next to the datasource's
     file). ``overrides`` maps resolved paths to unsaved text; ``previous``: the inputs of the
-    last lint of the same unit (only the schema blocks changed since are parsed again). Raises
+    last lint of the same unit, given up (only the schema blocks changed since are parsed again;
+    the others are moved from ``previous``, which no longer reads right afterwards). Raises
     ``SchemaNotFound``."""
     from .discovery import has_migrations, is_sql_path, migrations_dir
     from .frontends.prisma.loader import display_path, load_schema

@@ -30,6 +30,7 @@ class SourceFile:
     bom: bool = False
     line_starts: list[int] = field(default_factory=list, repr=False)
     _ascii: bool = field(default=False, repr=False)
+    origin: "Anchor" = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.text.startswith(BOM):
@@ -38,6 +39,7 @@ class SourceFile:
         if not self.line_starts:
             self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
         self._ascii = self.text.isascii()
+        self.origin = Anchor(self, 0)  # the anchor of the file's absolute spans
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> "SourceFile":
@@ -81,16 +83,79 @@ class SourceFile:
         return len(self.line_starts)
 
 
-@dataclass(slots=True)
+class Anchor:
+    """Where a top-level block's text starts, and in which text: the spans of a parsed block are
+    kept relative to it. After an edit, a block the edit only moved is reused by moving its
+    anchor (one assignment) instead of copying every node with new spans (23 ms of a 98 ms
+    language-server change on 7,600 lines). A file's own spans use the file's anchor at 0."""
+
+    __slots__ = ("base", "file")
+
+    def __init__(self, file: "SourceFile", base: int) -> None:
+        self.file = file
+        self.base = base
+
+    def __repr__(self) -> str:
+        return f"Anchor({self.file.path!r}, {self.base})"
+
+
 class Span:
     """A range of characters ``[start, end)`` in one file (treat it as immutable).
 
-    ``end_column`` is exclusive: the column just after the last character.
+    ``end_column`` is exclusive: the column just after the last character. ``Span(file, start,
+    end)`` is absolute; the parser makes spans relative to their block's :class:`Anchor`
+    (:meth:`at`), which reads the same: ``start``, ``end`` and ``file`` are always the current
+    ones.
     """
 
-    file: SourceFile = field(repr=False)
-    start: int
-    end: int
+    __slots__ = ("_anchor", "_end", "_start")
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as the dataclass it was)
+
+    def __init__(self, file: "SourceFile", start: int, end: int) -> None:
+        self._anchor = file.origin
+        self._start = start
+        self._end = end
+
+    @classmethod
+    def at(cls, anchor: Anchor, start: int, end: int) -> "Span":
+        """A span of ``anchor``'s block, ``start`` and ``end`` relative to the anchor."""
+        span = cls.__new__(cls)
+        span._anchor = anchor
+        span._start = start
+        span._end = end
+        return span
+
+    @property
+    def file(self) -> "SourceFile":
+        return self._anchor.file
+
+    @property
+    def start(self) -> int:
+        return self._start + self._anchor.base
+
+    @start.setter
+    def start(self, value: int) -> None:
+        self._start = value - self._anchor.base
+
+    @property
+    def end(self) -> int:
+        return self._end + self._anchor.base
+
+    @end.setter
+    def end(self, value: int) -> None:
+        self._end = value - self._anchor.base
+
+    @property
+    def anchor(self) -> Anchor:
+        return self._anchor
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Span:
+            return NotImplemented
+        return self.file is other.file and self.start == other.start and self.end == other.end
+
+    def __repr__(self) -> str:
+        return f"Span(start={self.start}, end={self.end})"
 
     @property
     def line(self) -> int:
@@ -130,8 +195,9 @@ class Span:
         return offset if offset < len(body) else None
 
     def to(self, other: "Span") -> "Span":
-        """The span from the start of this one to the end of ``other``."""
-        return Span(self.file, self.start, other.end)
+        """The span from the start of this one to the end of ``other`` (relative to this one's
+        anchor: it moves with its block)."""
+        return Span.at(self._anchor, self._start, other.end - self._anchor.base)
 
     def as_dict(self) -> dict:
         line, col = self.file.position(self.start)

@@ -47,13 +47,14 @@ class Linting(StateBase):
             unit.inputs = None
             return out
 
+        previous, unit.inputs = unit.inputs, None  # given up to the parse (see load_inputs): never reused twice
         try:
             inputs = load_inputs(
                 unit.root,
                 cwd,
                 overrides,
                 migrations_loader=lambda f: self._migrations(f, cwd, overrides),
-                previous=unit.inputs,
+                previous=previous,
             )
         except SchemaNotFound as e:
             for uri in own:
