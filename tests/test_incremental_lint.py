@@ -9,6 +9,7 @@ import dataclasses
 import random
 import sys
 from pathlib import Path
+from typing import Optional
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from prisma_lint.config import Config
 from prisma_lint.engine import Engine, load_inputs
 from prisma_lint.frontends.prisma.syntax import Block
 from prisma_lint.model.schema import Model, Relation
+from prisma_lint.rule_cache import FindingsCache
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile, Span
 
@@ -53,8 +55,8 @@ def graph(value, seen_models: bool = False):
     return value
 
 
-def lint_result(inputs):
-    r = ENGINE.lint(inputs)
+def lint_result(inputs, cache=None):
+    r = ENGINE.lint(inputs, cache)
     findings = [
         (f.rule, f.severity, f.message, f.span.file.path, f.span.start, f.span.end, f.span.line, f.span.column,
          None if f.fix is None else (f.fix.title, f.fix.applicability, [(e.file.path, e.start, e.end, e.text) for e in f.fix.edits]))
@@ -64,14 +66,17 @@ def lint_result(inputs):
     return findings, diagnostics
 
 
-def check_series(tmp_path: Path, text: str, edits) -> int:
+def check_series(tmp_path: Path, text: str, edits, stats: Optional[list] = None) -> int:
     """Load ``text``, apply ``edits`` (start, end, insert) one after the other as the language
-    server does (each load given the last one), and compare each step with a fresh load.
-    Returns how many models were reused over the series."""
+    server does (each load given the last one, each lint with the findings kept from the last
+    one), and compare each step with a fresh load and lint. Returns how many models were reused
+    over the series; ``stats`` gets how many models kept their findings at each step."""
     path = tmp_path / "schema.prisma"
     path.write_text(text)
     key = str(path.resolve())
     current = load_inputs(path, tmp_path, {key: text})
+    cache = FindingsCache()
+    lint_result(current, cache)
     reused = 0
     for start, end, insert in edits:
         text = text[:start] + insert + text[end:]
@@ -83,7 +88,9 @@ def check_series(tmp_path: Path, text: str, edits) -> int:
         assert graph(current.unit.schema.relations) == graph(fresh.unit.schema.relations)
         assert graph(current.unit.schema.enums) == graph(fresh.unit.schema.enums)
         assert graph(current.unit.schema.join_tables) == graph(fresh.unit.schema.join_tables)
-        assert lint_result(current) == lint_result(fresh)
+        assert lint_result(current, cache) == lint_result(fresh)
+        if stats is not None:
+            stats.append(cache.reused)
     return reused
 
 
@@ -127,10 +134,23 @@ def test_an_edit_reuses_the_models_it_does_not_touch(tmp_path):
     text = synthetic_schema(300)
     at = text.index("  title     String")  # inside Project0
     n_models = text.count("\nmodel ")
-    # typing on the first line (a comment): every model is reused
-    assert check_series(tmp_path, text, [(len(text.split("\n", 1)[0]), len(text.split("\n", 1)[0]), " x")]) == n_models
-    # a field added to Project0: every model but Project0 is reused
-    assert check_series(tmp_path, text, [(at, at, "  extra String?\n")]) == n_models - 1
+    # typing on the first line (a comment): every model is reused, and its findings
+    kept: list[int] = []
+    assert check_series(tmp_path, text, [(len(text.split("\n", 1)[0]), len(text.split("\n", 1)[0]), " x")], kept) == n_models
+    assert kept == [n_models]
+    # a field added to Project0: every model but Project0 is reused; the findings of those
+    # above it are kept (the lines below it moved: their messages may quote lines)
+    kept = []
+    assert check_series(tmp_path, text, [(at, at, "  extra String?\n")], kept) == n_models - 1
+    assert kept == [0]  # Project0 changed, Account0 above it is related to it
+    at = text.index("  title     String", at + 1)  # inside Project1
+    kept = []
+    assert check_series(tmp_path, text, [(at, at, "  extra String?\n")], kept) == n_models - 1
+    assert kept == [2]  # Account0 and Project0; Account1 is related to Project1
+    at = text.index("  title     String")
+    kept = []
+    assert check_series(tmp_path, text, [(at + 2, at + 7, "name ")], kept) == n_models - 1  # typed on a line
+    assert kept == [n_models - 2]  # not Project0's, nor its relation's other end's (Account0)
     # a doc comment above a model: that model is built again (its doc changed)
     at = text.index("model Project1 {")
     assert check_series(tmp_path, text, [(at, at, "/// documented\n")]) == n_models - 1

@@ -66,7 +66,11 @@ class Linting(StateBase):
             inputs = replace(inputs, queries=self._app_queries(unit, inputs, config))
         unit.inputs = inputs
         loaded, migrations = inputs.unit, inputs.migrations
-        result = engine.lint(inputs)
+        if unit.findings_cache is None:
+            from ..rule_cache import FindingsCache
+
+            unit.findings_cache = FindingsCache()
+        result = engine.lint(inputs, unit.findings_cache)
 
         shown_to_path = {s: p.resolve() for s, p in loaded.paths.items()}
         if migrations is not None:

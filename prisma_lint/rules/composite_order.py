@@ -242,4 +242,5 @@ RULE = Rule(
         Option("range-types", list, ["DateTime"], "Prisma scalar types queried by range or used to sort."),
     ),
     needs=("schema",),
+    scope="model",
 )

@@ -1,0 +1,180 @@
+"""The language server's findings per model, kept between the lints of one unit (issue #10).
+
+After an edit, the model builder reuses the models whose block did not change (the same
+objects: ``model/builder.py``). For the rules that declare ``scope="model"`` (each finding is
+about one model and depends only on its neighbourhood, see :class:`~prisma_lint.rules.Rule`),
+a reused model whose neighbourhood is unchanged keeps its findings: only the other models are
+linted again, as a schema of just those models. A finding is kept relative to its model's block
+(span and fix edits), so it moves with the block. On the 7,600-line benchmark schema this takes
+the rules from 17 ms to N ms after an edit; ``tests/test_incremental_lint.py`` compares the
+result with a fresh lint after series of random edits.
+
+The neighbourhood of a model: the model object itself (reused only when its block, docs, the
+type names and the provider are unchanged), the relations to and from it (by value) and the
+models at their other ends (by identity), the enums its fields use (by value), the migrations'
+indexes of the model (by value), where its block starts (line, column: messages quote lines)
+and the file's line ending (fixes write it); and for the whole cache, the rules, their options
+and severities, the provider and the relation mode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .findings import Edit, Finding
+from .model.schema import Model, Relation, Schema
+
+
+@dataclass(eq=False)
+class _Kept:
+    """A finding with its positions relative to its model's block anchor."""
+
+    finding: Finding  # a private copy (callers may change the findings they get: fix rounds do)
+    start: int
+    end: int
+    edits: list[tuple[int, int, str]]
+
+
+@dataclass(eq=False)
+class _Entry:
+    model: Model
+    related: tuple[Optional[Model], ...]
+    key: tuple
+    findings: dict[str, list[_Kept]]  # rule id -> the model's findings
+
+
+@dataclass(eq=False)
+class FindingsCache:
+    """Per-model findings of the ``scope="model"`` rules for one lint unit."""
+
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    token: Any = None  # what the entries were made with (rules, options, provider)
+    reused: int = 0  # models whose findings the last lint reused (the tests read it)
+
+    def lint(self, schema: Schema, rules: list, context: Callable[[Any, Schema], Any], extra: dict[str, list]) -> Optional[list[Finding]]:
+        """The findings of ``rules`` (all ``scope="model"``) on ``schema``; ``context(rule,
+        schema)`` makes a rule's context. None when a rule broke its scope (a finding without
+        a model, or for a model it was not asked about) or failed: the caller runs them all."""
+        contexts = [context(r, schema) for r in rules]
+        token = (tuple((c.rule.id, repr(c.options), c.severity) for c in contexts), schema.provider, schema.relation_mode)
+        if token != self.token:
+            self.entries, self.token = {}, token
+        by_model = _relations_by_model(schema)
+        endings = {f.source.path: f.source.line_ending() for f in schema.files}
+        entries: dict[str, _Entry] = {}
+        keys: dict[str, tuple[tuple[Optional[Model], ...], tuple]] = {}
+        missed: dict[str, Model] = {}
+        for name, m in schema.models.items():
+            related, key = _neighbourhood(schema, m, by_model.get(name, ()), extra.get(name), endings)
+            keys[name] = (related, key)
+            old = self.entries.get(name)
+            if (
+                old is not None
+                and old.model is m
+                and old.key == key
+                and len(old.related) == len(related)
+                and all(a is b for a, b in zip(old.related, related))
+            ):
+                entries[name] = old
+            else:
+                missed[name] = m
+        self.reused = len(entries)
+        found: dict[str, dict[str, list[Finding]]] = {}
+        if missed:
+            part = dataclasses.replace(schema, models=missed)
+            for rule in rules:
+                try:
+                    got = list(rule.check(context(rule, part)))
+                except Exception:
+                    return None
+                for f in got:
+                    if f.model not in missed:
+                        return None
+                    found.setdefault(f.model, {}).setdefault(rule.id, []).append(f)
+        out: list[Finding] = []
+        for name, m in schema.models.items():
+            entry = entries.get(name)
+            if entry is not None:
+                anchor = m.block.span.anchor if m.block is not None else None
+                out += [_restore(k, anchor) for kept in entry.findings.values() for k in kept]
+                continue
+            per_rule = found.get(name, {})
+            out += [f for fs in per_rule.values() for f in fs]
+            kept = _keep(m, per_rule)
+            if kept is not None:
+                related, key = keys[name]
+                entries[name] = _Entry(m, related, key, kept)
+        self.entries = entries
+        return out
+
+
+def _relations_by_model(schema: Schema) -> dict[str, list[Relation]]:
+    out: dict[str, list[Relation]] = {}
+    for r in schema.relations:
+        out.setdefault(r.model, []).append(r)
+        if r.target != r.model:
+            out.setdefault(r.target, []).append(r)
+    return out
+
+
+def _neighbourhood(schema: Schema, m: Model, relations, extra: Optional[list], endings: dict[str, str]) -> tuple[tuple[Optional[Model], ...], tuple]:
+    related = tuple(schema.models.get(r.target if r.model == m.name else r.model) for r in relations)
+    rels = tuple(
+        (
+            r.name, r.kind, r.model, r.field, r.target, r.back_field, tuple(r.fields), tuple(r.references),
+            r.on_delete, r.on_update, r.map, r.db_name, r.optional, tuple(r.back_fields), tuple(r.back_references),
+            None if r.join_table is None else (r.join_table.name, r.join_table.schema, tuple(i.db_name for i in r.join_table.indexes)),
+        )
+        for r in relations
+    )
+    enums = []
+    for f in m.fields.values():
+        if f.kind == "enum":
+            e = schema.enums.get(f.type)
+            enums.append((f.type, None if e is None else (e.db_name, e.schema, tuple((v.name, v.db_name) for v in e.values))))
+    migrated = tuple(
+        (i.db_name, i.kind, tuple((c.field, c.db_name, c.sort, c.length, c.ops) for c in i.columns), i.where, i.type, i.map, i.synthetic)
+        for i in extra or ()
+    )
+    span = m.block.span if m.block is not None else m.span
+    where = (span.file.path, span.line, span.column, endings.get(span.file.path))
+    return related, (where, rels, tuple(enums), migrated)
+
+
+def _keep(m: Model, per_rule: dict[str, list[Finding]]) -> Optional[dict[str, list[_Kept]]]:
+    """The model's findings relative to its block, or None when one is not inside it."""
+    if m.block is None:
+        return None
+    block = m.block.span
+    anchor, lo, hi = block.anchor, block.start, block.end
+    out: dict[str, list[_Kept]] = {}
+    for rule_id, findings in per_rule.items():
+        kept = []
+        for f in findings:
+            if f.span.file is not anchor.file or not lo <= f.span.start <= f.span.end <= hi:
+                return None
+            edits = []
+            for e in f.fix.edits if f.fix is not None else ():
+                if e.file is not anchor.file or not lo <= e.start <= e.end <= hi:
+                    return None
+                edits.append((e.start - anchor.base, e.end - anchor.base, e.text))
+            kept.append(_Kept(_copy(f, f.span, None), f.span.start - anchor.base, f.span.end - anchor.base, edits))
+        out[rule_id] = kept
+    return out
+
+
+def _restore(k: _Kept, anchor) -> Finding:
+    from .source import Span
+
+    edits = [Edit(anchor.file, anchor.base + a, anchor.base + b, text) for a, b, text in k.edits]
+    return _copy(k.finding, Span.at(anchor, k.start, k.end), edits)
+
+
+def _copy(f: Finding, span, edits: Optional[list[Edit]]) -> Finding:
+    fix = None
+    if f.fix is not None:
+        fix = dataclasses.replace(f.fix, edits=list(f.fix.edits) if edits is None else edits)
+    return dataclasses.replace(f, span=span, fields=list(f.fields), fix=fix, data=dict(f.data), evidence=list(f.evidence))
