@@ -140,7 +140,8 @@ def _neighbourhood(schema: Schema, m: Model, relations, extra: Optional[list], e
         for i in extra or ()
     )
     span = m.block.span if m.block is not None else m.span
-    where = (span.file.path, span.line, span.column, endings.get(span.file.path))
+    file = span.file
+    where = (file.path, file.position(span.start), endings.get(file.path))
     return related, (where, rels, tuple(enums), migrated)
 
 
