@@ -19,16 +19,15 @@ and severities, the provider and the relation mode.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .findings import Edit, Finding
 from .model.schema import Model, Relation, Schema
+from .records import field, record, replace
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class _Kept:
     """A finding with its positions relative to its model's block anchor."""
 
@@ -38,7 +37,7 @@ class _Kept:
     edits: list[tuple[int, int, str]]
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class _Entry:
     model: Model
     related: tuple[Optional[Model], ...]
@@ -46,7 +45,7 @@ class _Entry:
     findings: dict[str, list[_Kept]]  # rule id -> the model's findings
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class FindingsCache:
     """Per-model findings of the ``scope="model"`` rules for one lint unit."""
 
@@ -84,7 +83,7 @@ class FindingsCache:
         self.reused = len(entries)
         found: dict[str, dict[str, list[Finding]]] = {}
         if missed:
-            part = dataclasses.replace(schema, models=missed)
+            part = replace(schema, models=missed)
             for rule in rules:
                 try:
                     got = list(rule.check(context(rule, part)))
@@ -177,5 +176,5 @@ def _restore(k: _Kept, anchor) -> Finding:
 def _copy(f: Finding, span, edits: Optional[list[Edit]]) -> Finding:
     fix = None
     if f.fix is not None:
-        fix = dataclasses.replace(f.fix, edits=list(f.fix.edits) if edits is None else edits)
-    return dataclasses.replace(f, span=span, fields=list(f.fields), fix=fix, data=dict(f.data), evidence=list(f.evidence))
+        fix = replace(f.fix, edits=list(f.fix.edits) if edits is None else edits)
+    return replace(f, span=span, fields=list(f.fields), fix=fix, data=dict(f.data), evidence=list(f.evidence))

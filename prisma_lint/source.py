@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Optional
+
+from .records import field, record
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 BOM = "\ufeff"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SourceFile:
     """One schema or SQL file: its path as given, the text and the line index."""
 
@@ -30,7 +31,6 @@ class SourceFile:
     bom: bool = False
     line_starts: list[int] = field(default_factory=list, repr=False)
     _ascii: bool = field(default=False, repr=False)
-    origin: "Anchor" = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.text.startswith(BOM):
@@ -39,7 +39,7 @@ class SourceFile:
         if not self.line_starts:
             self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
         self._ascii = self.text.isascii()
-        self.origin = Anchor(self, 0)  # the anchor of the file's absolute spans
+        self.origin = Anchor(self, 0)  # the anchor of the file's absolute spans (not a field)
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> "SourceFile":

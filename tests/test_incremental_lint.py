@@ -5,7 +5,6 @@ the same text give: the model graph, every finding (with its fix) and every diag
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Optional
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prisma_lint import records
 from prisma_lint.config import Config
 from prisma_lint.engine import Engine, load_inputs
 from prisma_lint.frontends.prisma.syntax import Block
@@ -46,10 +46,10 @@ def graph(value, seen_models: bool = False):
         return ("model", value.name)
     if isinstance(value, Relation) and seen_models:
         return ("relation", value.name, value.model, value.field)
-    if dataclasses.is_dataclass(value) and type(value).__module__.startswith("prisma_lint.model"):
+    if records.is_record(value) and type(value).__module__.startswith("prisma_lint.model"):
         inner = seen_models or isinstance(value, (Model, Relation))
-        return (type(value).__name__, [(f.name, graph(getattr(value, f.name), inner)) for f in dataclasses.fields(value) if not f.name.startswith("_") and f.name != "files"])
-    if dataclasses.is_dataclass(value):  # an AST node (an attribute): where it is
+        return (type(value).__name__, [(f.name, graph(getattr(value, f.name), inner)) for f in records.fields(value) if not f.name.startswith("_") and f.name != "files"])
+    if records.is_record(value):  # an AST node (an attribute): where it is
         span = getattr(value, "span", None)
         return (type(value).__name__, graph(span) if span is not None else None)
     return value
