@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,80 @@ def test_random_edit_series_lint_as_a_fresh_load(tmp_path, corpus_texts, data):
         edits.append((start, end, insert))
         t = t[:start] + insert + t[end:]
     check_series(tmp_path, text, edits)
+
+
+# -- the language server's own state: didChange after didChange, against a fresh didOpen -----
+
+
+class _Transport:
+    """What the server state calls on pygls' server: published diagnostics are kept."""
+
+    def __init__(self) -> None:
+        self.published: list = []
+        self.workspace = type("W", (), {"position_encoding": "utf-16"})()
+        self.protocol = type("P", (), {"client_capabilities": None})()
+
+    def text_document_publish_diagnostics(self, params) -> None:
+        self.published.append(params)
+
+    def window_log_message(self, params) -> None:
+        raise AssertionError(params.message)
+
+
+def _state(folder: Path):
+    import asyncio
+
+    types = pytest.importorskip("lsprotocol.types")
+    from pygls.uris import from_fs_path, to_fs_path
+
+    from prisma_lint.lsp.server import ServerState
+
+    transport = _Transport()
+    state = ServerState(transport, types, from_fs_path, to_fs_path, asyncio)
+    state.cwd = folder
+    return state, transport, types
+
+
+def _diagnostics(params) -> list:
+    return sorted(
+        (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, d.code, d.message, d.severity)
+        for d in params.diagnostics
+    )
+
+
+def test_the_servers_diagnostics_after_changes_are_a_fresh_open(tmp_path):
+    """Changes (incremental ranges, as an editor sends them) go through the parse that moves
+    blocks, the reused models and the kept findings; after each one the published diagnostics
+    are those of a server that opens the resulting text fresh."""
+    import asyncio
+
+    text = synthetic_schema(400)
+    path = tmp_path / "schema.prisma"
+    path.write_text(text)
+    state, transport, types = _state(tmp_path)
+    uri = path.as_uri()
+    edits = typing_series(text, random.Random(12), 12)
+
+    async def run() -> None:
+        state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=1, text=text)))
+        current = text
+        for version, (start, end, insert) in enumerate(edits, 2):
+            a, b = _lsp_position(current, start), _lsp_position(current, end)
+            change = types.TextDocumentContentChangePartial(range=types.Range(start=types.Position(line=a[0], character=a[1]), end=types.Position(line=b[0], character=b[1])), text=insert)
+            state.did_change(types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(version=version, uri=uri), content_changes=[change]))
+            state.lint_now(state.doc_unit[uri])
+            current = current[:start] + insert + current[end:]
+            assert state.docs[uri].text == current
+            fresh_state, fresh, _ = _state(tmp_path)
+            fresh_state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=version, text=current)))
+            assert transport.published[-1].version == version
+            assert _diagnostics(transport.published[-1]) == _diagnostics(fresh.published[-1])
+        cache = state.units[state.doc_unit[uri]].findings_cache
+        assert cache is not None and cache.entries  # the findings were kept between lints
+
+    asyncio.run(run())
+
+
+def _lsp_position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset)
+    return line, offset - (text.rfind("\n", 0, offset) + 1)
