@@ -179,8 +179,11 @@ def _load(target: Path, overrides=None, migrations: Optional[str] = None):
         _fail(str(e))
     # The parsed tree lives until the process ends and holds no garbage: keep the collector
     # from walking it again on every later collection (100k lines: 16 s -> 6 s, mostly the
-    # pauses of full collections while the rules allocate). A one-shot process only.
+    # pauses of full collections while the rules allocate). A one-shot process only. The
+    # collector was off until here when the command runs from entry.main (imports and parsing
+    # make no garbage cycles); on from here, for what the rules allocate.
     gc.freeze()
+    gc.enable()
     return inputs
 
 
