@@ -170,7 +170,7 @@ def _restore(k: _Kept, anchor) -> Finding:
     from .source import Span
 
     edits = [Edit(anchor.file, anchor.base + a, anchor.base + b, text) for a, b, text in k.edits]
-    return _copy(k.finding, Span.at(anchor, k.start, k.end), edits)
+    return _copy(k.finding, Span(anchor, k.start, k.end), edits)
 
 
 def _copy(f: Finding, span, edits: Optional[list[Edit]]) -> Finding:

@@ -39,7 +39,13 @@ class SourceFile:
         if not self.line_starts:
             self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
         self._ascii = self.text.isascii()
-        self.origin = Anchor(self, 0)  # the anchor of the file's absolute spans (not a field)
+
+    # A file is the anchor of its absolute spans: ``Span(file, start, end)`` (see :class:`Anchor`).
+    base = 0
+
+    @property
+    def file(self) -> "SourceFile":
+        return self
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> "SourceFile":
@@ -84,14 +90,15 @@ class SourceFile:
 
 
 class Anchor:
-    """Where a top-level block's text starts, and in which text: the spans of a parsed block are
-    kept relative to it. After an edit, a block the edit only moved is reused by moving its
-    anchor (one assignment) instead of copying every node with new spans (23 ms of a 98 ms
-    language-server change on 7,600 lines). A file's own spans use the file's anchor at 0."""
+    """The text a top-level block's spans are in, and how far the block moved in it since it
+    was parsed: each span of a parsed block keeps its block's anchor and the offsets it was
+    parsed at. After an edit, a block the edit only moved is reused by moving its anchor (one
+    assignment) instead of copying every node with new spans (23 ms of a 98 ms language-server
+    change on 7,600 lines). A :class:`SourceFile` is the anchor of its own absolute spans."""
 
     __slots__ = ("base", "file")
 
-    def __init__(self, file: "SourceFile", base: int) -> None:
+    def __init__(self, file: "SourceFile", base: int = 0) -> None:
         self.file = file
         self.base = base
 
@@ -103,27 +110,17 @@ class Span:
     """A range of characters ``[start, end)`` in one file (treat it as immutable).
 
     ``end_column`` is exclusive: the column just after the last character. ``Span(file, start,
-    end)`` is absolute; the parser makes spans relative to their block's :class:`Anchor`
-    (:meth:`at`), which reads the same: ``start``, ``end`` and ``file`` are always the current
-    ones.
+    end)`` is absolute; ``Span(anchor, start, end)`` moves with a block's :class:`Anchor` (the
+    parser's), and reads the same: ``start``, ``end`` and ``file`` are always the current ones.
     """
 
     __slots__ = ("_anchor", "_end", "_start")
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as the dataclass it was)
 
-    def __init__(self, file: "SourceFile", start: int, end: int) -> None:
-        self._anchor = file.origin
+    def __init__(self, file: "SourceFile | Anchor", start: int, end: int) -> None:
+        self._anchor = file
         self._start = start
         self._end = end
-
-    @classmethod
-    def at(cls, anchor: Anchor, start: int, end: int) -> "Span":
-        """A span of ``anchor``'s block, ``start`` and ``end`` relative to the anchor."""
-        span = cls.__new__(cls)
-        span._anchor = anchor
-        span._start = start
-        span._end = end
-        return span
 
     @property
     def file(self) -> "SourceFile":
@@ -146,7 +143,7 @@ class Span:
         self._end = value - self._anchor.base
 
     @property
-    def anchor(self) -> Anchor:
+    def anchor(self) -> "Anchor | SourceFile":
         return self._anchor
 
     def __eq__(self, other: object) -> bool:
@@ -197,7 +194,7 @@ class Span:
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of ``other`` (relative to this one's
         anchor: it moves with its block)."""
-        return Span.at(self._anchor, self._start, other.end - self._anchor.base)
+        return Span(self._anchor, self._start, other.end - self._anchor.base)
 
     def as_dict(self) -> dict:
         line, col = self.file.position(self.start)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 from ... import records
 from ...resources import resource_path
@@ -73,15 +73,13 @@ class _Builder:
     """Lark callbacks: one method per grammar rule (or alias), building AST nodes."""
 
     source: SourceFile
-    anchor: Anchor  # the block's: its spans are relative to it (moved, not copied, when reused)
+    anchor: Anchor  # the block's: its spans move with it (the block is moved, not copied, when reused)
 
     def _span(self, start: int, end: int) -> Span:
-        base = self.anchor.base
-        return Span.at(self.anchor, start - base, end - base)
+        return Span(self.anchor, start, end)
 
     def _tspan(self, tok: Tok) -> Span:
-        base = self.anchor.base
-        return Span.at(self.anchor, tok.start_pos - base, tok.end_pos - base)
+        return Span(self.anchor, tok.start_pos, tok.end_pos)
 
     # -- blocks ------------------------------------------------------------------------------
     def start(self, c):
@@ -417,7 +415,7 @@ class PrismaParser:
         if move:  # nothing can fail from here: the previous file is given up only now
             moves += [(b, 0) for b in blocks[:first]] + [(b, delta) for b in blocks[last + 1 :]]
             for b, d in moves:
-                anchor = b.span.anchor
+                anchor = cast(Anchor, b.span.anchor)  # every span of a parsed block has its block's
                 anchor.file = source
                 anchor.base += d
             out = blocks[:first] + fresh + blocks[last + 1 :]
@@ -429,7 +427,7 @@ class PrismaParser:
     def _parse_block(self, source: SourceFile, raw: RawBlock, diagnostics: list[Diagnostic]) -> Optional[Block]:
         self.blocks_parsed += 1
         tokens = raw.tokens
-        self._builder.anchor = Anchor(source, tokens[0].start_pos)
+        self._builder.anchor = Anchor(source)
         opened = any(t.type == "LBRACE" for t in tokens[:3])
         if opened and (raw.unclosed or tokens[-1].type != "RBRACE"):
             # the block never closed: say so where it should have, then parse it as if it had
@@ -601,13 +599,12 @@ _RELOCATORS: dict[type, Any] = {}
 
 def relocate(node: Any, source: SourceFile, delta: int) -> Any:
     """A copy of an AST node (a block, a comment) with every span moved by ``delta`` into
-    ``source``, relative to a new anchor of its own (so the copy can be moved in turn)."""
-    anchor = Anchor(source, node.span.start + delta)
-    return _copy(node, anchor, delta - anchor.base)
+    ``source``, with a new anchor of its own (so the copy can be moved in turn)."""
+    return _copy(node, Anchor(source), delta)
 
 
 def _copy(node: Any, anchor: Anchor, d: int) -> Any:
-    """``node`` copied, each span ``s`` becoming ``[s.start + d, s.end + d)`` relative to ``anchor``."""
+    """``node`` copied, each span ``s`` becoming ``[s.start + d, s.end + d)`` with ``anchor``."""
     fn = _RELOCATORS.get(type(node))
     if fn is None:
         fn = _RELOCATORS[type(node)] = _relocator(type(node))
@@ -632,7 +629,7 @@ def _relocator(cls: type) -> Any:
             parts.append(f"[R(x, A, d) for x in {v}]")
         else:
             parts.append(f"(None if {v} is None else R({v}, A, d))")
-    namespace: dict[str, Any] = {"S": Span.at, "C": cls, "R": _copy}
+    namespace: dict[str, Any] = {"S": Span, "C": cls, "R": _copy}
     exec(f"def copy(n, A, d):\n    return C({', '.join(parts)})\n", namespace)
     return namespace["copy"]
 
