@@ -97,7 +97,7 @@ class SchemaBuilder(RelationBuilder):
         (the same object when the parse reused it), its docs, and the names and provider in
         ``facts``; with everything else the same, it is what building it again would give. Only
         from a schema with no diagnostic (so a reused model had none to report again). On the
-        7,600-line schema after an edit: 22 -> N ms."""
+        7,600-line schema after an edit (CPU time, in process): 22 -> 6 ms, relations rebuilt."""
         if previous is None or previous.diagnostics or previous._built_with != facts:
             return {}
         return {id(m.block): m for m in [*previous.models.values(), *previous.composite_types.values()]}
