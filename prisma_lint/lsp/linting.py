@@ -66,11 +66,11 @@ class Linting(StateBase):
             inputs = replace(inputs, queries=self._app_queries(unit, inputs, config))
         unit.inputs = inputs
         loaded, migrations = inputs.unit, inputs.migrations
-        if unit.findings_cache is None:
+        if unit.findings_cache is None and inputs.kind == "prisma":  # SQL tables have no block to keep findings by
             from ..rule_cache import FindingsCache
 
             unit.findings_cache = FindingsCache()
-        result = engine.lint(inputs, unit.findings_cache)
+        result = engine.lint(inputs, unit.findings_cache if inputs.kind == "prisma" else None)
 
         shown_to_path = {s: p.resolve() for s, p in loaded.paths.items()}
         if migrations is not None:
