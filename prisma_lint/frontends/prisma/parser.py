@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -538,14 +539,17 @@ def _report_stray(source: SourceFile, stray: list[tuple[Tok, int]], diagnostics:
 def _attach_docs(source: SourceFile, blocks: list[Block], comments: list[Comment]) -> None:
     """Give each block, field and enum value the ``///`` lines directly above it."""
     docs = {source.line_of(c.span.start): c for c in comments if c.doc and not c.trailing}
+    line_starts = source.line_starts
 
     def doc_for(start: int) -> Optional[str]:
-        line = source.line_of(start) - 1
+        line = bisect_right(line_starts, start) - 1  # the line above ``start``'s
+        if line not in docs:  # most members have none: no list, no join
+            return None
         lines = []
         while line in docs:
             lines.append(docs[line].text)
             line -= 1
-        return "\n".join(reversed(lines)) if lines else None
+        return "\n".join(reversed(lines))
 
     for block in blocks:
         block.doc = doc_for(block.span.start)
