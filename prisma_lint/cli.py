@@ -6,15 +6,22 @@ Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage, config or 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Optional
 
 import click
 
-from . import __version__
+from . import __version__, records
 from .emit import FORMATS
+
+# One instance per kind of path, shared by the options: click looks up the translation of each
+# type's name (gettext searches the locale folders) once per instance, 17 times at import before.
+ANY_PATH = click.Path()
+FILE_PATH = click.Path(dir_okay=False)
+FOLDER_PATH = click.Path(file_okay=False)
+EXISTING_FILE = click.Path(exists=True, dir_okay=False)
+EXISTING_FOLDER = click.Path(exists=True, file_okay=False)
 
 
 def _exit_now(code: int) -> None:
@@ -233,8 +240,8 @@ def _write(unit, texts: dict[str, str]) -> None:
 
 
 @main_group.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder (as Prisma's --schema).")
+@click.argument("paths", nargs=-1, type=ANY_PATH)
+@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder (as Prisma's --schema).")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option(
     "--output-format",
@@ -260,7 +267,7 @@ def _write(unit, texts: dict[str, str]) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="One line per finding; no summary when clean.")
 @click.option("--statistics", is_flag=True, help="Print only a table counting the findings per rule.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
+@click.option("--config", "config_path", type=EXISTING_FILE, help="Use this config file.")
 @click.option(
     "--color/--no-color",
     default=None,
@@ -278,13 +285,13 @@ def _write(unit, texts: dict[str, str]) -> None:
 @click.option(
     "--migrations",
     "migrations_dir",
-    type=click.Path(exists=True, file_okay=False),
+    type=EXISTING_FOLDER,
     help="The schema's migrations folder (default: migrations/ next to the schema, when there is one).",
 )
-@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("-o", "--output", "output_file", type=FILE_PATH, help="Write the report to FILE instead of stdout.")
 @click.option(
     "--stdin-filename",
-    type=click.Path(dir_okay=False),
+    type=FILE_PATH,
     help="With the path `-`: the schema text comes from stdin and stands for this file (editors' unsaved buffers).",
 )
 @click.option(
@@ -297,7 +304,7 @@ def _write(unit, texts: dict[str, str]) -> None:
 @click.option(
     "--stats",
     "stats_file",
-    type=click.Path(dir_okay=False),
+    type=FILE_PATH,
     help="Read statistics from a file written by `prisma-lint stats` (no database access).",
 )
 @click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
@@ -360,7 +367,7 @@ def check(
         if target.found_by and output_format == "text" and not quiet:
             click.echo(f"Using the schema at {target.root} (found by {target.found_by}).", err=True)
         inputs = _load(target.root, overrides, migrations_dir)
-        inputs = dataclasses.replace(inputs, stats=stats)  # one database for every unit; fix rounds keep it
+        inputs = records.replace(inputs, stats=stats)  # one database for every unit; fix rounds keep it
         engine = Engine(registry, config, selected or None, ignored)
         inputs = _with_app(inputs, target.root, apps, no_app, config, engine)
         result = engine.lint(inputs)
@@ -448,24 +455,30 @@ def _with_app(inputs, target: Path, apps, no_app: bool, config, engine):
     need the queries do not run)."""
     if no_app or inputs.kind != "prisma" or not (apps or config.app or engine.reads("queries")):
         return inputs
-    from dataclasses import replace
+    from .records import replace
 
-    app = _read_app(inputs.unit, target, apps, config)
-    return replace(inputs, queries=app) if app.files_read else inputs
+    app = _read_app(inputs.unit, target, apps, config, only_if_found=True)
+    return replace(inputs, queries=app) if app is not None and app.files_read else inputs
 
 
-def _read_app(loaded, target: Path, apps, config, use_cache: bool = True):
-    """The app's queries (`--app`, else config `app`, else the project root above the schema)."""
+def _read_app(loaded, target: Path, apps, config, use_cache: bool = True, only_if_found: bool = False):
+    """The app's queries (`--app`, else config `app`, else the project root above the schema);
+    ``only_if_found``: None when there is no source file (the reader is not even imported)."""
     import os
 
-    from .frontends.app.cache import default_cache_dir
-    from .frontends.app.read import read_app
+    from .frontends.app.discover import find_app_files
 
     for raw in apps:
         if not any(ch in raw for ch in "*?[") and not Path(raw).exists():
             _fail(f"--app {raw}: no such file or folder")
+    found = find_app_files(target, apps, config)
+    if only_if_found and not found[0]:
+        return None
+    from .frontends.app.cache import default_cache_dir
+    from .frontends.app.read import read_app
+
     cache_dir = default_cache_dir(config.path, dict(os.environ)) if use_cache else None
-    return read_app(loaded, apps, config, cache_dir=cache_dir, schema_path=target)
+    return read_app(loaded, apps, config, cache_dir=cache_dir, schema_path=target, found=found)
 
 
 class _CheckRun:
@@ -615,8 +628,8 @@ def _ignore_comments(n: int) -> str:
 
 
 @main_group.command()
-@click.argument("path", required=False, type=click.Path())
-@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder.")
+@click.argument("path", required=False, type=ANY_PATH)
+@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder.")
 @click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 def graph(path, schema, output_format):
     """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
@@ -634,17 +647,17 @@ def graph(path, schema, output_format):
 
 
 @main_group.command()
-@click.argument("path", required=False, type=click.Path())
-@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder.")
+@click.argument("path", required=False, type=ANY_PATH)
+@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder.")
 @click.option("--name", default="prisma_lint_indexes", show_default=True, help="The migration's name.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="The migrations folder (default: migrations/ next to the datasource's file).")
+@click.option("--out", "out_dir", type=FOLDER_PATH, help="The migrations folder (default: migrations/ next to the datasource's file).")
 @click.option("--concurrently", is_flag=True, help="CREATE/DROP INDEX CONCURRENTLY, one migration folder per statement.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the SQL instead of writing a migration folder.")
 @click.option("--unsafe-fixes", is_flag=True, help="Include unsafe fixes (dropping redundant indexes).")
 @click.option("--write-schema", is_flag=True, help="Also write the fixed schema (as `check --fix` does).")
 @click.option("--select", multiple=True, help="Only the fixes of these rules.")
 @click.option("--ignore", multiple=True, help="Not the fixes of these rules.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
+@click.option("--config", "config_path", type=EXISTING_FILE, help="Use this config file.")
 @click.option("--app", "apps", multiple=True, help="The app's code, whose queries the index advice reads (as for `check`).")
 @click.option("--no-app", is_flag=True, help="Do not read the app's code.")
 def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path, apps, no_app):
@@ -741,7 +754,7 @@ def _blocking_errors(registry, config, before, after) -> list:
     required=True,
     help="The PostgreSQL to read (read-only; a role with pg_read_all_stats and SELECT on the tables).",
 )
-@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False), help="Write to FILE (default: stdout).")
+@click.option("-o", "--output", "output_file", type=FILE_PATH, help="Write to FILE (default: stdout).")
 def stats_cmd(database_url, output_file):
     """Write the database statistics the rules use to a file, for `check --stats FILE` in CI:
     counts, sizes, value frequencies, index definitions and usage; no row values."""
@@ -760,11 +773,11 @@ def stats_cmd(database_url, output_file):
 
 
 @main_group.command()
-@click.argument("path", required=False, type=click.Path())
-@click.option("--schema", "schema", type=click.Path(), help="The schema file or folder.")
+@click.argument("path", required=False, type=ANY_PATH)
+@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder.")
 @click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Use this config file.")
+@click.option("--config", "config_path", type=EXISTING_FILE, help="Use this config file.")
 @click.option("--no-cache", is_flag=True, help="Read every app file again (do not use or write .prisma-lint-cache/).")
 def queries(path, schema, apps, output_format, config_path, no_cache):
     """List the app's Prisma Client call sites and the access pattern of each (JSON: version 1,

@@ -32,11 +32,11 @@ Unknown keys, unknown rule ids and wrongly typed values are errors that name the
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from .findings import SEVERITIES
+from .records import field, record
 
 CONFIG_FILES = ("prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml")
 _TOP_KEYS = {
@@ -76,7 +76,7 @@ def did_you_mean(word: str, choices) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Config:
     path: Optional[Path] = None
     select: Optional[list[str]] = None  # None: all

@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .frontends.prisma.loader import NotReadable, SchemaNotFound, read_bytes, schema_files_in
+from .records import record
 
 _DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
 _DATASOURCE_BYTES = re.compile(rb"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
@@ -260,7 +260,7 @@ def find_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, 
     )
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Target:
     """A unit to lint: its root, how it was found (when no path was given), and the files to
     report on (None: all; pre-commit passes some files of a schema or migrations folder)."""

@@ -7,9 +7,9 @@ their examples are linted by the tests (the bad one must trigger the rule, the f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
+from .records import field, record
 from .resources import resource_dir
 
 # The project's home page, and where each rule's page is (``{rule}``: its id). A fork sets
@@ -74,7 +74,7 @@ def rule_page(rule_id: str) -> Optional[str]:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-@dataclass
+@record
 class RulePage:
     rule_id: str
     summary: str

@@ -18,7 +18,6 @@ Nothing here writes files or reads the environment: the CLI and the server do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
@@ -27,6 +26,7 @@ from .config import Config
 from .findings import SEVERITY_RANK, Finding
 from .frontends.prisma.loader import LoadedSchema
 from .frontends.prisma.syntax import Diagnostic
+from .records import field, record, replace
 from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -35,14 +35,14 @@ if TYPE_CHECKING:
 UnitKind = Literal["prisma", "sql"]
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class LintResult:
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # errors about the input
     suppressed: int = 0
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Inputs:
     """What one lint reads."""
 
@@ -213,7 +213,7 @@ def migration_indexes(schema, migrations) -> dict[str, list]:
     return out
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class FixResult:
     inputs: Inputs  # after the fixes
     result: LintResult  # the lint of the fixed inputs
@@ -222,7 +222,7 @@ class FixResult:
     fixed: int  # how many findings the fixes took away
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Engine:
     """The rules chosen for a run and the config they run with."""
 

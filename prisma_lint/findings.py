@@ -9,10 +9,10 @@ The same edits serve ``--fix``, ``--diff``, SARIF ``fixes`` and the language ser
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal, Optional
 
 from .model.schema import IndexKind
+from .records import field, record
 from .source import SourceFile, Span
 
 Severity = Literal["error", "warning", "info"]
@@ -23,7 +23,7 @@ SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 APPLICABILITY_RANK: dict[str, int] = {"display": 0, "unsafe": 1, "safe": 2}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IndexSpec:
     """An index a fix creates: its model, fields in order, and kind."""
 
@@ -32,7 +32,7 @@ class IndexSpec:
     kind: IndexKind = "index"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IndexChange:
     """What a fix does to a model's indexes (the fix planner and ``migrate`` read it):
     ``add`` creates ``new``; ``remove`` drops the index called ``old``; ``replace`` does both."""
@@ -55,7 +55,7 @@ class IndexChange:
         return cls("replace", model, IndexSpec(model, tuple(fields), kind), db_name)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """Replace characters ``[start, end)`` of ``file`` with ``text``."""
 
@@ -74,7 +74,7 @@ class Edit:
         return d
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Fix:
     title: str  # "Add @@index([userId])"
     applicability: Applicability
@@ -94,7 +94,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Evidence:
     """A place outside the schema that shows why a finding holds: an app call site
     (``prisma.session.findMany`` at ``src/auth.ts:12``). Positions 1-based, end column exclusive."""
@@ -123,7 +123,7 @@ class Evidence:
         return head.removeprefix("await ").strip() or f"{self.file}:{self.line}"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Finding:
     rule: str
     severity: str

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Optional
+
+from .records import field, record
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 BOM = "\ufeff"
@@ -33,7 +34,7 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SourceFile:
     """One schema or SQL file: its path as given, the text and the line index."""
 
@@ -93,7 +94,7 @@ class SourceFile:
         return len(self.line_starts)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Span:
     """A range of characters ``[start, end)`` in one file (treat it as immutable).
 

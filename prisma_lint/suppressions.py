@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .findings import Edit, Finding
+from .records import field, record
 from .source import SourceFile, Span
 
 _DIRECTIVE = re.compile(
@@ -27,7 +27,7 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Suppression:
     kind: str  # line | file | model | field
     rules: list[str]  # empty: every rule

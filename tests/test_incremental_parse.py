@@ -8,7 +8,6 @@ fix round.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prisma_lint import records
 from prisma_lint.config import Config
 from prisma_lint.engine import Engine, load_inputs
 from prisma_lint.frontends.prisma.parser import PrismaParser, changed_range, get_parser
@@ -32,8 +32,8 @@ def dump(node, source: SourceFile):
         return ("span", node.start, node.end)
     if isinstance(node, (list, tuple)):
         return [dump(x, source) for x in node]
-    if dataclasses.is_dataclass(node):
-        return (type(node).__name__, [(f.name, dump(getattr(node, f.name), source)) for f in dataclasses.fields(node) if f.name != "source"])
+    if records.is_record(node):
+        return (type(node).__name__, [(f.name, dump(getattr(node, f.name), source)) for f in records.fields(node) if f.name != "source"])
     return node
 
 

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_parser_properties import apply_edit, edits, rendered_schemas
 
+from prisma_lint import records
 from prisma_lint.frontends.prisma import parser as parser_module
 from prisma_lint.frontends.prisma.grammar_tables import compile_tables, tables_text
 from prisma_lint.frontends.prisma.grammar_tables import main as tables_main
@@ -43,8 +43,8 @@ def dump(node):
         return ("span", node.start, node.end)
     if isinstance(node, SourceFile):
         return ("file", node.path)
-    if dataclasses.is_dataclass(node):
-        return (type(node).__name__,) + tuple((f.name, dump(getattr(node, f.name))) for f in dataclasses.fields(node))
+    if records.is_record(node):
+        return (type(node).__name__,) + tuple((f.name, dump(getattr(node, f.name))) for f in records.fields(node))
     if isinstance(node, (list, tuple)):
         return [dump(x) for x in node]
     if isinstance(node, Tok):

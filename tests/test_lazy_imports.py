@@ -75,3 +75,32 @@ def test_a_check_with_cascade_findings_imports_no_graph_library(tmp_path):
     schema = tmp_path / "schema.prisma"
     schema.write_text(chain(set()))
     assert imported("check", "-q", "--select", "unindexed-cascade,missing-fk-index", str(schema))["networkx"] is False
+
+
+# What a plain check of a schema with no app beside it does not need: each was measured on its
+# own (callgrind, a 100-line schema): dataclasses ~2 M instructions per class defined (replaced by
+# prisma_lint.records), hashlib 12 M (file snapshots keep the bytes), configparser 35 M (the
+# plug-in scan reads entry_points.txt itself), the app reader and its cache 34 M. (difflib is not
+# here: click imports it for every short option such as `-q`, which it first tries as a long one.)
+NOT_FOR_A_PLAIN_CHECK = (
+    "dataclasses",
+    "hashlib",
+    "configparser",
+    "prisma_lint.frontends.app.read",
+    "prisma_lint.frontends.app.cache",
+    "prisma_lint.frontends.app.extract",
+)
+
+
+def test_plain_check_without_an_app_stays_light(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    schema.write_text((REPO / "examples" / "schema.prisma").read_text())
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE % (NOT_FOR_A_PLAIN_CHECK,), "check", "-q", str(schema)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    seen = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert seen == {m: False for m in NOT_FOR_A_PLAIN_CHECK}

@@ -69,3 +69,30 @@ def test_broken_plugin_is_reported_and_skipped(tmp_path):
     assert "rule plugin `broken`" in proc.stderr and "failed to load" in proc.stderr
     assert "rule plugin `notarule`" in proc.stderr and "not a Rule" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_entry_point_reader_agrees_with_importlib_metadata(tmp_path):
+    """The reader skips importlib.metadata and configparser for speed: it must find what they find."""
+    import importlib.metadata
+    import sys
+
+    from prisma_lint.rules import ENTRY_POINT_GROUP, entry_points
+
+    # a distribution with comments, other sections and odd spacing around the entries
+    dist = tmp_path / "odd_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: odd-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "# comment\n[console_scripts]\nodd = odd:main\n\n"
+        f"[{ENTRY_POINT_GROUP}]\n; another comment\n  spaced   =  odd_plugin.rules : RULES \nplain=odd_plugin:RULE\n"
+        "[other.group]\nnot-ours = x:y\n"
+    )
+    path = [str(tmp_path)] + sys.path
+    ours = sorted((e.name, e.value) for e in entry_points(ENTRY_POINT_GROUP, path))
+    theirs = sorted(
+        (e.name, e.value) for e in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP) if e.dist is not None
+    )
+    assert ("spaced", "odd_plugin.rules : RULES") in ours and ("plain", "odd_plugin:RULE") in ours
+    assert ("not-ours", "x:y") not in ours
+    # everything importlib.metadata sees on the real path, the reader sees too
+    assert set(theirs) <= set(ours)

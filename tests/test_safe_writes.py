@@ -86,13 +86,13 @@ def test_fix_writes_nothing_when_the_file_changed_meanwhile(tmp_path, monkeypatc
     assert leftovers(tmp_path) == []
 
 
-def test_same_size_same_mtime_change_is_caught_by_the_hash(tmp_path):
+def test_same_size_same_mtime_change_is_caught_by_the_content(tmp_path):
     p = tmp_path / "schema.prisma"
     p.write_text("model A { id Int @id }\n")
     st = p.stat()
     snap = writer.Snapshot.of(st, p.read_bytes())
 
-    def sneaky():  # same length, mtime put back: only the content hash tells
+    def sneaky():  # same length, mtime put back: only the content tells
         p.write_text("model B { id Int @id }\n")
         os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
 

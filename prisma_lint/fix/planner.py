@@ -23,12 +23,12 @@ until no fix applies: a second ``--fix`` changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 from ..findings import APPLICABILITY_RANK, Edit, Finding, Fix, IndexChange, IndexSpec
 from ..model.indexing import covering_index
 from ..model.schema import Index, IndexColumn, Schema
+from ..records import field, record
 from ..rules.redundant_index import redundant_with
 from ..rules.redundant_unique import implied_by
 from .edits import apply_edits
@@ -232,7 +232,7 @@ def edits_of(findings: list[Finding]) -> list[Edit]:
     return out
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class FixOutcome:
     texts: dict[str, str]  # path -> fixed text (only files that changed)
     originals: dict[str, str]  # path -> text before

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from ..records import replace
 from .positions import Positions
 from .state import SEVERITY, SOURCE, FixRecord, Record, StateBase, Unit
 

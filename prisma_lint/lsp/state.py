@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from ..records import field, record
 from .positions import normalize_encoding
 
 logger = logging.getLogger("prisma_lint.lsp")
@@ -21,7 +21,7 @@ CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.to
 APP_SUFFIXES = frozenset({".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs"})
 
 
-@dataclass
+@record
 class Document:
     uri: str
     text: str
@@ -31,7 +31,7 @@ class Document:
     kind: Optional[str]  # "schema", "sql" or None (not ours)
 
 
-@dataclass
+@record
 class FixRecord:
     title: str
     applicability: str
@@ -39,7 +39,7 @@ class FixRecord:
     versions: dict[str, Optional[int]]  # uri -> version of the open document the edits are for
 
 
-@dataclass
+@record
 class Record:
     """One published diagnostic and what is needed to answer code actions and hovers on it."""
 
@@ -56,7 +56,7 @@ class Record:
         return (r.start.line, r.start.character, r.end.line, r.end.character, self.diagnostic.code, self.diagnostic.message)
 
 
-@dataclass
+@record
 class Unit:
     """A lint target: a schema (file or folder) or SQL (file or migrations folder)."""
 

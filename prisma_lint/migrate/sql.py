@@ -9,12 +9,12 @@ Rendering goes through the jinja2 templates in ``templates/`` (one per provider)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
 from ..model.schema import Index, Model, Schema
+from ..records import field, record
 
 SUPPORTED = ("postgresql", "cockroachdb", "mysql", "sqlite", "sqlserver")
 _QUOTES = {
@@ -43,7 +43,7 @@ class MigrationError(Exception):
 BLOCKING_RULES = ("identifier-too-long", "non-immutable-index-expression")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SqlColumn:
     name: str  # database column name
     sort: Optional[str] = None
@@ -51,7 +51,7 @@ class SqlColumn:
     ops: Optional[str] = None  # SQL operator class
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SqlIndex:
     name: str
     table: str
@@ -67,14 +67,14 @@ class SqlIndex:
         return (self.table, self.schema, self.columns, self.unique, self.fulltext, self.method, self.where)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Step:
     action: str  # create | drop | rename
     index: SqlIndex
     old_name: Optional[str] = None  # rename
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Migration:
     provider: str
     steps: list[Step] = field(default_factory=list)

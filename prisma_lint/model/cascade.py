@@ -15,8 +15,8 @@ counts once, however many paths reach it (per path, trigger.dev's `Organization`
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 
+from ..records import field, record
 from .indexing import key_coverage
 from .schema import Relation, Schema
 
@@ -28,7 +28,7 @@ def fk_indexes_apply(schema: Schema) -> bool:
     return schema.relation_mode == "prisma" or schema.provider in UNINDEXED_FK_PROVIDERS
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Reach:
     """What one delete of a row of a model reaches."""
 

@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..records import field, record
 from ..source import Span
 from .schema import Index, Model, ModelField, Relation, Schema
 
@@ -202,7 +202,7 @@ def column_types(model: Optional[Model]):
     return types.get
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class IndexCondition:
     """An index predicate or index expression to inspect (pglast's JSON tree), from a migration's
     CREATE INDEX or from a schema's partial index (``where: raw("...")``)."""

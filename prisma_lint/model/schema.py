@@ -1,6 +1,6 @@
 """The model graph: what a schema means, built from the AST. The only thing rules see.
 
-Plain dataclasses: the datasource, models (and views and composite types) with their fields,
+Plain data (records): the datasource, models (and views and composite types) with their fields,
 enums, relations with both sides, and every index and constraint with its database name as
 Prisma would create it. The relation graph (networkx) is built only when asked for.
 
@@ -11,9 +11,7 @@ become diagnostics; the model is still built from everything that makes sense.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Optional
 
 from ..frontends.prisma.syntax import (
@@ -29,6 +27,8 @@ from ..frontends.prisma.syntax import (
     SchemaFile,
     StringLit,
 )
+from ..records import field, record
+from ..records import field as dataclass_field
 from ..source import Span
 
 FieldKind = Literal["scalar", "enum", "relation", "composite", "unsupported", "unknown"]
@@ -49,7 +49,7 @@ INDEX_TYPES = frozenset({"BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"})
 # ----------------------------------------------------------------------------------------------
 # the data
 # ----------------------------------------------------------------------------------------------
-@dataclass(eq=False)
+@record(eq=False)
 class Datasource:
     name: str
     provider: Optional[str]  # normalised: "postgres" -> "postgresql"; None if unknown
@@ -61,7 +61,7 @@ class Datasource:
     extensions: list[str] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Generator:
     name: str
     provider: Optional[str]
@@ -69,7 +69,7 @@ class Generator:
     span: Span
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class NativeType:
     name: str  # VarChar, Uuid, ...
     args: list[str]
@@ -79,7 +79,7 @@ class NativeType:
         return f"{self.name}({', '.join(self.args)})" if self.args else self.name
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ModelField:
     model: str
     name: str
@@ -109,7 +109,7 @@ class ModelField:
         return self.kind in ("scalar", "enum", "unsupported")
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class IndexColumn:
     field: str  # Prisma field name (a dotted path for composite types)
     db_name: str
@@ -123,7 +123,7 @@ class IndexColumn:
         return (self.field, self.sort or "Asc", self.length, self.ops)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Index:
     model: str
     kind: IndexKind
@@ -160,7 +160,7 @@ class Index:
         return self.span.file.path
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Relation:
     name: str  # explicit @relation name or Prisma's default `AToB`
     kind: RelationKind
@@ -175,8 +175,8 @@ class Relation:
     map: Optional[str] = None
     db_name: Optional[str] = None  # the foreign key constraint's name
     # MongoDB many-to-many: the other side's list of ids
-    back_fields: list[str] = dataclasses.field(default_factory=list)  # (`field` is a name here)
-    back_references: list[str] = dataclasses.field(default_factory=list)
+    back_fields: list[str] = dataclass_field(default_factory=list)  # (`field` is a name here)
+    back_references: list[str] = dataclass_field(default_factory=list)
     span: Optional[Span] = None  # the @relation attribute (or the field)
     attribute: Optional[Attribute] = None
     join_table: Optional["Model"] = None  # implicit m-n
@@ -188,7 +188,7 @@ class Relation:
         return "SetNull" if self.optional else "Restrict"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Model:
     name: str
     db_name: str
@@ -223,14 +223,14 @@ class Model:
         return (f for f in self.fields.values() if f.kind == "relation")
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class EnumValueDef:
     name: str
     db_name: str
     span: Span
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Enum:
     name: str
     db_name: str
@@ -241,7 +241,7 @@ class Enum:
     doc: Optional[str] = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Schema:
     """The whole schema, from one file or a multi-file folder."""
 

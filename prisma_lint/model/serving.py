@@ -24,9 +24,9 @@ then other selective ones, low-cardinality last), then the range column or the s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ..records import field, record
 from .indexing import foreign_key_fields, is_low_cardinality, relations_from, serves_lookup_on
 from .schema import Index, IndexColumn, Model, Schema
 
@@ -37,7 +37,7 @@ _UNINDEXABLE_TYPES = frozenset({"Json", "Bytes"})
 _MISSING = object()
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Access:
     """A pattern reduced to the model's indexable scalar columns."""
 
@@ -59,7 +59,7 @@ class Access:
         return bool(self.order) and bool(p.take or p.cursor)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Suggestion:
     """An index the queries of one model need, and the call sites it serves."""
 

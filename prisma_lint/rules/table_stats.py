@@ -7,9 +7,9 @@ is tiny". Not a rule itself. The statistics modules load only when statistics ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
+from ..records import record
 from . import Option, RuleContext
 
 MIN_ROWS = Option(
@@ -27,7 +27,7 @@ MIN_ROWS = Option(
 RARE_SHARE = 0.10
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Spread:
     """How an index's keys spread over its table's rows, from the database's statistics."""
 

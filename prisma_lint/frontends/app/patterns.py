@@ -8,13 +8,14 @@ command's JSON record (version 1, a documented contract: add keys, never rename 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from ...records import field, record
 
 QUERIES_JSON_VERSION = 1
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class QueryPattern:
     file: str  # path as shown (relative to the working directory)
     line: int
@@ -68,7 +69,7 @@ class QueryPattern:
         }
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class AppQueries:
     """Everything read from the app: the call sites, and the tables raw SQL names (a rule that
     would call an index unused stays silent on those)."""

@@ -9,17 +9,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from ...records import field, record
 from .cache import FactsCache, content_hash
-from .discover import DEFAULT_APP_EXCLUDE, MAX_FILE_BYTES, app_file_names, project_root
-from .extract import EXTENSIONS, FileFacts, RawCall, extract
+from .discover import DEFAULT_APP_EXCLUDE, EXTENSIONS, MAX_FILE_BYTES, find_app_files
+from .extract import FileFacts, RawCall, extract
 from .patterns import AppQueries, QueryPattern
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ModelInfo:
     name: str
     scalars: set[str]
@@ -29,7 +29,7 @@ class ModelInfo:
     links: dict[str, tuple[str, list[str], bool]] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SchemaInfo:
     """What the resolver needs of the schema: models by delegate name."""
 
@@ -63,26 +63,10 @@ class SchemaInfo:
         return info
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ReadOptions:
     client_names: tuple[str, ...] = ()  # receivers that are clients whatever they are bound to
     exclude: tuple[str, ...] = DEFAULT_APP_EXCLUDE
-
-
-def app_paths_for(schema_path: Optional[Path], paths: Iterable[str], config) -> tuple[list[Path], Optional[Path]]:
-    """The folders/globs to read, and the base they are relative to: ``--app`` (from the working
-    directory), else the config's ``app`` (from the config's folder), else the project root."""
-    given = [Path(p) for p in paths]
-    if given:
-        return given, Path.cwd()
-    configured = getattr(config, "app", None)
-    if configured:
-        base = config.path.parent if config.path is not None else Path.cwd()
-        return [Path(p) for p in configured], base
-    if schema_path is None:
-        return [], None
-    root = project_root(schema_path)
-    return ([root] if root is not None else []), root
 
 
 def read_app(
@@ -93,22 +77,23 @@ def read_app(
     cache_dir: Optional[Path] = None,
     cwd: Optional[Path] = None,
     schema_path: Optional[Path] = None,
+    found: Optional[tuple[list[str], list[Path]]] = None,
 ) -> AppQueries:
     """Everything the app's code asks of ``schema`` (a LoadedSchema or a Schema).
 
     ``paths``: folders, files or globs (``--app``); empty: the config's ``app``, else the project
-    root above the schema. ``cache_dir``: where the facts cache lives (None: no cache)."""
+    root above the schema. ``cache_dir``: where the facts cache lives (None: no cache).
+    ``found``: what :func:`~.discover.find_app_files` gave for them, when the caller has it."""
     model_schema = getattr(schema, "schema", schema)
     if schema_path is None and hasattr(schema, "root"):
         schema_path = Path(schema.root)
-    roots, base = app_paths_for(schema_path, paths, config)
+    files, roots = found if found is not None else find_app_files(schema_path, paths, config)
     exclude = getattr(config, "app_exclude", None)
     opts = ReadOptions(
         client_names=tuple(getattr(config, "client_names", None) or ()),
         exclude=tuple(DEFAULT_APP_EXCLUDE if exclude is None else exclude),
     )
-    files = app_file_names(roots, opts.exclude, base) if roots else []
-    return read_files(model_schema, files, opts, cache_dir=cache_dir, cwd=cwd, roots=[(base / r) if base else r for r in roots])
+    return read_files(model_schema, files, opts, cache_dir=cache_dir, cwd=cwd, roots=roots)
 
 
 def read_files(

@@ -10,10 +10,10 @@ a column only to a role that may read it). psycopg 3 is imported only here, only
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from ...records import record
 from .stats import ColumnStats, DatabaseStats, ForeignKey, IndexStats, TableStats
 
 # Parameters of Prisma's connection URLs that libpq does not know (libpq refuses an unknown
@@ -44,7 +44,7 @@ class DatabaseError(Exception):
     """The database cannot be read; the message is one line, without the password."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     conninfo: str  # what libpq gets
     host: str

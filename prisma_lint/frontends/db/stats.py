@@ -15,10 +15,11 @@ version is refused with a clear message.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
+
+from ...records import asdict, field, record
 
 FORMAT = "prisma-lint-stats"
 VERSION = 1
@@ -29,7 +30,7 @@ class StatsFileError(Exception):
     """A statistics file that cannot be read; the message names the file and the problem."""
 
 
-@dataclass
+@record
 class ColumnStats:
     name: str
     null_frac: float
@@ -43,7 +44,7 @@ class ColumnStats:
         return self.n_distinct if self.n_distinct >= 0 else -self.n_distinct * rows
 
 
-@dataclass
+@record
 class IndexStats:
     name: str
     columns: list[Optional[str]]  # key columns; None for an expression
@@ -58,14 +59,14 @@ class IndexStats:
     constraint: Optional[str] = None  # p (primary key), u (unique), x (exclusion) when it backs one
 
 
-@dataclass
+@record
 class ForeignKey:
     name: str
     columns: list[str]
     references: str  # "schema.table"
 
 
-@dataclass
+@record
 class TableStats:
     schema: str
     name: str
@@ -87,7 +88,7 @@ class TableStats:
         return f"{self.schema}.{self.name}"
 
 
-@dataclass
+@record
 class DatabaseStats:
     server_version: str
     server_version_num: int

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Optional
+
+from ...records import field, record
 
 BLOCK_KEYWORDS = {
     "model": "MODEL",
@@ -89,7 +90,7 @@ class Tok:
         return f"Tok({self.type}, {self.value!r}, {self.start_pos})"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class RawComment:
     start: int
     end: int
@@ -97,13 +98,13 @@ class RawComment:
     trailing: bool
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class RawBlock:
     tokens: list[Tok]
     unclosed: bool = False  # closed implicitly by the next block keyword
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class LexResult:
     blocks: list[RawBlock] = field(default_factory=list)
     comments: list[RawComment] = field(default_factory=list)

@@ -7,13 +7,13 @@ import gc
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from ...fix.write import Snapshot
 from ...model.builder import build_schema
 from ...model.schema import Schema
+from ...records import field, record
 from ...source import SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
 
@@ -29,7 +29,7 @@ class SchemaNotFound(Exception):
     """No schema at the given path, or none found by discovery."""
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class LoadedSchema:
     schema: Schema
     root: str  # the file or folder that was read

@@ -1,4 +1,4 @@
-"""The schema AST: plain dataclasses, each with the exact :class:`Span` it came from.
+"""The schema AST: plain data (records), each with the exact :class:`Span` it came from.
 
 The parser (``parser.py``) builds these while it parses; nothing here knows about Lark.
 Expressions are deliberately few: a Prisma attribute argument is a string, a number,
@@ -8,13 +8,13 @@ an array or an object literal (``where: { active: true }``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional, Union
 
+from ...records import field, record
 from ...source import SourceFile, Span
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Comment:
     text: str  # without the leading slashes for // comments; whole text for /* */
     span: Span
@@ -22,13 +22,13 @@ class Comment:
     trailing: bool  # there is code before it on the same line
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class StringLit:
     value: str  # unescaped
     span: Span
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class NumberLit:
     raw: str
     span: Span
@@ -38,7 +38,7 @@ class NumberLit:
         return float(self.raw) if "." in self.raw else int(self.raw)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Name:
     """A bare identifier or dotted path used as a value: ``Cascade``, ``true``, ``db.Uuid``."""
 
@@ -46,7 +46,7 @@ class Name:
     span: Span
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Call:
     """``name(args)``: ``now()``, ``env("URL")``, ``email(sort: Desc)``."""
 
@@ -56,13 +56,13 @@ class Call:
     name_span: Span
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class ArrayLit:
     items: list["Expr"]
     span: Span
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class ObjectLit:
     entries: list[tuple[str, "Expr"]]
     span: Span
@@ -71,14 +71,14 @@ class ObjectLit:
 Expr = Union[StringLit, NumberLit, Name, Call, ArrayLit, ObjectLit]
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Argument:
     name: Optional[str]  # None for a positional argument
     value: Optional[Expr]  # None for an empty named argument (`name:` while typing)
     span: Span
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Attribute:
     """``@name(args)`` on a field or enum value, ``@@name(args)`` on a block."""
 
@@ -101,7 +101,7 @@ class Attribute:
         return None
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class FieldType:
     name: str
     span: Span
@@ -111,7 +111,7 @@ class FieldType:
     legacy: Optional[str] = None  # "required" (Type!), "list" ([Type]), "optional-list" (Type[]?)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Field:
     name: str
     name_span: Span
@@ -122,7 +122,7 @@ class Field:
     legacy_colon: Optional[Span] = None
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class EnumValue:
     name: str
     name_span: Span
@@ -131,7 +131,7 @@ class EnumValue:
     doc: Optional[str] = None
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Property:
     """``key = value`` in a datasource or generator block."""
 
@@ -141,7 +141,7 @@ class Property:
     span: Span
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Block:
     """A top-level declaration.
 
@@ -162,7 +162,7 @@ class Block:
     close_span: Optional[Span] = None  # the closing brace
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Diagnostic:
     """An error or warning about the input itself (syntax, semantics, I/O, config)."""
 
@@ -185,7 +185,7 @@ class Diagnostic:
         return f"{self.severity}: {self.message}"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SchemaFile:
     """One parsed ``.prisma`` file."""
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 from ...model import naming
 from ...model.schema import Enum, EnumValueDef, FieldKind, Index, IndexColumn, IndexKind, Model, ModelField, NativeType, Relation, Schema
+from ...records import field, record
 from ...source import SourceFile, Span
 from ..prisma.syntax import Comment, Diagnostic, SchemaFile
 
@@ -70,7 +70,7 @@ _TYPES = {
 }
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SqlStatement:
     """One statement as the SQL-only rules see it."""
 
