@@ -175,11 +175,12 @@ def _load(target: Path, overrides=None, migrations: Optional[str] = None):
 
     # The parsed tree lives until the process ends and holds no garbage: keep the collector
     # from walking it again on every later collection (100k lines: 16 s -> 6 s, mostly the
-    # pauses of full collections while the rules allocate). A one-shot process only.
-    # Frozen before the collector is on again: objects made while it was off still count as
-    # the youngest generation, so the first collection after parse_files re-enabled it walked
-    # the whole tree (100k lines: ~0.6 s of a ~3.4 s run).
-    enabled = gc.isenabled()
+    # pauses of full collections while the rules allocate). A one-shot process only. The
+    # collector is off until here (entry.main turns it off first; off here too when the command
+    # runs another way, as in the tests): frozen before it is on again, since objects made
+    # while it was off still count as the youngest generation, and the first collection after
+    # parse_files re-enabled it walked the whole tree (100k lines: ~0.6 s of a ~3.4 s run). On
+    # from here, for what the rules allocate.
     gc.disable()
     try:
         inputs = load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
@@ -187,8 +188,7 @@ def _load(target: Path, overrides=None, migrations: Optional[str] = None):
         _fail(str(e))
     finally:
         gc.freeze()
-        if enabled:
-            gc.enable()
+        gc.enable()
     return inputs
 
 
