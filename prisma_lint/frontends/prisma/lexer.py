@@ -152,7 +152,7 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
         # schema: ~570k tokens; this loop was ~0.45 s of its ~1.4 s parse).
         if kind == "IDENT":
             value = m[kind]
-            if value[0].isdigit():
+            if value[0].isdigit():  # (a name never starts with `-`: a negative number is BAD first)
                 nm = number(text, start, n)
                 if nm is not None:
                     kind = "NUMBER"
