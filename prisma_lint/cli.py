@@ -104,7 +104,35 @@ def _git_root(start: Path) -> Path:
     return start
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose commands other than ``check`` are imported when they run (click's
+    documented pattern for lazily loaded subcommands): a ``check`` does not build their 40
+    options (2 M instructions; every pre-commit run is a ``check``)."""
+
+    LAZY = {
+        "graph": "graph:graph",
+        "lsp": "lsp:lsp",
+        "migrate": "migrate:migrate",
+        "queries": "queries:queries",
+        "rule": "rules:rule_cmd",
+        "rules": "rules:rules_cmd",
+        "stats": "stats:stats_cmd",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        if cmd_name not in self.LAZY:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module, _, name = self.LAZY[cmd_name].partition(":")
+        command: click.Command = getattr(importlib.import_module(f"{__package__}.commands.{module}"), name)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="prisma-lint")
 def main_group() -> None:
     """Find and fix index mistakes in Prisma schemas and PostgreSQL migrations."""
@@ -625,251 +653,6 @@ def _resolved(loaded, shown: str) -> str:
 
 def _ignore_comments(n: int) -> str:
     return f"{n} prisma-lint-ignore comment{'s' if n != 1 else ''}"
-
-
-@main_group.command()
-@click.argument("path", required=False, type=ANY_PATH)
-@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder.")
-@click.option("--format", "output_format", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
-def graph(path, schema, output_format):
-    """Print the model graph: JSON for tools, Mermaid or Graphviz dot for people."""
-    from .emit.graph import to_dot, to_json, to_mermaid
-    from .emit.text import render_diagnostic
-
-    inputs = _load(_one_target(path, schema))
-    errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]
-    for d in errors:
-        click.echo(render_diagnostic(d), err=True)
-    if errors:
-        raise _Exit(2)
-    render = {"json": to_json, "mermaid": to_mermaid, "dot": to_dot}[output_format]
-    click.echo(render(inputs.unit.schema), nl=False)
-
-
-@main_group.command()
-@click.argument("path", required=False, type=ANY_PATH)
-@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder.")
-@click.option("--name", default="prisma_lint_indexes", show_default=True, help="The migration's name.")
-@click.option("--out", "out_dir", type=FOLDER_PATH, help="The migrations folder (default: migrations/ next to the datasource's file).")
-@click.option("--concurrently", is_flag=True, help="CREATE/DROP INDEX CONCURRENTLY, one migration folder per statement.")
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the SQL instead of writing a migration folder.")
-@click.option("--unsafe-fixes", is_flag=True, help="Include unsafe fixes (dropping redundant indexes).")
-@click.option("--write-schema", is_flag=True, help="Also write the fixed schema (as `check --fix` does).")
-@click.option("--select", multiple=True, help="Only the fixes of these rules.")
-@click.option("--ignore", multiple=True, help="Not the fixes of these rules.")
-@click.option("--config", "config_path", type=EXISTING_FILE, help="Use this config file.")
-@click.option("--app", "apps", multiple=True, help="The app's code, whose queries the index advice reads (as for `check`).")
-@click.option("--no-app", is_flag=True, help="Do not read the app's code.")
-def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path, apps, no_app):
-    """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
-    from .discovery import migrations_dir
-    from .emit.text import render_diagnostic
-    from .engine import Engine, datasource_file
-    from .migrate.sql import MigrationError, render, statements, write_migrations
-
-    registry = _registry()
-    selected, ignored = _rule_ids(registry, select, ignore)
-    target = _one_target(path, schema)
-    config = _config(target, registry, config_path)
-    inputs = _load(target)
-    errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]
-    if errors:
-        for d in errors:
-            click.echo(render_diagnostic(d), err=True)
-        raise _Exit(2)
-    engine = Engine(registry, config, selected or None, ignored)
-    inputs = _with_app(inputs, target, apps, no_app, config, engine)
-    try:
-        fixed, migration = engine.migration(inputs, unsafe_fixes)
-        blocking = _blocking_errors(registry, config, inputs, fixed.inputs)
-        if blocking:
-            click.echo(
-                "prisma-lint: error: not writing migration SQL: the schema has errors that would make it wrong "
-                "(fix them first):",
-                err=True,
-            )
-            for f in blocking:
-                click.echo(f"  {f.file}:{f.line}:{f.column}: {f.severity}[{f.rule}] {f.message}", err=True)
-            raise _Exit(2)
-        if migration.empty:
-            click.echo("No index changes: nothing to migrate.", err=True)
-        elif to_stdout:
-            if concurrently:
-                parts = statements(migration, concurrently=True)
-                click.echo(
-                    "-- Each statement below must run on its own (CONCURRENTLY cannot run in a transaction).\n\n"
-                    + "\n".join(parts),
-                    nl=False,
-                )
-            else:
-                click.echo(render(migration), nl=False)
-        else:
-            out = Path(out_dir) if out_dir else migrations_dir(datasource_file(inputs.unit))
-            try:
-                folders = write_migrations(migration, out, name, concurrently)
-            except OSError as e:
-                _fail(f"{e.filename or out}: cannot write the migration: {e.strerror or e}")
-            for folder in folders:
-                click.echo(f"Wrote {folder / 'migration.sql'} (and down.sql)", err=True)
-            if concurrently:
-                click.echo(
-                    f"CONCURRENTLY cannot run inside a transaction, and Prisma runs each migration file as one: "
-                    f"wrote {len(folders)} migration folder{'s' if len(folders) != 1 else ''}, one statement each.",
-                    err=True,
-                )
-    except MigrationError as e:
-        _fail(str(e))
-    if write_schema and fixed.texts:
-        _write(inputs.unit, fixed.texts)
-        click.echo(f"Updated {', '.join(sorted(fixed.texts))}", err=True)
-    elif fixed.texts and not to_stdout:
-        click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
-
-
-def _blocking_errors(registry, config, before, after) -> list:
-    """Errors of migrate.sql.BLOCKING_RULES in the schema before or after the fixes: the SQL
-    would be wrong (truncated names that collide, a NUL in a name, an expression PostgreSQL
-    refuses)."""
-    from .engine import Engine
-    from .migrate.sql import BLOCKING_RULES
-
-    engine = Engine(registry, config, [r for r in BLOCKING_RULES if r in registry.rules], [])
-    seen: set[tuple] = set()
-    out = []
-    for inputs in (before, after):
-        for f in engine.lint(inputs).findings:
-            key = (f.rule, f.file, f.line, f.column, f.message)
-            if f.severity == "error" and key not in seen:
-                seen.add(key)
-                out.append(f)
-    return out
-
-
-@main_group.command("stats")
-@click.option(
-    "--database-url",
-    envvar="PRISMA_LINT_DATABASE_URL",
-    show_envvar=True,
-    metavar="URL",
-    required=True,
-    help="The PostgreSQL to read (read-only; a role with pg_read_all_stats and SELECT on the tables).",
-)
-@click.option("-o", "--output", "output_file", type=FILE_PATH, help="Write to FILE (default: stdout).")
-def stats_cmd(database_url, output_file):
-    """Write the database statistics the rules use to a file, for `check --stats FILE` in CI:
-    counts, sizes, value frequencies, index definitions and usage; no row values."""
-    stats = _database_stats(database_url, None)
-    text = stats.to_json()
-    if not output_file or output_file == "-":
-        click.echo(text, nl=False)
-        return
-    _write_report(Path(output_file), text)
-    indexes = sum(len(t.indexes) for t in stats.tables.values())
-    click.echo(
-        f"Wrote {output_file}: {len(stats.tables)} tables, {indexes} indexes of {stats.database!r} "
-        f"(PostgreSQL {stats.server_version}; usage counted since {stats.stats_reset or stats.server_started})",
-        err=True,
-    )
-
-
-@main_group.command()
-@click.argument("path", required=False, type=ANY_PATH)
-@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder.")
-@click.option("--app", "apps", multiple=True, help="The app's code (folder, file or glob; repeatable). Default: config `app`, else the project root above the schema.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--config", "config_path", type=EXISTING_FILE, help="Use this config file.")
-@click.option("--no-cache", is_flag=True, help="Read every app file again (do not use or write .prisma-lint-cache/).")
-def queries(path, schema, apps, output_format, config_path, no_cache):
-    """List the app's Prisma Client call sites and the access pattern of each (JSON: version 1,
-    see the README)."""
-    import json as _json
-
-    from .discovery import is_sql_path
-    from .emit.text import render_diagnostic
-    from .frontends.app.read import queries_json, render_text
-    from .frontends.prisma.loader import SchemaNotFound, load_schema
-
-    target = _one_target(path, schema)
-    if is_sql_path(target):
-        _fail(f"{target}: `queries` reads a Prisma schema, not SQL")
-    config = _config(target, _registry(), config_path)
-    try:
-        loaded = load_schema(target)  # the migrations are not needed here
-    except SchemaNotFound as e:
-        _fail(str(e))
-    errors = [d for d in loaded.diagnostics if d.severity == "error"]
-    for d in errors:
-        click.echo(render_diagnostic(d), err=True)
-    if not loaded.schema.models and errors:
-        raise _Exit(2)
-    app = _read_app(loaded, target, apps, config, use_cache=not no_cache)
-    if output_format == "json":
-        click.echo(_json.dumps(queries_json(app, _served_by(loaded, target)), indent=2))
-    else:
-        click.echo(render_text(app), nl=False)
-        dynamic = sum(1 for p in app.patterns if not p.static)
-        click.echo(
-            f"{len(app.patterns)} call site{'s' if len(app.patterns) != 1 else ''} "
-            f"({dynamic} not static) in {app.files_read} file{'s' if app.files_read != 1 else ''} read.",
-            err=True,
-        )
-
-
-@main_group.command()
-def lsp():
-    """Run the language server over stdio (needs the [lsp] extra: pygls)."""
-    try:
-        import pygls  # noqa: F401
-    except ImportError:
-        _fail("the language server needs pygls: pip install 'prisma-lint[lsp]'")
-    from .lsp.server import main as serve
-
-    serve()
-
-
-@main_group.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_cmd(output_format):
-    """List the rules: id, default severity, fix, summary."""
-    import json as _json
-
-    registry = _registry()
-    rows = [
-        {
-            "id": r.id,
-            "severity": r.severity,
-            "fixable": r.fixable,
-            "needs": list(r.needs),
-            "default_enabled": r.default_enabled,
-            "summary": r.summary,
-            "options": [{"name": o.name, "default": o.default, "doc": o.doc} for o in r.options],
-        }
-        for r in registry.rules.values()
-    ]
-    if output_format == "json":
-        click.echo(_json.dumps(rows, indent=2))
-        return
-    width = max(len(r["id"]) for r in rows)
-    click.echo(f"{'RULE':<{width}}  {'SEVERITY':<8}  {'FIX':<6}  SUMMARY")
-    for r in rows:
-        click.echo(f"{r['id']:<{width}}  {r['severity']:<8}  {r['fixable']:<6}  {r['summary']}")
-
-
-@main_group.command("rule")
-@click.argument("rule_id")
-def rule_cmd(rule_id):
-    """Print a rule's documentation page."""
-    from .docs import rule_page
-
-    registry = _registry()
-    if rule_id not in registry.rules:
-        _unknown_rule(rule_id, registry.rules)
-    page = rule_page(rule_id)
-    if page is None:
-        rule = registry.rules[rule_id]
-        click.echo(f"# {rule.id}\n\n{rule.summary}")
-        return
-    click.echo(page, nl=not page.endswith("\n"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,6 +38,19 @@ from typing import Any, Optional
 from .findings import SEVERITIES
 from .records import field, record
 
+CACHE_DIR_NAME = ".prisma-lint-cache"
+
+
+def default_cache_dir(config_path: Optional[Path], env: dict[str, str]) -> Path:
+    """Where prisma-lint keeps its caches (the app's facts, compiled SQL templates): beside the
+    config file; else the user cache folder (XDG_CACHE_HOME, ~/.cache)."""
+    if config_path is not None:
+        return config_path.parent / CACHE_DIR_NAME
+    import os
+
+    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or str(Path.home()), ".cache")
+    return Path(base) / "prisma-lint"
+
 CONFIG_FILES = ("prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml")
 _TOP_KEYS = {
     "select",

@@ -15,7 +15,6 @@ datasource between them; files that each have their own datasource are separate 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -242,6 +241,8 @@ def find_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, 
             return configured, "the `schema` path in prisma.config.ts"
     pkg = cwd / "package.json"
     if pkg.is_file():
+        import json  # here: most runs have no package.json to read
+
         try:
             data = json.loads(read_bytes(pkg, 8 << 20)[0].decode("utf-8"))
         except (ValueError, OSError, NotReadable):

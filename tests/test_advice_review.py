@@ -44,9 +44,16 @@ def findings() -> list[tuple[str, str, str, tuple[str, ...]]]:
     return out
 
 
+def _review() -> list[dict]:
+    return json.loads(REVIEW.read_text())["findings"]
+
+
+def _key(r: dict) -> tuple:
+    return (r["app"], r["rule"], r["model"], tuple(r["fields"]))
+
+
 def _verdicts() -> dict[tuple, str]:
-    doc = json.loads(REVIEW.read_text())
-    return {(r["app"], r["rule"], r["model"], tuple(r["fields"])): r["verdict"] for r in doc["findings"]}
+    return {_key(r): r["verdict"] for r in _review()}
 
 
 def test_every_finding_has_a_verdict(findings):
@@ -54,6 +61,16 @@ def test_every_finding_has_a_verdict(findings):
     missing = [f for f in findings if f not in verdicts]
     assert not missing, "findings with no verdict in tests/data/advice_review.json:\n" + "\n".join(map(str, missing))
     assert {v for v in verdicts.values()} <= {"act", "noise", "wrong"}
+
+
+def test_findings_acted_on_stay_and_those_made_silent_stay_silent(findings):
+    """Recall over the review: every finding an expert acted on is still reported; a finding the
+    rules were changed to leave out (`now` says why) is not."""
+    found = set(findings)
+    lost = [_key(r) for r in _review() if r["verdict"] == "act" and "now" not in r and _key(r) not in found]
+    assert not lost, lost
+    back = [_key(r) for r in _review() if "now" in r and _key(r) in found]
+    assert not back, back
 
 
 def precision(findings, rule: str) -> float:
@@ -65,13 +82,11 @@ def precision(findings, rule: str) -> float:
 
 
 def test_unindexed_query_precision(findings):
+    # measured: 28 of 30 acted on (93%)
     assert precision(findings, "unindexed-query") >= 0.90
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 6/9 acted on (EmailAccount, FeedbackSource, YearInReview sort sets a domain keeps "
-    "small): without table statistics the rule cannot tell a few rows from many",
-)
 def test_unsorted_page_precision(findings):
+    # measured: 6 of 6 acted on; 6 of 9 before the rule left out named sets, sets the app lists
+    # whole in the same order, and pages whose serving index bounds another column's range
     assert precision(findings, "unsorted-page") >= 0.90

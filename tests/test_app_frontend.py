@@ -243,11 +243,32 @@ def test_where_operators(tmp_path, schema):
   accounts: { none: {} },
 } })""",
     )
-    assert p.equals == ["id", "email", "name", "deletedAt"]
+    assert p.equals == ["id", "email", "deletedAt"]
     assert p.in_ == ["teamId"]
     assert p.range == ["createdAt"]
-    assert p.other == ["tags:has", "name:contains", "email:startsWith", "email:endsWith", "sessions:some", "team:is", "accounts:none"]
+    # `mode: "insensitive"` is lower(name) = lower(n): no plain B-tree serves it, so name is not
+    # an equality column
+    assert p.other == [
+        "name:insensitive", "tags:has", "name:contains", "email:startsWith", "email:endsWith", "sessions:some", "team:is", "accounts:none"
+    ]
     assert p.or_ is False and p.static is True
+
+
+@pytest.mark.parametrize(
+    "filter_, equals, other",
+    [
+        ('{ equals: e, mode: "insensitive" }', [], ["email:insensitive"]),
+        ("{ in: es, mode: 'insensitive' }", [], ["email:insensitive"]),
+        ('{ contains: q, mode: "insensitive" }', [], ["email:contains", "email:insensitive"]),
+        ("{ equals: e, mode: Prisma.QueryMode.insensitive }", [], ["email:insensitive"]),
+        ("{ equals: e, mode }", [], ["email:insensitive"]),  # a mode from a variable may be insensitive
+        ('{ equals: e, mode: "default" }', ["email"], []),
+        ("{ equals: e, mode: Prisma.QueryMode.default }", ["email"], []),
+    ],
+)
+def test_case_insensitive_mode(tmp_path, schema, filter_, equals, other):
+    p = one(tmp_path, schema, f"prisma.user.findMany({{ where: {{ email: {filter_} }} }})")
+    assert (p.equals, p.in_, p.other) == (equals, [], other)
 
 
 def test_not_null_or_and_compound_unique(tmp_path, schema):
@@ -639,3 +660,24 @@ def test_check_gives_the_app_to_rules_that_need_queries(tmp_path, monkeypatch):
     (project / "src" / "db.ts").unlink()
     runner.invoke(main_group, ["check", "-q", schema])
     assert len(seen) == 1  # no app code: no queries input, the rule does not run
+
+
+def test_case_insensitive_filters_in_the_queries_json_and_no_index_advice_from_them(tmp_path):
+    """`mode: "insensitive"` is ILIKE / lower() in PostgreSQL: the queries JSON shows it in
+    `other`, and no index on the plain column is suggested for it (issue #13's review: inbox-zero's
+    Invitation lookup by a case-insensitive email got a plain B-tree suggestion)."""
+    project = _project(tmp_path)
+    call = 'prisma.user.findFirst({ where: { name: { equals: n, mode: "insensitive" } } });\n'
+    (project / "src" / "a.ts").write_text('import { prisma } from "./db";\n' + call)
+    r = run_cli("queries", "--format", "json", cwd=project, env=_xdg(tmp_path))
+    (q,) = json.loads(r.stdout)["queries"]
+    assert (q["equals"], q["other"], q["served_by"]) == ([], ["name:insensitive"], None)
+
+    def advice() -> list:
+        r = run_cli("check", "--format", "json", "--select", "unindexed-query", cwd=project, env=_xdg(tmp_path))
+        assert r.returncode in (0, 1), r.stderr
+        return [(f["model"], f["fields"]) for f in json.loads(r.stdout)["findings"]]
+
+    assert advice() == []
+    (project / "src" / "a.ts").write_text('import { prisma } from "./db";\n' + call.replace(', mode: "insensitive"', ""))
+    assert advice() == [("User", ["name"])]

@@ -1,6 +1,6 @@
 """The parser runs Lark's LALR tables with a small driver (``lalr.py``); these tests hold it to Lark.
 
-* The stored tables (``grammars/prisma.tables.json``) are exactly what Lark computes from the
+* The stored tables (``prisma_lint/frontends/prisma/_tables.py``) are exactly what Lark computes from the
   grammar as it is now, whatever the hash seed.
 * Parsing with the driver and parsing with Lark's own runtime give the same AST (every node,
   every span) and the same syntax errors: on every corpus schema and fixture, and on random
@@ -25,13 +25,13 @@ from prisma_lint import records
 from prisma_lint.frontends.prisma import parser as parser_module
 from prisma_lint.frontends.prisma.grammar_tables import compile_tables, tables_text
 from prisma_lint.frontends.prisma.grammar_tables import main as tables_main
-from prisma_lint.frontends.prisma.lalr import LalrParser, ParseError, load_tables
+from prisma_lint.frontends.prisma.lalr import LalrParser, ParseError, load_tables, stored_tables
 from prisma_lint.frontends.prisma.lexer import Tok
 from prisma_lint.frontends.prisma.parser import PrismaParser, _Builder
 from prisma_lint.source import SourceFile, Span
 
 GRAMMAR = REPO / "grammars" / "prisma.lark"
-TABLES = REPO / "grammars" / "prisma.tables.json"
+TABLES = REPO / "prisma_lint" / "frontends" / "prisma" / "_tables.py"
 
 TABLE_PARSER = PrismaParser()
 LARK_PARSER = PrismaParser(engine="lark")
@@ -64,7 +64,7 @@ def assert_same_parse(text: str, path: str = "schema.prisma") -> None:
 def test_stored_tables_are_what_lark_computes_from_the_grammar():
     grammar = GRAMMAR.read_text(encoding="utf-8")
     assert TABLES.read_text(encoding="utf-8") == tables_text(compile_tables(grammar)), (
-        "grammars/prisma.tables.json is stale: run python -m prisma_lint.frontends.prisma.grammar_tables"
+        "_tables.py is stale: run python -m prisma_lint.frontends.prisma.grammar_tables"
     )
     assert tables_main(["--check"]) == 0
 
@@ -84,10 +84,11 @@ def test_tables_do_not_depend_on_the_hash_seed():
 
 def test_tables_only_serve_the_grammar_they_were_computed_from():
     grammar = GRAMMAR.read_text(encoding="utf-8")
-    text = TABLES.read_text(encoding="utf-8")
-    assert load_tables(text, grammar) is not None
-    assert load_tables(text, grammar + "\n// edited\n") is None
-    assert load_tables(text.replace('"format": 1', '"format": 99', 1), grammar) is None
+    stored = stored_tables()
+    assert stored is not None and load_tables(stored, grammar) is not None
+    assert load_tables(stored, grammar + "\n// edited\n") is None
+    assert load_tables({**stored, "format": 99}, grammar) is None
+    assert load_tables(None, grammar) is None
 
 
 def test_an_edited_grammar_without_new_tables_still_parses(tmp_path, monkeypatch):

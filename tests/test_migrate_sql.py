@@ -166,3 +166,38 @@ def test_concurrently_migration_folders_follow_the_same_order(tmp_path):
     folders = write_migrations(migration(before, after), tmp_path, "reorder", concurrently=True)
     texts = [(f / "migration.sql").read_text() for f in sorted(folders)]
     assert [t.split("\n")[1].split(" ")[0] for t in texts] == ["CREATE", "DROP"]
+
+
+def test_migrate_keeps_the_compiled_template_between_runs(tmp_path):
+    """The first migrate writes jinja2's compiled template to the cache folder; the next runs
+    load it (the same SQL; jinja2 keys the file by the template's text, so an edit is compiled again), and a
+    cache folder that cannot be written costs only the compile."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(datasource() + "model User {\n  id    Int    @id\n  posts Post[]\n}\nmodel Post {\n  id Int @id\n  authorId Int\n  author User @relation(fields: [authorId], references: [id])\n}\n")
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache)}
+    first = run_cli("migrate", "--stdout", str(schema), env=env)
+    assert first.returncode == 0, first.stderr
+    stored = list((cache / "prisma-lint" / "templates").iterdir())
+    assert len(stored) == 1 and stored[0].stat().st_size > 0
+    mtime = stored[0].stat().st_mtime_ns
+    second = run_cli("migrate", "--stdout", str(schema), env=env)
+    assert second.stdout == first.stdout == '-- CreateIndex\nCREATE INDEX "Post_authorId_idx" ON "Post"("authorId");\n'
+    assert stored[0].stat().st_mtime_ns == mtime  # read, not written again
+    # a cache folder that is a file: nothing can be written there, the SQL is the same
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a folder")
+    third = run_cli("migrate", "--stdout", str(schema), env={"XDG_CACHE_HOME": str(blocked)})
+    assert third.returncode == 0 and third.stdout == first.stdout and "Traceback" not in third.stderr
+
+
+def test_rendering_through_the_template_cache_gives_the_same_sql(tmp_path):
+    from prisma_lint.migrate import sql
+
+    loaded = load_text(datasource() + BEFORE).schema
+    m = diff(loaded, load_text(datasource() + AFTER).schema)
+    plain = render(m)
+    cached = render(m, cache_dir=tmp_path)
+    assert cached == plain and any((tmp_path / "templates").iterdir())
+    sql._template.cache_clear()  # a new process: the compiled template comes from the folder
+    assert render(m, cache_dir=tmp_path) == plain

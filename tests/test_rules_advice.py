@@ -419,3 +419,136 @@ def test_index_without_query_counts_nested_include_reads(tmp_path):
     loaded, queries = _read(tmp_path / "b", schema, ts)
     assert [p.model for p in queries.nested] == ["Post"]
     assert lint(loaded, REGISTRY, Config(), ["index-without-query"], queries=queries).findings == []
+
+
+# ---------------------------------------------------------------------------------------------
+# unsorted-page: sets the schema or the app show to be small, and trade-offs (issue #13's review)
+# ---------------------------------------------------------------------------------------------
+PAGES = PG + """
+model Workspace {
+  id      Int      @id
+  sources Source[]
+}
+
+model Source {
+  id          Int       @id
+  workspaceId Int
+  workspace   Workspace @relation(fields: [workspaceId], references: [id])
+  name        String
+  kind        String
+  createdAt   DateTime
+
+  @@unique([workspaceId, name])
+}
+
+model Job {
+  id        Int      @id
+  status    String
+  attempts  Int
+  createdAt DateTime
+
+  @@index([status, attempts])
+}
+"""
+
+
+def pages(records, schema=PAGES, config=None):
+    return rules_of(lint_with_queries(schema, records, select=["unsorted-page"], config=config), "unsorted-page")
+
+
+def test_unsorted_page_silent_where_the_serving_index_bounds_a_range_on_another_column():
+    # status = 'pending' AND attempts < 5 ORDER BY createdAt: [status, attempts] bounds the range,
+    # [status, createdAt] would return the order; which is cheaper depends on the range
+    queue = q("Job", equals=["status"], range=["attempts"], order_by=[["createdAt", "asc"]], take=True)
+    assert pages([queue]) == []
+    # without the range the index only finds the rows: the sort index is the clear win
+    assert pages([q("Job", equals=["status"], order_by=[["createdAt", "asc"]], take=True)]) == [("Job", ["status", "createdAt"])]
+    # a range on the sort column itself is no trade-off
+    by_date = q("Job", equals=["status"], range=["createdAt"], order_by=[["createdAt", "asc"]], take=True)
+    assert pages([by_date]) == [("Job", ["status", "createdAt"])]
+
+
+def test_unsorted_page_silent_on_a_set_people_name_by_hand():
+    page = q("Source", equals=["workspaceId"], order_by=[["createdAt", "desc"]], take=True)
+    assert pages([page]) == []  # @@unique([workspaceId, name]): a workspace's named sources
+    # the option says which columns are names
+    assert pages([page], config={"rules": {"unsorted-page": {"name-columns": []}}}) == [("Source", ["workspaceId", "createdAt"])]
+    # a unique on another column (an external id, a value a job adds) says nothing about size
+    schema = PAGES.replace("@@unique([workspaceId, name])", "@@unique([workspaceId, kind])")
+    assert pages([page], schema) == [("Source", ["workspaceId", "createdAt"])]
+
+
+def test_unsorted_page_silent_when_the_app_lists_the_whole_set_in_that_order():
+    page = q(equals=["authorId"], order_by=[["createdAt", "desc"]], take=True)
+    whole = q(equals=["authorId"], order_by=[["createdAt", "asc"]])
+    assert pages([page, whole], SCHEMA) == []
+    # a whole table in order is a superset too
+    assert pages([page, q(order_by=[["createdAt", "asc"]])], SCHEMA) == []
+    # not evidence: another order, a filter the page does not have, a take, an OR, not static
+    for other in (
+        q(equals=["authorId"], order_by=[["title", "asc"]]),
+        q(equals=["authorId"], other=["title:contains"], order_by=[["createdAt", "asc"]]),
+        q(equals=["authorId"], range=["createdAt"], order_by=[["createdAt", "asc"]]),
+        q(equals=["authorId", "orgId"], order_by=[["createdAt", "asc"]]),
+        q(equals=["authorId"], order_by=[["createdAt", "asc"]], take=True, line=30),
+        q(equals=["authorId"], order_by=[["createdAt", "asc"]], **{"or": True}),
+        q(equals=["authorId"], order_by=[["createdAt", "asc"]], static=False),
+    ):
+        assert pages([page, other], SCHEMA) == [("Post", ["authorId", "createdAt"])], other
+    assert pages([page, whole], SCHEMA, config={"rules": {"unsorted-page": {"whole-lists": False}}}) == [
+        ("Post", ["authorId", "createdAt"])
+    ]
+
+
+def test_unsorted_page_counts_an_include_that_reads_the_whole_set(tmp_path):
+    ts = (
+        "export const page = (authorId: number) => prisma.post.findMany({ where: { authorId }, orderBy: { createdAt: 'desc' }, take: 20 });\n"
+        "export const all = (id: number) => prisma.user.findUnique({ where: { id }, include: { posts: {{ORDER}} } });\n"
+    )
+    for order, found in (("{ orderBy: { createdAt: 'asc' } }", []), ("true", [("Post", ["authorId", "createdAt"])])):
+        loaded, queries = _read(tmp_path / order[:4].strip("{ "), SCHEMA, ts.replace("{{ORDER}}", order))
+        result = lint(loaded, REGISTRY, Config(), ["unsorted-page"], queries=queries)
+        assert rules_of(result.findings, "unsorted-page") == found, order
+
+
+def test_statistics_decide_the_size_of_the_set_instead():
+    from prisma_lint.frontends.db.stats import ColumnStats, DatabaseStats, TableStats
+
+    def stats(rows: float, sources_per_workspace: float) -> DatabaseStats:
+        s = DatabaseStats("15.8", 150008, "app", "2025-03-01T00:00:00+00:00")
+        t = TableStats("public", "Source", rows, True, 4096 * rows, 4096)
+        t.columns["workspaceId"] = ColumnStats("workspaceId", 0.0, rows / sources_per_workspace)
+        s.tables[t.key] = t
+        return s
+
+    page = q("Source", equals=["workspaceId"], order_by=[["createdAt", "desc"]], take=True)
+
+    def run(st):
+        result = lint(load_text(PAGES), REGISTRY, Config(), ["unsorted-page"], queries=app_queries([page]), stats=st)
+        return rules_of(result.findings, "unsorted-page")
+
+    # a named set, but the statistics say a workspace has 50,000 of them
+    assert run(stats(5_000_000, 50_000)) == [("Source", ["workspaceId", "createdAt"])]
+    (f,) = lint(load_text(PAGES), REGISTRY, Config(), ["unsorted-page"], queries=app_queries([page]), stats=stats(5_000_000, 50_000)).findings
+    assert "(table `Source`: 5,000,000 rows" in f.message
+    assert run(stats(5_000_000, 40)) == []  # 40 per workspace: nothing to page through
+    assert run(stats(900, 900)) == []  # a table below min-rows
+
+
+def test_a_case_insensitive_lookup_gets_no_plain_index():
+    # inbox-zero: `{ email: { equals: e, mode: "insensitive" }, status: "pending", expiresAt: { gt: now } }`
+    # (the front end leaves email out of `equals`); the case-insensitive key is what makes the
+    # lookup selective, so no index is built from the other columns either
+    lookup = q("Post", equals=["published"], range=["createdAt"], other=["title:insensitive"])
+    assert lint_with_queries(SCHEMA, [lookup], select=["unindexed-query"]) == []
+    lookup["other"] = []
+    assert rules_of(lint_with_queries(SCHEMA, [lookup], select=["unindexed-query"]), "unindexed-query") == [
+        ("Post", ["published", "createdAt"])
+    ]
+    # a case-insensitive search (contains) is no lookup by key: the other columns are
+    search = q("Post", range=["createdAt"], other=["title:contains", "title:insensitive"])
+    assert rules_of(lint_with_queries(SCHEMA, [search], select=["unindexed-query"]), "unindexed-query") == [("Post", ["createdAt"])]
+    page = q("Post", equals=["authorId"], other=["title:insensitive"], order_by=[["createdAt", "desc"]], take=True)
+    assert lint_with_queries(SCHEMA, [page], select=["unsorted-page"]) == []
+    page["other"] = []
+    assert rules_of(lint_with_queries(SCHEMA, [page], select=["unsorted-page"]), "unsorted-page") == [("Post", ["authorId", "createdAt"])]

@@ -249,8 +249,6 @@ class IndexCondition:
 def index_conditions(schema: Schema) -> Iterator[IndexCondition]:
     """Every index predicate and expression of the migrations' CREATE INDEX statements and of
     the schema's partial indexes."""
-    from ..frontends.sql.expr import predicate_json
-
     for st in schema.sql_statements:
         if st.kind != "create-index":
             continue
@@ -264,5 +262,7 @@ def index_conditions(schema: Schema) -> Iterator[IndexCondition]:
             continue
         for index in model.indexes:
             if index.where is not None:
+                from ..frontends.sql.expr import predicate_json  # (only a partial index needs it)
+
                 node = predicate_json(index.where)
                 yield IndexCondition(index.db_name, "`where`", node, column_types(model), index.span, model.name, index.fields)

@@ -35,6 +35,8 @@ TENANT_COLUMNS = ("tenantId", "organizationId", "orgId", "workspaceId", "teamId"
 # Types a B-tree suggestion never includes (they need GIN or an expression index).
 _UNINDEXABLE_TYPES = frozenset({"Json", "Bytes"})
 _MISSING = object()
+# text operators: with `mode: "insensitive"` still a search, not a lookup by key
+_TEXT_SEARCH = frozenset({"contains", "startsWith", "endsWith", "search"})
 
 
 @record(eq=False)
@@ -52,6 +54,20 @@ class Access:
     @property
     def filters(self) -> bool:
         return bool(self.eq or self.range)
+
+    @property
+    def insensitive_lookup(self) -> bool:
+        """Whether the query looks rows up by a case-insensitive key (`email: { equals: e, mode:
+        "insensitive" }`: `lower(email) = lower(e)` in PostgreSQL). That key is what makes the
+        query selective, and only an expression index on `lower(email)` serves it, which a
+        Prisma schema cannot declare: an index built from the query's other columns would
+        miss the point. (A case-insensitive `contains` is a search no B-tree serves either
+        way: the other columns are the lookup there.)"""
+        ops: dict[str, set[str]] = {}
+        for item in self.pattern.other:
+            name, _, op = item.partition(":")
+            ops.setdefault(name, set()).add(op)
+        return any("insensitive" in o and not o & _TEXT_SEARCH for o in ops.values())
 
     @property
     def ordered_page(self) -> bool:
@@ -252,7 +268,10 @@ class Advisor:
     def needed(self, acc: Access, model: Model, *, with_order: bool = True) -> Optional[Suggestion]:
         """The index ``acc`` needs: equality columns by rank, then the range column, or (with no
         range, for a page) the sort columns. None when there is nothing to index, or when every column is
-        low-cardinality and the query is no ordered page."""
+        low-cardinality and the query is no ordered page, or when it looks rows up by a
+        case-insensitive key (see ``Access.insensitive_lookup``)."""
+        if acc.insensitive_lookup:
+            return None
         # a column tested IS NULL (`deletedAt: null`) matches most rows: it goes last, and a
         # free-text one (`content: null`) stays out (its values would fill the index)
         nulls = {f for f, v in acc.values.items() if v is None and f in acc.eq}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..frontends.sql.expr import pinned_columns, predicate_json
 from . import Rule, RuleContext
 
 
@@ -18,6 +17,8 @@ def check(ctx: RuleContext):
     for st in schema.sql_statements:
         if st.kind != "create-index" or not st.where:
             continue
+        from ..frontends.sql.expr import pinned_columns  # (only an index with a condition needs it)
+
         pinned = pinned_columns(st.where)
         for col in st.key_columns:
             if col in pinned:
@@ -51,6 +52,7 @@ def _schema_pinned(model, index) -> dict[str, str]:
     """Pinned database columns of a schema index's `where`: raw SQL, or the object form
     (`where: { active: true }`, each entry an equality)."""
     from ..frontends.prisma.syntax import Name, NumberLit, ObjectLit, StringLit
+    from ..frontends.sql.expr import pinned_columns, predicate_json
 
     expr = index.attribute.arg("where") if index.attribute is not None else None
     if isinstance(expr, ObjectLit):

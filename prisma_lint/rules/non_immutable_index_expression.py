@@ -3,7 +3,6 @@ expression. PostgreSQL refuses to create such an index, so the migration fails."
 
 from __future__ import annotations
 
-from ..frontends.sql.expr import non_immutable_calls
 from ..model.indexing import index_conditions
 from . import Rule, RuleContext
 
@@ -15,6 +14,8 @@ _WHY = (
 
 def check(ctx: RuleContext):
     for cond in index_conditions(ctx.schema):
+        from ..frontends.sql.expr import non_immutable_calls  # (only an index with a condition needs it)
+
         for what, loc in non_immutable_calls(cond.node, cond.column_type):
             yield ctx.finding(
                 cond.span_at(loc),

@@ -6,13 +6,14 @@ from typing import Optional
 
 from ..findings import Fix
 from ..fix.edits import add_block_attribute
-from ..frontends.sql.expr import canonical_predicate
 from ..model.indexing import index_label
 from ..model.naming import default_name_for
 from . import Rule, RuleContext
 
 
 def check(ctx: RuleContext):
+    from ..frontends.sql.expr import canonical_predicate  # (the SQL front end: only with migrations)
+
     migrations = ctx.migrations
     assert migrations is not None  # the engine runs this rule only with the migrations
     tables = {m.db_name: m for m in migrations.models.values()}

@@ -13,27 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Optional
 
 from ... import __version__
+from ...config import CACHE_DIR_NAME, default_cache_dir  # noqa: F401  (where every cache lives)
 from .extract import FileFacts
 
-CACHE_DIR_NAME = ".prisma-lint-cache"
-FORMAT = 6  # bump when FileFacts or the extractor's output changes
+FORMAT = 7  # bump when FileFacts or the extractor's output changes
 
 
 def cache_key() -> str:
     return f"{__version__}-f{FORMAT}"
-
-
-def default_cache_dir(config_path: Optional[Path], env: dict[str, str]) -> Path:
-    """Beside the config file; else the user cache folder (XDG_CACHE_HOME, ~/.cache)."""
-    if config_path is not None:
-        return config_path.parent / CACHE_DIR_NAME
-    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or str(Path.home()), ".cache")
-    return Path(base) / "prisma-lint"
 
 
 def content_hash(data: bytes) -> str:

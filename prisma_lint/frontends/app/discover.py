@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fnmatch
 import glob
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -82,6 +81,8 @@ def project_root(schema_path: Path) -> Optional[Path]:
         if pkg.is_file():
             if nearest_package is None:
                 nearest_package = folder
+            import json  # here: a schema with no package.json above it never needs it
+
             try:
                 if "workspaces" in json.loads(pkg.read_text(encoding="utf-8")):
                     return folder

@@ -45,6 +45,8 @@ _SQL_WORDS = frozenset({"set", "select", "lateral", "only", "where", "values", "
 _REEXPORT = re.compile(rb"""export\s+(?:\*(?:\s+as\s+\w+)?|\{[^}]*\}|type\s+\{[^}]*\})\s+from\s+["']([^"']+)["']""")
 _EXPORTED_VAR = re.compile(rb"export\s+(?:const|let|var)\s+([\w$]+)\s*(?::[^=\n]+)?=([^;\n]*(?:\n[ \t]+[^;\n]*){0,3})")
 _WATCHED = frozenset({"where", "orderBy"})  # the argument keys whose presence `static` is about
+# `mode: "default"` (or `Prisma.QueryMode.default`): the plain, case-sensitive comparison
+_DEFAULT_MODE = re.compile(r"""["'`]default["'`]|(?:[\w$]+\.)*default""")
 _IGNORE = re.compile(r"prisma-lint-ignore(?:-next-line)?(?![\w-])(?P<rest>[^\n]*)")
 
 # where-filter operators Prisma knows; any other key in a nested object is a field (a relation
@@ -481,6 +483,13 @@ class _FileReader(Receivers):
                 ops.append("not-null")
             elif key == "not" and re.fullmatch(r"Prisma\.(?:Db|Json|Any)Null", self.text(value).strip()):
                 ops.append("not-null")  # {not: Prisma.DbNull}: the same IS NOT NULL test
+            elif key == "mode":
+                # `mode: "insensitive"` compares lower-cased (ILIKE / lower() in PostgreSQL): a
+                # B-tree on the plain column does not serve it. "default" is the plain
+                # comparison; a mode from a variable may be either, so it counts as insensitive
+                # (which only holds advice back)
+                if not _DEFAULT_MODE.fullmatch(self.text(value).strip()):
+                    ops.append("insensitive")
             elif key not in ops:
                 ops.append(key)
         return ops

@@ -423,6 +423,15 @@ def _classify(p: QueryPattern, model: ModelInfo, key: str, ops: list[str]) -> No
         if ops == ["null"]:
             p.values[key] = None  # IS NULL: a partial index `WHERE key IS NULL` serves it
         return
+    if "insensitive" in ops:
+        # `{ email: { equals: e, mode: "insensitive" } }` is `lower(email) = lower(e)` (ILIKE):
+        # no B-tree on the plain column serves it, so the field is bound by nothing an index
+        # suggestion could use; `other` keeps it, with its text operators
+        for op in ops:
+            if op not in ("equals", "in", "lt", "lte", "gt", "gte", "null", "insensitive"):
+                _add(p.other, f"{key}:{op}")
+        _add(p.other, f"{key}:insensitive")
+        return
     for op in ops:
         if op == "equals":
             _add(p.equals, key)
@@ -430,8 +439,6 @@ def _classify(p: QueryPattern, model: ModelInfo, key: str, ops: list[str]) -> No
             _add(p.in_, key)
         elif op in ("lt", "lte", "gt", "gte"):
             _add(p.range, key)
-        elif op == "mode":
-            continue
         elif op == "null":
             _add(p.equals, key)
         else:

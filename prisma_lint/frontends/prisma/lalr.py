@@ -1,8 +1,8 @@
 """Run the LALR(1) tables that Lark computes for ``grammars/prisma.lark``.
 
 Lark does the grammar work: it reads ``prisma.lark``, expands its EBNF and computes the LALR(1)
-parse table (``grammar_tables.py`` asks it, and writes the result to
-``grammars/prisma.tables.json``, next to the grammar). What remains at run time is the
+parse table (``grammar_tables.py`` asks it, and writes the result to ``_tables.py`` as Python
+literals, which the package's bytecode loads without a JSON parser). What remains at run time is the
 shift/reduce loop below, which follows Lark's own LALR parser step for step and builds the
 tree the way Lark's ``transformer=`` mode does: tokens whose name starts with ``_`` are dropped,
 rules whose name starts with ``_`` are spliced into their parent, a ``?rule`` with one child is
@@ -16,7 +16,6 @@ every corpus schema and on random edits of them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from itertools import chain
 from operator import itemgetter
@@ -145,7 +144,7 @@ def _filtered(keep: list, build: Optional[Callable[[list], Any]]) -> Callable[[l
             return kept if build is None else build(kept)
 
         return pick
-    if build is None and keep[0] == [0, True]:
+    if build is None and keep[0][0] == 0 and keep[0][1]:
         # a repetition (`__x_star`): the list so far comes first and is nobody else's value,
         # so it grows in place (copying it each time was quadratic in a block's length)
         rest = keep[1:]
@@ -183,9 +182,24 @@ def _filtered(keep: list, build: Optional[Callable[[list], Any]]) -> Callable[[l
     return pick_and_splice
 
 
-def load_tables(tables_text: str, grammar_text: str) -> Optional[dict[str, Any]]:
+def stored_tables() -> Optional[dict[str, Any]]:
+    """The tables kept in ``_tables.py`` (None before they are first generated)."""
+    try:
+        from . import _tables
+    except ImportError:
+        return None
+    return {
+        "format": _tables.FORMAT,
+        "grammar": _tables.GRAMMAR,
+        "start_state": _tables.START_STATE,
+        "end_state": _tables.END_STATE,
+        "rules": _tables.RULES,
+        "states": _tables.STATES,
+    }
+
+
+def load_tables(tables: Optional[dict[str, Any]], grammar_text: str) -> Optional[dict[str, Any]]:
     """The stored tables, or None when they were computed from another grammar text."""
-    tables = json.loads(tables_text)
-    if tables.get("format") != TABLES_FORMAT or tables.get("grammar") != grammar_text:
+    if tables is None or tables.get("format") != TABLES_FORMAT or tables.get("grammar") != grammar_text:
         return None
     return tables

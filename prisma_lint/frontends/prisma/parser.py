@@ -1,7 +1,7 @@
 """Parse Prisma schema text into the AST (``syntax.py``) with the LALR tables of ``grammars/prisma.lark``.
 
 * The grammar is ``grammars/prisma.lark``; Lark computes its LALR(1) tables, kept in
-  ``grammars/prisma.tables.json`` and run by ``lalr.py``; tokens come from ``lexer.py``.
+  ``_tables.py`` and run by ``lalr.py``; tokens come from ``lexer.py``.
 * The AST is built while parsing (as Lark's ``transformer=`` does for LALR): no parse tree is kept.
 * Each top-level block is parsed on its own. A syntax error inside a model, enum or config
   block drops that one line (the declaration the error is in), reports it, and parses the
@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any, Optional
@@ -19,7 +18,7 @@ from typing import Any, Optional
 from ... import records
 from ...resources import resource_path
 from ...source import SourceFile, Span
-from .lalr import LalrParser, ParseError, load_tables
+from .lalr import LalrParser, ParseError, load_tables, stored_tables
 from .lexer import MAX_NESTING, LexResult, RawBlock, Tok, lex, lex_blocks
 from .syntax import (
     Argument,
@@ -286,6 +285,8 @@ def _unescape(raw: str) -> str:
     """The value of a JSON-style string token (quotes included)."""
     if "\\" not in raw:
         return raw[1:-1]
+    import json  # here: few strings have escapes
+
     try:
         value = json.loads(raw)
     except ValueError:  # an escape JSON does not know: keep the text as written
@@ -313,8 +314,7 @@ class PrismaParser:
 
             self._parser = LarkReference(grammar, self._builder)
             return
-        tables_path = resource_path("grammars", "prisma.tables.json")
-        tables = load_tables(tables_path.read_text(encoding="utf-8"), grammar) if tables_path.exists() else None
+        tables = load_tables(stored_tables(), grammar)
         if tables is None:  # the grammar was edited since the tables were written: ask Lark now
             from .grammar_tables import compile_tables
 

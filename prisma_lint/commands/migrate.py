@@ -1,0 +1,112 @@
+"""`prisma-lint migrate`: the migration SQL of the schema's index fixes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli import ANY_PATH, EXISTING_FILE, FOLDER_PATH, _config, _Exit, _fail, _load, _one_target, _registry, _rule_ids, _with_app, _write
+
+
+@click.command()
+@click.argument("path", required=False, type=ANY_PATH)
+@click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder.")
+@click.option("--name", default="prisma_lint_indexes", show_default=True, help="The migration's name.")
+@click.option("--out", "out_dir", type=FOLDER_PATH, help="The migrations folder (default: migrations/ next to the datasource's file).")
+@click.option("--concurrently", is_flag=True, help="CREATE/DROP INDEX CONCURRENTLY, one migration folder per statement.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the SQL instead of writing a migration folder.")
+@click.option("--unsafe-fixes", is_flag=True, help="Include unsafe fixes (dropping redundant indexes).")
+@click.option("--write-schema", is_flag=True, help="Also write the fixed schema (as `check --fix` does).")
+@click.option("--select", multiple=True, help="Only the fixes of these rules.")
+@click.option("--ignore", multiple=True, help="Not the fixes of these rules.")
+@click.option("--config", "config_path", type=EXISTING_FILE, help="Use this config file.")
+@click.option("--app", "apps", multiple=True, help="The app's code, whose queries the index advice reads (as for `check`).")
+@click.option("--no-app", is_flag=True, help="Do not read the app's code.")
+def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, write_schema, select, ignore, config_path, apps, no_app):
+    """Write the migration SQL that applies the schema's index fixes, as Prisma would."""
+    import os
+
+    from ..config import default_cache_dir
+    from ..discovery import migrations_dir
+    from ..emit.text import render_diagnostic
+    from ..engine import Engine, datasource_file
+    from ..migrate.sql import MigrationError, render, statements, write_migrations
+
+    registry = _registry()
+    selected, ignored = _rule_ids(registry, select, ignore)
+    target = _one_target(path, schema)
+    config = _config(target, registry, config_path)
+    inputs = _load(target)
+    errors = [d for d in inputs.unit.diagnostics if d.severity == "error"]
+    if errors:
+        for d in errors:
+            click.echo(render_diagnostic(d), err=True)
+        raise _Exit(2)
+    engine = Engine(registry, config, selected or None, ignored)
+    inputs = _with_app(inputs, target, apps, no_app, config, engine)
+    cache_dir = default_cache_dir(config.path, dict(os.environ))  # the compiled SQL template
+    try:
+        fixed, migration = engine.migration(inputs, unsafe_fixes)
+        blocking = _blocking_errors(registry, config, inputs, fixed.inputs)
+        if blocking:
+            click.echo(
+                "prisma-lint: error: not writing migration SQL: the schema has errors that would make it wrong "
+                "(fix them first):",
+                err=True,
+            )
+            for f in blocking:
+                click.echo(f"  {f.file}:{f.line}:{f.column}: {f.severity}[{f.rule}] {f.message}", err=True)
+            raise _Exit(2)
+        if migration.empty:
+            click.echo("No index changes: nothing to migrate.", err=True)
+        elif to_stdout:
+            if concurrently:
+                parts = statements(migration, concurrently=True, cache_dir=cache_dir)
+                click.echo(
+                    "-- Each statement below must run on its own (CONCURRENTLY cannot run in a transaction).\n\n"
+                    + "\n".join(parts),
+                    nl=False,
+                )
+            else:
+                click.echo(render(migration, cache_dir=cache_dir), nl=False)
+        else:
+            out = Path(out_dir) if out_dir else migrations_dir(datasource_file(inputs.unit))
+            try:
+                folders = write_migrations(migration, out, name, concurrently, cache_dir=cache_dir)
+            except OSError as e:
+                _fail(f"{e.filename or out}: cannot write the migration: {e.strerror or e}")
+            for folder in folders:
+                click.echo(f"Wrote {folder / 'migration.sql'} (and down.sql)", err=True)
+            if concurrently:
+                click.echo(
+                    f"CONCURRENTLY cannot run inside a transaction, and Prisma runs each migration file as one: "
+                    f"wrote {len(folders)} migration folder{'s' if len(folders) != 1 else ''}, one statement each.",
+                    err=True,
+                )
+    except MigrationError as e:
+        _fail(str(e))
+    if write_schema and fixed.texts:
+        _write(inputs.unit, fixed.texts)
+        click.echo(f"Updated {', '.join(sorted(fixed.texts))}", err=True)
+    elif fixed.texts and not to_stdout:
+        click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
+
+
+def _blocking_errors(registry, config, before, after) -> list:
+    """Errors of migrate.sql.BLOCKING_RULES in the schema before or after the fixes: the SQL
+    would be wrong (truncated names that collide, a NUL in a name, an expression PostgreSQL
+    refuses)."""
+    from ..engine import Engine
+    from ..migrate.sql import BLOCKING_RULES
+
+    engine = Engine(registry, config, [r for r in BLOCKING_RULES if r in registry.rules], [])
+    seen: set[tuple] = set()
+    out = []
+    for inputs in (before, after):
+        for f in engine.lint(inputs).findings:
+            key = (f.rule, f.file, f.line, f.column, f.message)
+            if f.severity == "error" and key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
