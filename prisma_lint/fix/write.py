@@ -245,7 +245,10 @@ class _Signals:
     def __enter__(self) -> "_Signals":
         # signal's C core: `import signal` builds its enums, 21 M instructions (callgrind), ~4%
         # of a cold `check --fix` on cal.com's schema, for four constants and two functions
-        import _signal as signal
+        try:
+            import _signal as signal  # CPython's; other interpreters have only the module
+        except ImportError:  # pragma: no cover
+            import signal
         import threading
 
         self.signal = signal
