@@ -7,7 +7,9 @@ The server runs as a subprocess speaking LSP over stdio (``python -m prisma_lint
 client here is a minimal JSON-RPC one on the standard library. Each measured edit is a single
 incremental change after a quiet moment (as when a fix is applied or one character is typed
 after a pause); the time is taken when the reader thread has the notification for that
-document version. A second number, for the last change of a burst of typing (changes 20 ms
+document version. The edit is typed on the first line (a comment: no block changes) or, with
+``where="model"``, in a field's trailing comment in the middle model (that block changes: it
+is parsed, built and linted again, with the models related to it). A second number, for the last change of a burst of typing (changes 20 ms
 apart), includes the debounce.
 
 ``measure(repeat)`` returns the median in seconds, for ``benchmarks/run.py``.
@@ -136,14 +138,19 @@ def _start(folder: Path) -> Client:
     return client
 
 
-def _session(repeat: int, burst: int) -> tuple[list[float], list[float]]:
+def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[float], list[float]]:
     """(isolated-edit latencies, end-of-burst latencies) in seconds."""
     with tempfile.TemporaryDirectory(prefix="prisma-lint-lsp-bench-") as tmp:
         folder = Path(tmp)
         path = folder / "schema.prisma"
         text = synthetic_schema(LINES)
         path.write_text(text, encoding="utf-8")
-        first_line = text.split("\n", 1)[0]
+        lines = text.split("\n")
+        if where == "model":
+            commented = [i for i, line in enumerate(lines) if "// a trailing comment" in line]
+            line_no = commented[len(commented) // 2]
+        else:
+            line_no = 0
         uri = path.as_uri()
         client = _start(folder)
         try:
@@ -153,12 +160,12 @@ def _session(repeat: int, burst: int) -> tuple[list[float], list[float]]:
             )
             client.wait_diagnostics(uri, 1)
             version = 1
-            column = len(first_line)
+            column = len(lines[line_no])
 
             def edit() -> float:
                 nonlocal version, column
                 version += 1
-                pos = {"line": 0, "character": column}
+                pos = {"line": line_no, "character": column}
                 column += 2
                 return client.notify(
                     "textDocument/didChange",
@@ -191,18 +198,19 @@ def _session(repeat: int, burst: int) -> tuple[list[float], list[float]]:
             client.close()
 
 
-def measure(repeat: int = 15) -> float:
+def measure(repeat: int = 15, where: str = "first-line") -> float:
     """Median time (s) from didChange to publishDiagnostics, 7,600-line schema, warm."""
-    isolated, _ = _session(max(1, repeat), 0)
+    isolated, _ = _session(max(1, repeat), 0, where)
     return statistics.median(isolated)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--where", choices=("first-line", "model"), default="first-line", help="where the edits are typed")
     args = parser.parse_args()
-    isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3))
-    print(f"didChange -> publishDiagnostics, {LINES:,} lines (warm): {statistics.median(isolated) * 1000:.0f} ms")
+    isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3), args.where)
+    print(f"didChange -> publishDiagnostics, {LINES:,} lines (warm, {args.where}): {statistics.median(isolated) * 1000:.0f} ms")
     print(f"  (last change of a typing burst, debounce included: {statistics.median(bursts) * 1000:.0f} ms; "
           f"isolated edits min {min(isolated) * 1000:.0f} / max {max(isolated) * 1000:.0f} ms)")
     return 0

@@ -31,6 +31,7 @@ from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
 
 if TYPE_CHECKING:
     from .frontends.db.stats import DatabaseStats
+    from .rule_cache import FindingsCache
 
 UnitKind = Literal["prisma", "sql"]
 
@@ -101,7 +102,8 @@ def load_inputs(
     """Read the unit at ``target`` (a schema file or folder, or SQL) through its front end, and
     the schema's migrations (``migrations``, else ``migrations/`` next to the datasource's
     file). ``overrides`` maps resolved paths to unsaved text; ``previous``: the inputs of the
-    last lint of the same unit (only the schema blocks changed since are parsed again). Raises
+    last lint of the same unit, given up (only the schema blocks changed since are parsed again;
+    the others are moved from ``previous``, which no longer reads right afterwards). Raises
     ``SchemaNotFound``."""
     from .discovery import has_migrations, is_sql_path, migrations_dir
     from .frontends.prisma.loader import display_path, load_schema
@@ -162,14 +164,16 @@ def active_rules(
 
 
 def run_rules(
-    schema, rules: list[Rule], config: Config, extra_indexes=None, migrations=None, queries=None, stats=None
+    schema, rules: list[Rule], config: Config, extra_indexes=None, migrations=None, queries=None, stats=None, cache: Optional["FindingsCache"] = None
 ) -> tuple[list[Finding], list[Diagnostic]]:
+    """Every rule's findings, and a diagnostic for each rule that failed. ``cache``: the findings
+    per model of the last lint of the same unit (the language server), for the rules that
+    declare ``scope="model"`` (not with queries or statistics: those rules may read them)."""
     findings: list[Finding] = []
     errors: list[Diagnostic] = []
-    for rule in rules:
-        if rule is UNUSED_SUPPRESSION:
-            continue
-        ctx = RuleContext(
+
+    def context(rule: Rule, schema) -> RuleContext:
+        return RuleContext(
             rule=rule,
             schema=schema,
             options=config.options_for(rule),
@@ -179,6 +183,17 @@ def run_rules(
             queries=queries,
             stats=stats,
         )
+
+    if cache is not None and queries is None and stats is None:
+        per_model = [r for r in rules if r.scope == "model" and r is not UNUSED_SUPPRESSION]
+        found = cache.lint(schema, per_model, context, extra_indexes or {}) if per_model else None
+        if found is not None:
+            findings.extend(found)
+            rules = [r for r in rules if r not in per_model]
+    for rule in rules:
+        if rule is UNUSED_SUPPRESSION:
+            continue
+        ctx = context(rule, schema)
         try:
             findings.extend(rule.check(ctx))
         except Exception as e:  # a rule's bug must not hide the other rules' findings
@@ -240,14 +255,15 @@ class Engine:
     def rules_for(self, inputs: Inputs) -> list[Rule]:
         return active_rules(self.registry, self.config, self.select or None, self.ignore, inputs.present)
 
-    def lint(self, inputs: Inputs) -> LintResult:
+    def lint(self, inputs: Inputs, cache: Optional["FindingsCache"] = None) -> LintResult:
         """Lint the unit (files with syntax errors too: what parsed). With migrations, indexes
-        that exist only there count as existing, and schema-drift compares the two."""
+        that exist only there count as existing, and schema-drift compares the two. ``cache``:
+        see :func:`run_rules` (the language server keeps one per unit)."""
         schema = inputs.unit.schema
         rules = self.rules_for(inputs)
         mig_schema = inputs.migrations.schema if inputs.migrations is not None else None
         extra = migration_indexes(schema, mig_schema) if mig_schema is not None else None
-        findings, errors = run_rules(schema, rules, self.config, extra, mig_schema, inputs.queries, inputs.stats)
+        findings, errors = run_rules(schema, rules, self.config, extra, mig_schema, inputs.queries, inputs.stats, cache)
         if inputs.stats is not None:
             _add_table_sizes(findings, schema, inputs.stats)
         known = set(self.registry.rules)

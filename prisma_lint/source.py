@@ -14,12 +14,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Optional
 
 from .records import field, record
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 BOM = "\ufeff"
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset where each line starts. Without ``\\r``, from the lengths of the lines
+    (a 100k-line file: ~24 ms, against ~47 ms for a match object per line break)."""
+    if "\r" in text:
+        return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    starts = [0]
+    starts += accumulate(len(line) + 1 for line in text.split("\n"))
+    starts.pop()  # the end of the text (plus one), not a line start
+    return starts
 
 
 @record(eq=False)
@@ -37,8 +49,15 @@ class SourceFile:
             self.text = self.text[1:]
             self.bom = True
         if not self.line_starts:
-            self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+            self.line_starts = _line_starts(self.text)
         self._ascii = self.text.isascii()
+
+    # A file is the anchor of its absolute spans: ``Span(file, start, end)`` (see :class:`Anchor`).
+    base = 0
+
+    @property
+    def file(self) -> "SourceFile":
+        return self
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> "SourceFile":
@@ -82,16 +101,70 @@ class SourceFile:
         return len(self.line_starts)
 
 
-@record(slots=True)
+class Anchor:
+    """The text a top-level block's spans are in, and how far the block moved in it since it
+    was parsed: each span of a parsed block keeps its block's anchor and the offsets it was
+    parsed at. After an edit, a block the edit only moved is reused by moving its anchor (one
+    assignment) instead of copying every node with new spans (23 ms of a 98 ms language-server
+    change on 7,600 lines). A :class:`SourceFile` is the anchor of its own absolute spans."""
+
+    __slots__ = ("base", "file")
+
+    def __init__(self, file: "SourceFile", base: int = 0) -> None:
+        self.file = file
+        self.base = base
+
+    def __repr__(self) -> str:
+        return f"Anchor({self.file.path!r}, {self.base})"
+
+
 class Span:
     """A range of characters ``[start, end)`` in one file (treat it as immutable).
 
-    ``end_column`` is exclusive: the column just after the last character.
+    ``end_column`` is exclusive: the column just after the last character. ``Span(file, start,
+    end)`` is absolute; ``Span(anchor, start, end)`` moves with a block's :class:`Anchor` (the
+    parser's), and reads the same: ``start``, ``end`` and ``file`` are always the current ones.
     """
 
-    file: SourceFile = field(repr=False)
-    start: int
-    end: int
+    __slots__ = ("_anchor", "_end", "_start")
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as the dataclass it was)
+
+    def __init__(self, file: "SourceFile | Anchor", start: int, end: int) -> None:
+        self._anchor = file
+        self._start = start
+        self._end = end
+
+    @property
+    def file(self) -> "SourceFile":
+        return self._anchor.file
+
+    @property
+    def start(self) -> int:
+        return self._start + self._anchor.base
+
+    @start.setter
+    def start(self, value: int) -> None:
+        self._start = value - self._anchor.base
+
+    @property
+    def end(self) -> int:
+        return self._end + self._anchor.base
+
+    @end.setter
+    def end(self, value: int) -> None:
+        self._end = value - self._anchor.base
+
+    @property
+    def anchor(self) -> "Anchor | SourceFile":
+        return self._anchor
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Span:
+            return NotImplemented
+        return self.file is other.file and self.start == other.start and self.end == other.end
+
+    def __repr__(self) -> str:
+        return f"Span(start={self.start}, end={self.end})"
 
     @property
     def line(self) -> int:
@@ -131,8 +204,9 @@ class Span:
         return offset if offset < len(body) else None
 
     def to(self, other: "Span") -> "Span":
-        """The span from the start of this one to the end of ``other``."""
-        return Span(self.file, self.start, other.end)
+        """The span from the start of this one to the end of ``other`` (relative to this one's
+        anchor: it moves with its block)."""
+        return Span(self._anchor, self._start, other.end - self._anchor.base)
 
     def as_dict(self) -> dict:
         line, col = self.file.position(self.start)

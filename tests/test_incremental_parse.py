@@ -38,9 +38,12 @@ def dump(node, source: SourceFile):
 
 
 def same_as_whole(old_text: str, new_text: str, path: str = "schema.prisma") -> bool:
-    """Incremental and whole parse agree; returns whether the incremental path was taken."""
+    """Incremental and whole parse agree, both when the unchanged blocks are copied (fix rounds)
+    and when they are moved (the language server); the copy leaves the old parse as it was.
+    Returns whether the incremental path was taken."""
     parser = PrismaParser()
     before = parser.parse(SourceFile(path, old_text))
+    before_dump = dump(before.blocks, before.source)
     src = SourceFile(path, new_text)
     counted = parser.blocks_parsed
     inc = parser.parse(src, before)
@@ -50,11 +53,19 @@ def same_as_whole(old_text: str, new_text: str, path: str = "schema.prisma") -> 
     incremental_blocks = parser.blocks_parsed - counted
     whole_src = SourceFile(path, new_text)
     whole = PrismaParser().parse(whole_src)
+    assert_same_parse(inc, whole)
+    assert dump(before.blocks, before.source) == before_dump  # a copy: the old parse still reads right
+    moved_src = SourceFile(path, new_text)
+    moved = parser.parse(moved_src, parser.parse(SourceFile(path, old_text)), move=True)
+    assert_same_parse(moved, whole)
+    return incremental_blocks < len(whole.blocks)
+
+
+def assert_same_parse(inc, whole) -> None:
     assert [d.message for d in inc.diagnostics] == [d.message for d in whole.diagnostics]
     assert [(d.span.start, d.span.end) for d in inc.diagnostics if d.span] == [(d.span.start, d.span.end) for d in whole.diagnostics if d.span]
-    assert dump(inc.blocks, src) == dump(whole.blocks, whole_src)
-    assert dump(inc.comments, src) == dump(whole.comments, whole_src)
-    return incremental_blocks < len(whole.blocks)
+    assert dump(inc.blocks, inc.source) == dump(whole.blocks, whole.source)
+    assert dump(inc.comments, inc.source) == dump(whole.comments, whole.source)
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +129,22 @@ def test_random_edits_parse_as_a_whole_parse(corpus_texts_sample, data):
     same_as_whole(text, text[:start] + insert + text[end:], name)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_series_of_moved_parses_reads_as_a_whole_parse(corpus_texts_sample, data):
+    """The language server parses each change from the last one, moving the unchanged blocks
+    (their anchors) again and again: after every edit of a series, the tree is a whole parse's."""
+    name, text = data.draw(st.sampled_from(corpus_texts_sample))
+    parser = PrismaParser()
+    current = parser.parse(SourceFile(name, text))
+    for _ in range(data.draw(st.integers(1, 6))):
+        start = data.draw(st.integers(0, len(text)))
+        end = data.draw(st.integers(start, min(len(text), start + 40)))
+        text = text[:start] + data.draw(st.sampled_from(SNIPPETS + ["", "  x Int\n", "/// d\n"])) + text[end:]
+        current = parser.parse(SourceFile(name, text), current, move=True)
+        assert_same_parse(current, PrismaParser().parse(SourceFile(name, text)))
+
+
 def test_changed_range():
     assert changed_range("abcdef", "abXdef") == (2, 3, 3)
     assert changed_range("abc", "abc") == (3, 3, 3)
@@ -171,7 +198,7 @@ def test_findings_are_the_same_after_an_incremental_parse(texts):
     for name, text in texts:
         first = parse_files([SourceFile(name, text)])
         new = edits_for(text, rng)[0]
-        inc = parse_files([SourceFile(name, new)], {name: first.files[0]})
+        inc = parse_files([SourceFile(name, new)], first)
         whole = parse_files([SourceFile(name, new)])
         a = lint(LoadedSchema(inc, name), REGISTRY, Config())
         b = lint(LoadedSchema(whole, name), REGISTRY, Config())

@@ -266,9 +266,7 @@ def test_unwritable_folder_is_a_one_line_user_error(tmp_path, monkeypatch, capsy
     def denied(*a, **k):  # as root a mode cannot deny it; the kernel's answer, injected
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    monkeypatch.setattr(writer, "_temp_beside", denied)
     assert run_in_process("check", "--fix", str(p)) == 2
     err = capsys.readouterr().err
     assert f"{p}: cannot write in {tmp_path}: permission denied" in err and "internal error" not in err
@@ -334,3 +332,20 @@ def test_an_unwritable_schema_does_not_stop_the_others(tmp_path):
 
     doc = json.loads(proc.stdout)  # the report is still written, with ro.prisma's finding left
     assert [f["file"] for f in doc["findings"] if f["rule"] == "missing-fk-index"] == ["ro.prisma"]
+
+
+def test_the_temporary_file_is_new_private_and_beside_the_schema(tmp_path):
+    """What tempfile.mkstemp guaranteed, now that the writer names the file itself: created
+    exclusively (never an existing file or a planted link), mode 0600, in the schema's folder."""
+    real = str(tmp_path / "schema.prisma")
+    fd, path = writer._temp_beside(real)
+    os.close(fd)
+    assert os.path.dirname(path) == str(tmp_path)
+    assert os.path.basename(path).startswith(".schema.prisma.") and path.endswith(".tmp")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    taken = {path}
+    for _ in range(20):
+        fd, other = writer._temp_beside(real)
+        os.close(fd)
+        assert other not in taken
+        taken.add(other)

@@ -47,13 +47,14 @@ class Linting(StateBase):
             unit.inputs = None
             return out
 
+        previous, unit.inputs = unit.inputs, None  # given up to the parse (see load_inputs): never reused twice
         try:
             inputs = load_inputs(
                 unit.root,
                 cwd,
                 overrides,
                 migrations_loader=lambda f: self._migrations(f, cwd, overrides),
-                previous=unit.inputs,
+                previous=previous,
             )
         except SchemaNotFound as e:
             for uri in own:
@@ -65,7 +66,11 @@ class Linting(StateBase):
             inputs = replace(inputs, queries=self._app_queries(unit, inputs, config))
         unit.inputs = inputs
         loaded, migrations = inputs.unit, inputs.migrations
-        result = engine.lint(inputs)
+        if unit.findings_cache is None and inputs.kind == "prisma":  # SQL tables have no block to keep findings by
+            from ..rule_cache import FindingsCache
+
+            unit.findings_cache = FindingsCache()
+        result = engine.lint(inputs, unit.findings_cache if inputs.kind == "prisma" else None)
 
         shown_to_path = {s: p.resolve() for s, p in loaded.paths.items()}
         if migrations is not None:

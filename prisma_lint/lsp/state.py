@@ -72,6 +72,7 @@ class Unit:
     fix_all: dict[str, Any] = field(default_factory=dict)  # uri -> WorkspaceEdit (this generation)
     positions: Any = None  # the positions.Positions of the last lint
     uri_of: dict[str, str] = field(default_factory=dict)  # shown path -> uri of the open document
+    findings_cache: Any = None  # rule_cache.FindingsCache: findings per model between lints
 
     @property
     def key(self) -> tuple[str, str]:

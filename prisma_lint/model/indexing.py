@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Optional
 
 from ..records import field, record
@@ -118,7 +118,7 @@ def column_class(
     field_name: str,
     *,
     max_enum_values: int,
-    range_types: Iterable[str],
+    range_types: Collection[str],
     fk_fields: set[str],
 ) -> str:
     """How a column behaves in a composite index: foreign key or selective equality (ids,
@@ -132,7 +132,7 @@ def column_class(
         return FOREIGN_KEY
     if is_low_cardinality(schema, f, max_enum_values):
         return LOW_CARDINALITY
-    if f.type in set(range_types):
+    if f.type in range_types:
         return RANGE
     pk = model.primary_key
     if f.is_id or f.is_unique or f.type in SELECTIVE_TYPES or (pk and f.name in pk.fields):

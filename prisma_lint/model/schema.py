@@ -259,6 +259,8 @@ class Schema:
     sql_provider: Optional[str] = None
     sql_statements: list = field(default_factory=list)
     _foreign_keys: Optional[dict[str, list[Relation]]] = field(default=None, repr=False)
+    # what the models were built with (names, provider): when they may be reused (model/builder.py)
+    _built_with: Optional[tuple] = field(default=None, repr=False)
 
     def foreign_keys_of(self, model: str) -> list[Relation]:
         """The relations whose foreign key ``model`` holds (not implicit many-to-many), from a

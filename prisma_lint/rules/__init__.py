@@ -90,6 +90,13 @@ class Rule:
     needs: tuple[Input, ...] = ("schema", "prisma")
     # Off unless selected by id (or `all` explicitly named in select / extend-select).
     default_enabled: bool = True
+    # "model": every finding is about one model (``model=``), inside its block (span and fix
+    # edits), and depends only on that model, the relations to and from it, the models at their
+    # other ends, the enums, the provider, the migrations' indexes of the model and the rule's
+    # options (no queries, no statistics read). The language server then keeps a model's
+    # findings until one of those changes (``prisma_lint/rule_cache.py``); tests compare it with
+    # a fresh lint after random edits.
+    scope: Literal["schema", "model"] = "schema"
 
     def option(self, name: str) -> Optional[Option]:
         return next((o for o in self.options if o.name == name), None)

@@ -64,4 +64,5 @@ RULE = Rule(
     check=check,
     options=(MIN_ROWS,),
     needs=("schema",),
+    scope="model",
 )

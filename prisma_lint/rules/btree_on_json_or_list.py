@@ -45,4 +45,5 @@ RULE = Rule(
     summary="A B-tree index on a Json or list column (use type: Gin).",
     check=check,
     needs=("schema",),
+    scope="model",
 )

@@ -38,15 +38,10 @@ _SELECTIVE = (FOREIGN_KEY, SELECTIVE)
 
 def _classes(ctx: RuleContext, model, fields: list[str]) -> list[str]:
     fk = foreign_key_fields(ctx.schema, model)
+    max_enum_values = ctx.options["max-enum-values"]
+    range_types = frozenset(ctx.options["range-types"])
     return [
-        column_class(
-            ctx.schema,
-            model,
-            f,
-            max_enum_values=ctx.options["max-enum-values"],
-            range_types=ctx.options["range-types"],
-            fk_fields=fk,
-        )
+        column_class(ctx.schema, model, f, max_enum_values=max_enum_values, range_types=range_types, fk_fields=fk)
         for f in fields
     ]
 
@@ -242,4 +237,5 @@ RULE = Rule(
         Option("range-types", list, ["DateTime"], "Prisma scalar types queried by range or used to sort."),
     ),
     needs=("schema",),
+    scope="model",
 )

@@ -71,4 +71,5 @@ RULE = Rule(
     check=check,
     options=(Option("max-enum-values", int, 5, "An enum with at most this many values is low-cardinality."), MIN_ROWS),
     needs=("schema",),
+    scope="model",
 )

@@ -122,4 +122,5 @@ RULE = Rule(
     summary="An @@index equal to, or a leading prefix of, another index on the same model.",
     check=check,
     needs=("schema",),
+    scope="model",
 )

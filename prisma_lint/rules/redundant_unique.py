@@ -114,4 +114,5 @@ RULE = Rule(
     summary="A unique constraint implied by the primary key or another unique constraint.",
     check=check,
     needs=("schema",),
+    scope="model",
 )

@@ -48,4 +48,5 @@ RULE = Rule(
     check=check,
     options=(Option("max-indexes", int, 8, "How many optional indexes (not unique, not serving a foreign key) a model may have."), MIN_ROWS),
     needs=("schema",),
+    scope="model",
 )

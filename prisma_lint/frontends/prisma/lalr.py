@@ -17,6 +17,8 @@ every corpus schema and on random edits of them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Optional
 
 from .lexer import Tok
@@ -33,12 +35,6 @@ class ParseError(Exception):
         self.expected = expected
 
 
-class Inline(list):
-    """The children of a ``_rule``: its parent takes them in its place."""
-
-    __slots__ = ()
-
-
 class LalrParser:
     """Parse a token list with LALR tables, calling ``builder``'s methods as rules reduce.
 
@@ -46,6 +42,9 @@ class LalrParser:
     ``states``: per state, {symbol: action}, an action ``>= 0`` shifting to that state and
     ``< 0`` reducing rule ``-action - 1``; ``rules``: ``[origin, size, callback, keep, expand1]``
     with ``keep`` the child positions kept, as ``[position, splice]`` pairs (None: all, as is).
+
+    The children of a ``_rule`` are a plain list that its parent splices in where ``keep``
+    says so (the splice positions are known from the table, so no marker type is needed).
     """
 
     def __init__(self, tables: dict[str, Any], builder: object) -> None:
@@ -55,26 +54,30 @@ class LalrParser:
         self.reductions = [_reduction(rule, builder) for rule in tables["rules"]]
 
     def parse(self, tokens: list[Tok]):
+        # The hot loop of parsing (a 100k-line schema: ~550k shifts, ~620k reductions): locals
+        # only, and a rule whose value is its children list (a `_rule`) calls nothing.
         states = self.states
         reductions = self.reductions
         end_state = self.end_state
         state_stack = [self.start_state]
         value_stack: list = []
+        push_state = state_stack.append
+        push_value = value_stack.append
         state = self.start_state
         last = tokens[-1] if tokens else Tok("$END", "", 0, 0)
         end = Tok("$END", "", last.start_pos, last.end_pos)
-        for token in _then(tokens, end):
+        for token in chain(tokens, (end,)):
             kind = token.type
             while True:
                 action = states[state].get(kind)
                 if action is None:
                     raise ParseError(token, {s for s in states[state] if s.isupper()})
                 if action >= 0:  # shift
-                    state_stack.append(action)
-                    value_stack.append(token)
+                    push_state(action)
+                    push_value(token)
                     state = action
                     break
-                origin, size, reduce = reductions[-action - 1]
+                origin, size, reduce = reductions[~action]  # rule -action - 1
                 if size:
                     children = value_stack[-size:]
                     del value_stack[-size:]
@@ -82,41 +85,35 @@ class LalrParser:
                 else:
                     children = []
                 state = states[state_stack[-1]][origin]
-                state_stack.append(state)
-                value_stack.append(reduce(children))
-                if kind == "$END" and state == end_state:
+                push_state(state)
+                push_value(children if reduce is None else reduce(children))
+                if state == end_state and kind == "$END":
                     return value_stack[-1]
         raise AssertionError("the end-of-input token was shifted")  # the tables never do this
 
 
-def _then(tokens: list[Tok], end: Tok):
-    yield from tokens
-    yield end
-
-
-def _reduction(rule: list, builder: object) -> tuple[str, int, Callable[[list], Any]]:
+def _reduction(rule: list, builder: object) -> tuple[str, int, Optional[Callable[[list], Any]]]:
+    """``(origin, size, build)``; ``build`` None: the value is the children list itself."""
     origin, size, callback, keep, expand1 = rule
-    build: Callable[[list], Any]
+    build: Optional[Callable[[list], Any]]
     if origin.startswith("_"):
-        build = Inline
-    else:
-        method = getattr(builder, callback, None)
-        one_child = size == 1 if keep is None else (len(keep) == 1 and not keep[0][1])
-        if expand1 and one_child:
-            build = _only_child  # `?rule` with one child: the child itself, no method needed
-        elif method is None:
-            raise ValueError(f"the parse builder has no method for grammar rule {callback!r}")
-        elif expand1:
-            build = _expand_single(method)
-        else:
-            build = method
+        if keep is None:
+            return origin, size, None
+        return origin, size, _filtered(keep, None)
+    method = getattr(builder, callback, None)
+    one_child = size == 1 if keep is None else (len(keep) == 1 and not keep[0][1])
+    if expand1 and one_child:
+        # `?rule` with one child: the child itself, no method needed
+        return origin, size, _only_child if keep is None else itemgetter(keep[0][0])
+    if method is None:
+        raise ValueError(f"the parse builder has no method for grammar rule {callback!r}")
+    build = _expand_single(method) if expand1 else method
     if keep is None:
         return origin, size, build
     return origin, size, _filtered(keep, build)
 
 
-def _only_child(children: list) -> Any:
-    return children[0]
+_only_child = itemgetter(0)
 
 
 def _expand_single(method: Callable[[list], Any]) -> Callable[[list], Any]:
@@ -126,14 +123,52 @@ def _expand_single(method: Callable[[list], Any]) -> Callable[[list], Any]:
     return build
 
 
-def _filtered(keep: list, build: Callable[[list], Any]) -> Callable[[list], Any]:
-    if not any(splice for _, splice in keep):
-        positions = [i for i, _ in keep]
+def _filtered(keep: list, build: Optional[Callable[[list], Any]]) -> Callable[[list], Any]:
+    """Keep the children at ``keep``'s positions, splicing in the lists of ``_rule`` children,
+    then ``build`` (None: the kept list is the value)."""
+    positions = [i for i, _ in keep]
+    splices = [i for i, splice in keep if splice]
+    if not splices:
+        get = itemgetter(*positions)
+        if len(positions) == 1:
+            only = positions[0]
+
+            def pick_one(children: list) -> Any:
+                kept = [children[only]]
+                return kept if build is None else build(kept)
+
+            return pick_one
 
         def pick(children: list) -> Any:
-            return build([children[i] for i in positions])
+            kept = list(get(children))
+            return kept if build is None else build(kept)
 
         return pick
+    if build is None and keep[0][0] == 0 and keep[0][1]:
+        # a repetition (`__x_star`): the list so far comes first and is nobody else's value,
+        # so it grows in place (copying it each time was quadratic in a block's length)
+        rest = keep[1:]
+
+        def accumulate(children: list) -> Any:
+            kept = children[0]
+            for i, splice in rest:
+                if splice:
+                    kept += children[i]
+                else:
+                    kept.append(children[i])
+            return kept
+
+        return accumulate
+    if splices == [positions[-1]] and positions[:-1] == list(range(len(positions) - 1)):
+        # the leading children as they are, then one spliced list (`field: IDENT type attr*`)
+        head, tail = len(positions) - 1, positions[-1]
+
+        def head_and_tail(children: list) -> Any:
+            kept = children[:head]
+            kept += children[tail]
+            return kept if build is None else build(kept)
+
+        return head_and_tail
 
     def pick_and_splice(children: list) -> Any:
         kept: list = []
@@ -142,7 +177,7 @@ def _filtered(keep: list, build: Callable[[list], Any]) -> Callable[[list], Any]
                 kept += children[i]
             else:
                 kept.append(children[i])
-        return build(kept)
+        return kept if build is None else build(kept)
 
     return pick_and_splice
 

@@ -140,19 +140,21 @@ def read_source(
         )
 
 
-def parse_files(sources: list[SourceFile], previous: Optional[dict[str, SchemaFile]] = None) -> Schema:
+def parse_files(sources: list[SourceFile], previous_schema: Optional[Schema] = None, move: bool = False) -> Schema:
     """Parse and build one schema from its files (the garbage collector paused meanwhile:
     parsing makes many small objects and no cycles, and collections would cost a third).
-    ``previous``: the files as parsed before an edit, by path; only changed blocks are parsed."""
+    ``previous_schema``: the schema before an edit; only the blocks that changed are parsed.
+    ``move``: ``previous_schema`` is given up: its unchanged blocks are moved into the result,
+    not copied, and its models of them reused."""
     from .parser import get_parser
 
     parser = get_parser()
-    previous = previous or {}
+    previous = {f.source.path: f for f in previous_schema.files} if previous_schema is not None else {}
     enabled = gc.isenabled()
     gc.disable()
     try:
-        files: list[SchemaFile] = [parser.parse(s, previous.get(s.path)) for s in sources]
-        return build_schema(files)
+        files: list[SchemaFile] = [parser.parse(s, previous.get(s.path), move) for s in sources]
+        return build_schema(files, previous_schema if move else None)
     finally:
         if enabled:
             gc.enable()
@@ -168,7 +170,8 @@ def load_schema(
 
     ``overrides`` maps resolved file paths to text to use instead of the file on disk
     (an editor's unsaved buffer). ``previous``: the same schema read before (the editor's last
-    lint): only the blocks that changed since are parsed again.
+    lint): only the blocks that changed since are parsed again, and the others are moved from
+    it into the result: ``previous`` is given up (it no longer reads right afterwards).
     """
     p = Path(path)
     if p.is_dir():
@@ -195,9 +198,8 @@ def load_schema(
                     code="io-error",
                 )
             )
-    before = {f.source.path: f for f in previous.schema.files} if previous is not None else None
     return LoadedSchema(
-        parse_files(kept, before), display_path(p, cwd), read_errors=errors, paths=shown, read_as=snapshots
+        parse_files(kept, previous.schema if previous is not None else None, move=True), display_path(p, cwd), read_errors=errors, paths=shown, read_as=snapshots
     )
 
 
@@ -229,9 +231,8 @@ def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
     sources = [SourceFile(path, texts[path]) for path in texts]
     for s, f in zip(sources, loaded.schema.files):
         s.bom = f.source.bom
-    before = {f.source.path: f for f in loaded.schema.files}
     return LoadedSchema(
-        parse_files(sources, before),
+        parse_files(sources, loaded.schema),
         loaded.root,
         loaded.discovered_by,
         list(loaded.read_errors),

@@ -1,0 +1,252 @@
+"""The language server's incremental path (issue #10): after each change, the blocks the edit
+did not touch are moved (not copied) from the last parse, and the models built from them are
+reused. Whatever is reused, a series of edits must give exactly what a fresh load and lint of
+the same text give: the model graph, every finding (with its fix) and every diagnostic."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from prisma_lint import records
+from prisma_lint.config import Config
+from prisma_lint.engine import Engine, load_inputs
+from prisma_lint.frontends.prisma.syntax import Block
+from prisma_lint.model.schema import Model, Relation
+from prisma_lint.rule_cache import FindingsCache
+from prisma_lint.rules import load_registry
+from prisma_lint.source import SourceFile, Span
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from synth import synthetic_schema
+
+REGISTRY = load_registry()
+ENGINE = Engine(REGISTRY, Config())
+
+
+def graph(value, seen_models: bool = False):
+    """The model graph as plain values: spans as (file, start, end, line, column), models met
+    again (relation targets, join tables) by name, AST nodes by their span."""
+    if isinstance(value, Span):
+        return ("span", value.file.path, value.start, value.end, value.line, value.column, value.text)
+    if isinstance(value, SourceFile):
+        return ("file", value.path, value.text)
+    if isinstance(value, (list, tuple)):
+        return [graph(x, seen_models) for x in value]
+    if isinstance(value, dict):
+        return {k: graph(v, seen_models) for k, v in value.items()}
+    if isinstance(value, Block):
+        return ("block", graph(value.span))
+    if isinstance(value, Model) and seen_models:
+        return ("model", value.name)
+    if isinstance(value, Relation) and seen_models:
+        return ("relation", value.name, value.model, value.field)
+    if records.is_record(value) and type(value).__module__.startswith("prisma_lint.model"):
+        inner = seen_models or isinstance(value, (Model, Relation))
+        return (type(value).__name__, [(f.name, graph(getattr(value, f.name), inner)) for f in records.fields(value) if not f.name.startswith("_") and f.name != "files"])
+    if records.is_record(value):  # an AST node (an attribute): where it is
+        span = getattr(value, "span", None)
+        return (type(value).__name__, graph(span) if span is not None else None)
+    return value
+
+
+def lint_result(inputs, cache=None):
+    r = ENGINE.lint(inputs, cache)
+    findings = [
+        (f.rule, f.severity, f.message, f.span.file.path, f.span.start, f.span.end, f.span.line, f.span.column,
+         None if f.fix is None else (f.fix.title, f.fix.applicability, [(e.file.path, e.start, e.end, e.text) for e in f.fix.edits]))
+        for f in r.findings
+    ]
+    diagnostics = [(d.code, d.severity, d.message, d.file, d.span.start if d.span else None) for d in r.diagnostics]
+    return findings, diagnostics
+
+
+def check_series(tmp_path: Path, text: str, edits, stats: Optional[list] = None) -> int:
+    """Load ``text``, apply ``edits`` (start, end, insert) one after the other as the language
+    server does (each load given the last one, each lint with the findings kept from the last
+    one), and compare each step with a fresh load and lint. Returns how many models were reused
+    over the series; ``stats`` gets how many models kept their findings at each step."""
+    path = tmp_path / "schema.prisma"
+    path.write_text(text)
+    key = str(path.resolve())
+    current = load_inputs(path, tmp_path, {key: text})
+    cache = FindingsCache()
+    lint_result(current, cache)
+    reused = 0
+    for start, end, insert in edits:
+        text = text[:start] + insert + text[end:]
+        before = {id(m) for m in current.unit.schema.models.values()}
+        current = load_inputs(path, tmp_path, {key: text}, previous=current)
+        reused += sum(1 for m in current.unit.schema.models.values() if id(m) in before)
+        fresh = load_inputs(path, tmp_path, {key: text})
+        assert graph(current.unit.schema.models) == graph(fresh.unit.schema.models)
+        assert graph(current.unit.schema.relations) == graph(fresh.unit.schema.relations)
+        assert graph(current.unit.schema.enums) == graph(fresh.unit.schema.enums)
+        assert graph(current.unit.schema.join_tables) == graph(fresh.unit.schema.join_tables)
+        assert lint_result(current, cache) == lint_result(fresh)
+        if stats is not None:
+            stats.append(cache.reused)
+    return reused
+
+
+SNIPPETS = [
+    " x", "\n", "// c\n", "/// doc\n", "  extra String?\n", "  @@index([id])\n", "}", "{", "@", '"',
+    "model Added {\n  id Int @id\n}\n", "enum Mood {\n  HAPPY\n}\n", "  mood Mood?\n",
+    "  other Account0 @relation(fields: [otherId], references: [id])\n  otherId String @db.Uuid\n",
+]
+
+
+LINE_SNIPPETS = ["// c\n", "/// doc\n", "  extra String?\n", "  @@index([id])\n", "\n", "  mood Mood?\n"]
+
+
+def typing_series(text: str, rng: random.Random, n: int) -> list[tuple[int, int, str]]:
+    """Edits as typed: a line inserted at the start of a line (in a block or between blocks),
+    a line deleted, or a character typed that breaks the syntax and is deleted again."""
+    edits = []
+    for _ in range(n):
+        starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"][:-1]
+        at = rng.choice(starts)
+        kind = rng.random()
+        if kind < 0.6:
+            edits.append((at, at, rng.choice(LINE_SNIPPETS)))
+        elif kind < 0.8:
+            edits.append((at, text.index("\n", at) + 1, ""))
+        else:
+            edits += [(at, at, "@"), (at, at + 1, "")]
+        for start, end, insert in edits[-2 if kind >= 0.8 else -1 :]:
+            text = text[:start] + insert + text[end:]
+    return edits
+
+
+def test_edits_of_the_benchmark_schema_lint_as_a_fresh_load(tmp_path):
+    """The benchmark's schema, typed at random lines (in comments, models, enums, between
+    blocks; syntax errors and their repair): the same models, findings and diagnostics."""
+    text = synthetic_schema(600).replace("enum Status0 {", "enum Mood {\n  HAPPY\n}\n\nenum Status0 {")
+    assert check_series(tmp_path, text, typing_series(text, random.Random(10), 30)) > 100
+
+
+def test_an_edit_reuses_the_models_it_does_not_touch(tmp_path):
+    text = synthetic_schema(300)
+    at = text.index("  title     String")  # inside Project0
+    n_models = text.count("\nmodel ")
+    # typing on the first line (a comment): every model is reused, and its findings
+    kept: list[int] = []
+    assert check_series(tmp_path, text, [(len(text.split("\n", 1)[0]), len(text.split("\n", 1)[0]), " x")], kept) == n_models
+    assert kept == [n_models]
+    # a field added to Project0: every model but Project0 is reused; the findings of those
+    # above it are kept (the lines below it moved: their messages may quote lines)
+    kept = []
+    assert check_series(tmp_path, text, [(at, at, "  extra String?\n")], kept) == n_models - 1
+    assert kept == [0]  # Project0 changed, Account0 above it is related to it
+    at = text.index("  title     String", at + 1)  # inside Project1
+    kept = []
+    assert check_series(tmp_path, text, [(at, at, "  extra String?\n")], kept) == n_models - 1
+    assert kept == [2]  # Account0 and Project0; Account1 is related to Project1
+    at = text.index("  title     String")
+    kept = []
+    assert check_series(tmp_path, text, [(at + 2, at + 7, "name ")], kept) == n_models - 1  # typed on a line
+    assert kept == [n_models - 2]  # not Project0's, nor its relation's other end's (Account0)
+    # a doc comment above a model: that model is built again (its doc changed)
+    at = text.index("model Project1 {")
+    assert check_series(tmp_path, text, [(at, at, "/// documented\n")]) == n_models - 1
+    # a new enum: the names every field's kind depends on changed, nothing is reused
+    assert check_series(tmp_path, text, [(len(text), len(text), "enum Fresh {\n  A\n}\n")]) == 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_edit_series_lint_as_a_fresh_load(tmp_path, corpus_texts, data):
+    files = data.draw(st.sampled_from([f for f in corpus_texts if len(f) == 1]))
+    ((_, text),) = files.items()
+    edits = []
+    t = text
+    for _ in range(data.draw(st.integers(1, 5))):
+        start = data.draw(st.integers(0, len(t)))
+        end = data.draw(st.integers(start, min(len(t), start + 40)))
+        insert = data.draw(st.sampled_from(SNIPPETS + [""]))
+        edits.append((start, end, insert))
+        t = t[:start] + insert + t[end:]
+    check_series(tmp_path, text, edits)
+
+
+# -- the language server's own state: didChange after didChange, against a fresh didOpen -----
+
+
+class _Transport:
+    """What the server state calls on pygls' server: published diagnostics are kept."""
+
+    def __init__(self) -> None:
+        self.published: list = []
+        self.workspace = type("W", (), {"position_encoding": "utf-16"})()
+        self.protocol = type("P", (), {"client_capabilities": None})()
+
+    def text_document_publish_diagnostics(self, params) -> None:
+        self.published.append(params)
+
+    def window_log_message(self, params) -> None:
+        raise AssertionError(params.message)
+
+
+def _state(folder: Path):
+    import asyncio
+
+    types = pytest.importorskip("lsprotocol.types")
+    from pygls.uris import from_fs_path, to_fs_path
+
+    from prisma_lint.lsp.server import ServerState
+
+    transport = _Transport()
+    state = ServerState(transport, types, from_fs_path, to_fs_path, asyncio)
+    state.cwd = folder
+    return state, transport, types
+
+
+def _diagnostics(params) -> list:
+    return sorted(
+        (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, d.code, d.message, d.severity)
+        for d in params.diagnostics
+    )
+
+
+def test_the_servers_diagnostics_after_changes_are_a_fresh_open(tmp_path):
+    """Changes (incremental ranges, as an editor sends them) go through the parse that moves
+    blocks, the reused models and the kept findings; after each one the published diagnostics
+    are those of a server that opens the resulting text fresh."""
+    import asyncio
+
+    text = synthetic_schema(400)
+    path = tmp_path / "schema.prisma"
+    path.write_text(text)
+    state, transport, types = _state(tmp_path)
+    uri = path.as_uri()
+    edits = typing_series(text, random.Random(12), 12)
+
+    async def run() -> None:
+        state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=1, text=text)))
+        current = text
+        for version, (start, end, insert) in enumerate(edits, 2):
+            a, b = _lsp_position(current, start), _lsp_position(current, end)
+            change = types.TextDocumentContentChangePartial(range=types.Range(start=types.Position(line=a[0], character=a[1]), end=types.Position(line=b[0], character=b[1])), text=insert)
+            state.did_change(types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(version=version, uri=uri), content_changes=[change]))
+            state.lint_now(state.doc_unit[uri])
+            current = current[:start] + insert + current[end:]
+            assert state.docs[uri].text == current
+            fresh_state, fresh, _ = _state(tmp_path)
+            fresh_state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=version, text=current)))
+            assert transport.published[-1].version == version
+            assert _diagnostics(transport.published[-1]) == _diagnostics(fresh.published[-1])
+        cache = state.units[state.doc_unit[uri]].findings_cache
+        assert cache is not None and cache.entries  # the findings were kept between lints
+
+    asyncio.run(run())
+
+
+def _lsp_position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset)
+    return line, offset - (text.rfind("\n", 0, offset) + 1)
