@@ -92,9 +92,15 @@ class SourceFile:
         return self.text[start:end].rstrip("\r\n")
 
     def line_ending(self) -> str:
-        """The file's dominant line ending (for text we insert)."""
-        m = _NEWLINE.search(self.text)
-        return m.group() if m else "\n"
+        """The file's dominant line ending (for text we insert): the commonest of CRLF, CR and
+        LF, LF on a tie or with none (a stray CR at the top of an LF file, once the first one
+        found, put CR CR before an inserted line)."""
+        text = self.text
+        crlf = text.count("\r\n")
+        cr, lf = text.count("\r") - crlf, text.count("\n") - crlf
+        if crlf > max(cr, lf):
+            return "\r\n"
+        return "\r" if cr > max(crlf, lf) else "\n"
 
     @property
     def line_count(self) -> int:

@@ -326,6 +326,16 @@ def test_new_index_in_a_crlf_file_with_a_bom(tmp_path):
     assert path.read_bytes() == to_crlf_bom(expected.encode("utf-8"))
 
 
+def test_new_index_takes_the_dominant_line_ending_not_the_first(tmp_path):
+    """A stray CR at the top of an LF file (the random corruption test found it on a corpus
+    schema): the inserted line ends in LF, as the file's other lines do."""
+    text = HEAD + POST_INDENT4
+    path, proc = fix_file(tmp_path, "\r" + text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    expected = text.replace("    @@index([title])\n", "    @@index([title])\n    @@index([authorId])\n")
+    assert path.read_bytes() == ("\r" + expected).encode("utf-8")
+
+
 def test_new_index_after_the_fields_with_a_blank_line(tmp_path):
     post = "model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n"
     path, proc = fix_file(tmp_path, HEAD + post)
