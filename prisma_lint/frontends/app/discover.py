@@ -220,6 +220,12 @@ class AppScope:
         return real in self.files or any(_admits(root, real, self.excluded) for root in self.folders)
 
 
+def _skips_folder(name: str, rel: str, excluded: _Excludes) -> bool:
+    """Whether the walk leaves a folder out (``rel``: its path under the app folder): one rule
+    for ``_walk`` and for ``AppScope``, which must agree on every file."""
+    return name in ALWAYS_SKIP_DIRS or name.startswith(".") or excluded(name, rel)
+
+
 def _admits(root: str, target: str, excluded: _Excludes) -> bool:
     """Whether ``_walk(root)`` reaches ``target`` (both real paths): each folder on the way is
     one it descends into, and the file is not excluded."""
@@ -232,7 +238,7 @@ def _admits(root: str, target: str, excluded: _Excludes) -> bool:
         return False
     prefix = ""
     for d in parts[:-1]:
-        if d in ALWAYS_SKIP_DIRS or d.startswith(".") or excluded(d, prefix + d):
+        if _skips_folder(d, prefix + d, excluded):
             return False
         prefix += d + "/"
     return not excluded(parts[-1], prefix + parts[-1])
@@ -246,9 +252,7 @@ def _walk(root: str, excluded: _Excludes, out: set[str]) -> None:
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = dirpath[cut:].replace(os.sep, "/")
         prefix = rel_dir + "/" if rel_dir else ""
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in ALWAYS_SKIP_DIRS and not d.startswith(".") and not excluded(d, prefix + d)
-        )
+        dirnames[:] = sorted(d for d in dirnames if not _skips_folder(d, prefix + d, excluded))
         for f in filenames:
             if is_source(f) and not excluded(f, prefix + f):
                 out.add(os.path.join(dirpath, f))
