@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import REPO
 
@@ -21,10 +22,11 @@ print(json.dumps(seen), file=sys.stderr)
 """
 
 
-def imported(*args: str) -> dict:
+def imported(*args: str, modules: tuple[str, ...] = HEAVY, cwd: Path = REPO) -> dict:
+    """Which of ``modules`` a run of the CLI with ``args`` (from ``cwd``) imported."""
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE % (HEAVY,), *args],
-        cwd=REPO,
+        [sys.executable, "-c", PROBE % (modules,), *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
@@ -99,12 +101,5 @@ NOT_FOR_A_PLAIN_CHECK = (
 def test_plain_check_without_an_app_stays_light(tmp_path):
     schema = tmp_path / "schema.prisma"
     schema.write_text((REPO / "examples" / "schema.prisma").read_text())
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE % (NOT_FOR_A_PLAIN_CHECK,), "check", "-q", str(schema)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-    )
-    seen = json.loads(proc.stderr.strip().splitlines()[-1])
+    seen = imported("check", "-q", str(schema), modules=NOT_FOR_A_PLAIN_CHECK, cwd=tmp_path)
     assert seen == {m: False for m in NOT_FOR_A_PLAIN_CHECK}
