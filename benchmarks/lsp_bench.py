@@ -13,6 +13,10 @@ is parsed, built and linted again, with the models related to it). A second numb
 apart), includes the debounce.
 
 ``measure(repeat)`` returns the median in seconds, for ``benchmarks/run.py``.
+
+``--phases`` starts the server with ``PRISMA_LINT_LSP_TIMING`` (see ``prisma_lint/lsp/timing.py``)
+and prints the median of each phase of the isolated edits: the server's marks and the client's
+send and receive times are all on CLOCK_MONOTONIC.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -42,6 +47,7 @@ class Client:
     """Just enough of an LSP client: framed JSON-RPC over the server's stdin/stdout."""
 
     def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
+        self.cmd = cmd
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         self.inbox: "queue.Queue[tuple[float, dict]]" = queue.Queue()
         self.next_id = 0
@@ -120,8 +126,11 @@ class Client:
             self.proc.wait()
 
 
-def _start(folder: Path) -> Client:
+def _start(folder: Path, timing: Optional[Path] = None) -> Client:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env.pop("PRISMA_LINT_LSP_TIMING", None)
+    if timing is not None:
+        env["PRISMA_LINT_LSP_TIMING"] = str(timing)
     client = Client([sys.executable, "-m", "prisma_lint.lsp.server"], env)
     client.request(
         "initialize",
@@ -138,8 +147,11 @@ def _start(folder: Path) -> Client:
     return client
 
 
-def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[float], list[float]]:
-    """(isolated-edit latencies, end-of-burst latencies) in seconds."""
+def _session(
+    repeat: int, burst: int, where: str = "first-line", phases: Optional[dict[str, list[float]]] = None
+) -> tuple[list[float], list[float]]:
+    """(isolated-edit latencies, end-of-burst latencies) in seconds; with ``phases``, the time of
+    each phase of the isolated edits (ms) is appended to it."""
     with tempfile.TemporaryDirectory(prefix="prisma-lint-lsp-bench-") as tmp:
         folder = Path(tmp)
         path = folder / "schema.prisma"
@@ -152,7 +164,9 @@ def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[f
         else:
             line_no = 0
         uri = path.as_uri()
-        client = _start(folder)
+        timing = folder / "timing.jsonl" if phases is not None else None
+        client = _start(folder, timing)
+        measured: dict[int, tuple[float, float]] = {}  # version -> (sent, received)
         try:
             client.notify(
                 "textDocument/didOpen",
@@ -185,6 +199,7 @@ def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[f
                 sent = edit()
                 got, _ = client.wait_diagnostics(uri, version)
                 isolated.append(got - sent)
+                measured[version] = (sent, got)
             bursts = []
             for _ in range(burst):
                 time.sleep(0.2)
@@ -196,6 +211,22 @@ def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[f
             return isolated, bursts
         finally:
             client.close()
+            if timing is not None and phases is not None and timing.exists():
+                _add_phases(timing, measured, phases)
+
+
+def _add_phases(timing: Path, measured: dict[int, tuple[float, float]], phases: dict[str, list[float]]) -> None:
+    """Each phase's time (ms, the gap to the mark before it) of the measured versions."""
+    for line in timing.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        times = measured.get(entry["version"])
+        if times is None:
+            continue
+        sent, got = times
+        previous = int(sent * 1e9)
+        for name, ns in entry["marks"] + [["received by the client", int(got * 1e9)]]:
+            phases.setdefault(name, []).append((ns - previous) / 1e6)
+            previous = ns
 
 
 def measure(repeat: int = 15, where: str = "first-line") -> float:
@@ -208,8 +239,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--where", choices=("first-line", "model"), default="first-line", help="where the edits are typed")
+    parser.add_argument("--phases", action="store_true", help="print the median time of each phase (ms)")
     args = parser.parse_args()
-    isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3), args.where)
+    phases: Optional[dict[str, list[float]]] = {} if args.phases else None
+    isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3), args.where, phases)
+    if phases:
+        for name, values in phases.items():
+            print(f"  {name:>24}: {statistics.median(values):7.2f} ms (min {min(values):.2f}, n={len(values)})")
     print(f"didChange -> publishDiagnostics, {LINES:,} lines (warm, {args.where}): {statistics.median(isolated) * 1000:.0f} ms")
     print(f"  (last change of a typing burst, debounce included: {statistics.median(bursts) * 1000:.0f} ms; "
           f"isolated edits min {min(isolated) * 1000:.0f} / max {max(isolated) * 1000:.0f} ms)")

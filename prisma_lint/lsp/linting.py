@@ -61,6 +61,8 @@ class Linting(StateBase):
                 out.setdefault(uri, []).append(self._record(self._zero_range(), str(e), "error", "io-error"))
             unit.inputs = None
             return out
+        if self.timing is not None:
+            self.timing.mark("loaded")
         engine = Engine(self.registry, config)
         if inputs.kind == "prisma" and (config.app or engine.reads("queries")):
             inputs = replace(inputs, queries=self._app_queries(unit, inputs, config))
@@ -71,6 +73,8 @@ class Linting(StateBase):
 
             unit.findings_cache = FindingsCache()
         result = engine.lint(inputs, unit.findings_cache if inputs.kind == "prisma" else None)
+        if self.timing is not None:
+            self.timing.mark("linted")
 
         shown_to_path = {s: p.resolve() for s, p in loaded.paths.items()}
         if migrations is not None:
@@ -121,6 +125,8 @@ class Linting(StateBase):
                     target = sorted(own)[0]
                 rng = self._zero_range()
             out.setdefault(target, []).append(self._record(rng, diag.message, diag.severity, diag.code))
+        if self.timing is not None:
+            self.timing.mark("records")
         return out
 
     def _app_queries(self, unit: Unit, inputs, config):
@@ -258,7 +264,10 @@ class Linting(StateBase):
 
     def _publish_merged(self, uri: str) -> None:
         doc = self.docs.get(uri)
-        self._publish(uri, [r.diagnostic for r in self._merged(uri)], doc.version if doc else None)
+        merged = [r.diagnostic for r in self._merged(uri)]
+        if self.timing is not None:
+            self.timing.mark("merged")
+        self._publish(uri, merged, doc.version if doc else None)
 
     def _publish(self, uri: str, diagnostics: list, version: Optional[int]) -> None:
         t = self.types

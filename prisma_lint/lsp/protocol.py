@@ -81,9 +81,10 @@ def split_frames(buf: bytearray) -> list[Optional[bytes]]:
 class Dispatcher:
     """Checks each message against the protocol state before pygls handles it."""
 
-    def __init__(self, protocol) -> None:
+    def __init__(self, protocol, timing=None) -> None:
         self.protocol = protocol
         self.initialized = False
+        self.timing = timing  # timing.Timing when the phases are measured, else None
 
     def error(self, msg_id: Any, code: int, message: str) -> None:
         self.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
@@ -97,6 +98,8 @@ class Dispatcher:
         except ValueError as e:  # UnicodeDecodeError is a ValueError too
             self.error(None, PARSE_ERROR, f"Parse error: {e}")
             return
+        if self.timing is not None:
+            self.timing.mark("parsed")
         self.message(data)
 
     def message(self, data: Any) -> None:
@@ -125,6 +128,8 @@ class Dispatcher:
             return
         if method == "initialize" and request:
             self.initialized = True
+        if self.timing is not None:
+            self.timing.mark("structured")
         self.protocol.handle_message(message)
 
 
@@ -134,7 +139,8 @@ async def serve(server, stdin=None) -> None:
 
     stdin = stdin or sys.stdin.buffer
     loop = asyncio.get_running_loop()
-    dispatcher = Dispatcher(server.protocol)
+    timing = getattr(getattr(server, "prisma_lint_state", None), "timing", None)
+    dispatcher = Dispatcher(server.protocol, timing)
     buf = bytearray()
     read = getattr(stdin, "read1", stdin.read)
     while not server._stop_event.is_set():
@@ -143,6 +149,8 @@ async def serve(server, stdin=None) -> None:
             break
         buf += chunk
         for body in split_frames(buf):
+            if timing is not None:
+                timing.start("read")
             try:
                 dispatcher.body(body)
             except (SystemExit, KeyboardInterrupt):

@@ -111,6 +111,11 @@ def main() -> None:
     from .protocol import start_io
 
     server = create_server()
+    timing_path = os.environ.get("PRISMA_LINT_LSP_TIMING")
+    if timing_path:  # the bench's --phases (see timing.py)
+        from .timing import Timing
+
+        server.prisma_lint_state.timing = Timing(timing_path)
     # pygls' own stdio loop leaves protocol errors unanswered (see protocol.py)
     sys.exit(start_io(server))
 

@@ -77,6 +77,8 @@ class Workspace(Linting):
         self.lint_now(key)
 
     def did_change(self, params) -> None:
+        if self.timing is not None:
+            self.timing.mark("pygls")
         doc = self.docs.get(params.text_document.uri)
         if doc is None:
             return
@@ -93,6 +95,9 @@ class Workspace(Linting):
         if doc.kind is None:
             return
         key = self.doc_unit.get(doc.uri) or self._assign(doc)
+        if self.timing is not None:
+            self.timing.mark("changed")
+            self.timing.change(doc.uri, doc.version)
         self.schedule(key)
 
     def did_save(self, params) -> None:
@@ -270,10 +275,15 @@ class Workspace(Linting):
             return
         import gc
 
+        if self.timing is not None:
+            self.timing.mark("fired")
         enabled = gc.isenabled()
         gc.disable()  # no collection pause between the change and its diagnostics (see _collect_later)
         try:
             self._lint_and_publish(key, unit, uris_in_unit)
+            if self.timing is not None:
+                self.timing.mark("sent")
+                self.timing.flush()
         finally:
             if enabled:
                 gc.enable()

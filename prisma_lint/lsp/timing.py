@@ -1,0 +1,49 @@
+"""Where the time of one change goes, for ``benchmarks/lsp_bench.py --phases`` (issue #10).
+
+Off unless ``prisma-lint lsp`` is started with ``PRISMA_LINT_LSP_TIMING`` naming a file (read
+once, by :func:`~prisma_lint.lsp.server.main`): then each lint appends one JSON line to it,
+``{"uri": ..., "version": ..., "marks": [[phase, ns], ...]}``, the marks being
+``time.perf_counter_ns()`` values. On Linux that is CLOCK_MONOTONIC, the same clock in every
+process, so the bench can put its own send and receive times on the same line.
+
+Marks of one change, in order (a phase's time is the gap to the mark before it):
+``read`` (the reader thread handed the frame to the event loop), ``parsed`` (JSON), ``structured``
+(lsprotocol/cattrs made the params), ``changed`` (the change applied to pygls' and our document),
+``fired`` (the debounce timer ran), ``loaded`` (load_inputs: parse, relocate, build), ``linted``
+(the rules), ``records`` (findings -> diagnostics), ``merged`` (one document's diagnostics merged
+and sorted), ``sent`` (serialised and written).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Optional
+
+
+class Timing:
+    """Marks of the change being handled; written out when its lint has published."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.marks: list[tuple[str, int]] = []
+        self.version: Optional[int] = None
+        self.uri: Optional[str] = None
+
+    def start(self, name: str, ns: Optional[int] = None) -> None:
+        """The first mark of a message (kept only if the message turns out to be a change)."""
+        self.marks = [(name, time.perf_counter_ns() if ns is None else ns)]
+
+    def mark(self, name: str) -> None:
+        self.marks.append((name, time.perf_counter_ns()))
+
+    def change(self, uri: str, version: Any) -> None:
+        self.uri, self.version = uri, version
+
+    def flush(self) -> None:
+        if self.version is None:
+            return
+        line = json.dumps({"uri": self.uri, "version": self.version, "marks": self.marks})
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+        self.version, self.uri, self.marks = None, None, []
