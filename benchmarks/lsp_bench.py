@@ -148,7 +148,7 @@ def _start(folder: Path, timing: Optional[Path] = None) -> Client:
 
 
 def _session(
-    repeat: int, burst: int, where: str = "first-line", phases: Optional[dict[str, list[float]]] = None
+    repeat: int, burst: int, where: str = "first-line", phases: Optional[dict[str, list[tuple[float, float]]]] = None
 ) -> tuple[list[float], list[float]]:
     """(isolated-edit latencies, end-of-burst latencies) in seconds; with ``phases``, the time of
     each phase of the isolated edits (ms) is appended to it."""
@@ -215,18 +215,20 @@ def _session(
                 _add_phases(timing, measured, phases)
 
 
-def _add_phases(timing: Path, measured: dict[int, tuple[float, float]], phases: dict[str, list[float]]) -> None:
-    """Each phase's time (ms, the gap to the mark before it) of the measured versions."""
+def _add_phases(timing: Path, measured: dict[int, tuple[float, float]], phases: dict[str, list[tuple[float, float]]]) -> None:
+    """Each phase's (wall, CPU) time in ms of the measured versions: the gap to the mark
+    before it (CPU time only between the server's own marks; NaN for the others)."""
     for line in timing.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         times = measured.get(entry["version"])
         if times is None:
             continue
         sent, got = times
-        previous = int(sent * 1e9)
-        for name, ns in entry["marks"] + [["received by the client", int(got * 1e9)]]:
-            phases.setdefault(name, []).append((ns - previous) / 1e6)
-            previous = ns
+        previous, previous_cpu = int(sent * 1e9), None
+        for name, ns, cpu in entry["marks"] + [["received by the client", int(got * 1e9), None]]:
+            cpu_ms = (cpu - previous_cpu) / 1e6 if cpu is not None and previous_cpu is not None else float("nan")
+            phases.setdefault(name, []).append(((ns - previous) / 1e6, cpu_ms))
+            previous, previous_cpu = ns, cpu
 
 
 def measure(repeat: int = 15, where: str = "first-line") -> float:
@@ -241,11 +243,13 @@ def main() -> int:
     parser.add_argument("--where", choices=("first-line", "model"), default="first-line", help="where the edits are typed")
     parser.add_argument("--phases", action="store_true", help="print the median time of each phase (ms)")
     args = parser.parse_args()
-    phases: Optional[dict[str, list[float]]] = {} if args.phases else None
+    phases: Optional[dict[str, list[tuple[float, float]]]] = {} if args.phases else None
     isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3), args.where, phases)
     if phases:
+        print(f"  {'phase':>24}  median wall (min)    median CPU")
         for name, values in phases.items():
-            print(f"  {name:>24}: {statistics.median(values):7.2f} ms (min {min(values):.2f}, n={len(values)})")
+            wall, cpu = [v[0] for v in values], [v[1] for v in values]
+            print(f"  {name:>24}: {statistics.median(wall):6.2f} ms ({min(wall):5.2f})   {statistics.median(cpu):6.2f} ms")
     print(f"didChange -> publishDiagnostics, {LINES:,} lines (warm, {args.where}): {statistics.median(isolated) * 1000:.0f} ms")
     print(f"  (last change of a typing burst, debounce included: {statistics.median(bursts) * 1000:.0f} ms; "
           f"isolated edits min {min(isolated) * 1000:.0f} / max {max(isolated) * 1000:.0f} ms)")

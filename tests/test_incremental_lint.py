@@ -179,15 +179,19 @@ def test_random_edit_series_lint_as_a_fresh_load(tmp_path, corpus_texts, data):
 
 
 class _Transport:
-    """What the server state calls on pygls' server: published diagnostics are kept."""
+    """What the server state calls on pygls' server: published diagnostics are kept (as
+    lsprotocol's PublishDiagnosticsParams)."""
 
     def __init__(self) -> None:
         self.published: list = []
         self.workspace = type("W", (), {"position_encoding": "utf-16"})()
-        self.protocol = type("P", (), {"client_capabilities": None})()
+        self.protocol = type("P", (), {"client_capabilities": None, "_send_data": self._send_data})()
 
-    def text_document_publish_diagnostics(self, params) -> None:
-        self.published.append(params)
+    def _send_data(self, message: dict) -> None:
+        from lsprotocol import converters, types
+
+        assert message["method"] == "textDocument/publishDiagnostics"
+        self.published.append(converters.get_converter().structure(message["params"], types.PublishDiagnosticsParams))
 
     def window_log_message(self, params) -> None:
         raise AssertionError(params.message)

@@ -100,7 +100,7 @@ class Linting(StateBase):
             found_in = uri_of.get(f.span.file.path)
             if found_in is None:
                 continue
-            rng = self._range(positions, f.span.file, f.span.start, f.span.end)
+            rng = self._wire_range(positions, f.span.file, f.span.start, f.span.end)
             rec = self._record(rng, f.message, f.severity, f.rule, tags=self._tags(f.rule))
             rec.help = f.help
             rec.finding = f
@@ -108,7 +108,7 @@ class Linting(StateBase):
                 touched = {f.span.file.path} | {e.file.path for e in f.fix.edits}
                 if not (touched & errors_in):
                     rec.fix = self._fix_record(positions, f.fix, uri_of, unit)
-                    rec.diagnostic.data = {"id": rec.id, "fix": f.fix.applicability}
+                    rec.diagnostic["data"] = {"id": rec.id, "fix": f.fix.applicability}
             out[found_in].append(rec)
         for diag in result.diagnostics:
             target: Optional[str]
@@ -116,7 +116,7 @@ class Linting(StateBase):
                 target = uri_of.get(diag.span.file.path)
                 if target is None:
                     continue
-                rng = self._range(positions, diag.span.file, diag.span.start, diag.span.end)
+                rng = self._wire_range(positions, diag.span.file, diag.span.start, diag.span.end)
             else:
                 target = uri_of.get(diag.path) if diag.path else None
                 if target is None:
@@ -175,35 +175,45 @@ class Linting(StateBase):
         return result
 
     # -- building LSP objects --------------------------------------------------------------
-    def _zero_range(self):
-        t = self.types
-        return t.Range(start=t.Position(line=0, character=0), end=t.Position(line=0, character=0))
+    # Diagnostics are built and sent as plain JSON (dicts), the same JSON lsprotocol's converter
+    # makes of its Diagnostic (tests/test_lsp_wire.py compares them): building ~200 lsprotocol
+    # objects and having cattrs unstructure them took 3-4 ms of each change on the 7,600-line
+    # benchmark schema.
+    def _zero_range(self) -> dict:
+        return {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
+
+    def _wire_range(self, positions: "Positions", src, start: int, end: int) -> dict:
+        """The LSP Range (JSON) of the span ``start``-``end`` of ``src``."""
+        (l1, c1), (l2, c2) = positions.of(src, start), positions.of(src, end)
+        return {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}
 
     def _range(self, positions: "Positions", src, start: int, end: int):
+        """The lsprotocol Range of the span (for edits)."""
         t = self.types
         (l1, c1), (l2, c2) = positions.of(src, start), positions.of(src, end)
         return t.Range(start=t.Position(line=l1, character=c1), end=t.Position(line=l2, character=c2))
 
-    def _tags(self, rule: str):
-        return [self.types.DiagnosticTag.Unnecessary] if rule == "unused-suppression" else None
+    def _tags(self, rule: str) -> Optional[list[int]]:
+        return [1] if rule == "unused-suppression" else None  # DiagnosticTag.Unnecessary
 
-    def _record(self, rng, message: str, severity: str, code: Optional[str], tags=None) -> Record:
-        t = self.types
+    def _record(self, rng: dict, message: str, severity: str, code: Optional[str], tags: Optional[list[int]] = None) -> Record:
+        """A diagnostic (JSON, in the order of lsprotocol's fields, None left out as its
+        converter does) and its record."""
         self.next_id += 1
         is_rule = code in self.registry.rules
-        diag = t.Diagnostic(
-            range=rng,
-            message=message,
-            severity=t.DiagnosticSeverity(SEVERITY.get(severity, 1)),
-            code=code,
-            source=SOURCE,
-            code_description=self._code_description(code) if is_rule and code else None,
-            tags=tags,
-            data={"id": self.next_id},
-        )
+        diag: dict = {"range": rng, "message": message, "severity": SEVERITY.get(severity, 1)}
+        if code is not None:
+            diag["code"] = code
+            link = self._code_description(code) if is_rule else None
+            if link is not None:
+                diag["codeDescription"] = link
+        diag["source"] = SOURCE
+        if tags:
+            diag["tags"] = tags
+        diag["data"] = {"id": self.next_id}
         return Record(self.next_id, diag, code if is_rule else None)
 
-    def _code_description(self, rule: str):
+    def _code_description(self, rule: str) -> Optional[dict]:
         """A link to the rule's page (the Markdown file shipped with prisma-lint)."""
         if rule in self.code_descriptions:
             return self.code_descriptions[rule]
@@ -211,7 +221,7 @@ class Linting(StateBase):
 
         try:
             page = resource_dir("rules") / f"{rule}.md"
-            found = self.types.CodeDescription(href=page.resolve().as_uri()) if page.is_file() else None
+            found = {"href": page.resolve().as_uri()} if page.is_file() else None
         except FileNotFoundError:
             found = None
         self.code_descriptions[rule] = found
@@ -259,7 +269,7 @@ class Linting(StateBase):
                 if r.key not in seen:
                     seen.add(r.key)
                     out.append(r)
-        out.sort(key=lambda r: (r.diagnostic.range.start.line, r.diagnostic.range.start.character, str(r.diagnostic.code)))
+        out.sort(key=_order)
         return out
 
     def _publish_merged(self, uri: str) -> None:
@@ -269,8 +279,14 @@ class Linting(StateBase):
             self.timing.mark("merged")
         self._publish(uri, merged, doc.version if doc else None)
 
-    def _publish(self, uri: str, diagnostics: list, version: Optional[int]) -> None:
-        t = self.types
-        self.server.text_document_publish_diagnostics(
-            t.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
-        )
+    def _publish(self, uri: str, diagnostics: list[dict], version: Optional[int]) -> None:
+        params: dict = {"uri": uri, "diagnostics": diagnostics}
+        if version is not None:
+            params["version"] = version
+        # pygls' notify would build lsprotocol objects again only to turn them into this JSON
+        self.server.protocol._send_data({"params": params, "method": "textDocument/publishDiagnostics", "jsonrpc": "2.0"})
+
+
+def _order(r: Record) -> tuple:
+    start = r.diagnostic["range"]["start"]
+    return (start["line"], start["character"], str(r.diagnostic.get("code")))

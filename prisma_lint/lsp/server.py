@@ -47,11 +47,37 @@ def create_server():
 
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
+    from pygls.protocol import LanguageServerProtocol, lsp_method
     from pygls.uris import from_fs_path, to_fs_path
 
     from .. import __version__
 
-    server = LanguageServer("prisma-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+    class Protocol(LanguageServerProtocol):
+        """pygls' protocol without pygls' own copy of the open documents: the state keeps them
+        (with LSP's line endings, see positions.py) and nothing reads pygls' copy, which cost
+        2.4-3.6 ms of every change on the 7,600-line benchmark schema (it splits the document
+        into lines and joins them again)."""
+
+        def _ours(self, method: str, params):
+            handler = self.fm.features.get(method)
+            if handler is not None:
+                yield handler, (params,), None
+
+        @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+        def lsp_text_document__did_open(self, params):
+            yield from self._ours(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+        @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+        def lsp_text_document__did_change(self, params):
+            yield from self._ours(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+        @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+        def lsp_text_document__did_close(self, params):
+            yield from self._ours(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    server = LanguageServer(
+        "prisma-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental, protocol_cls=Protocol
+    )
     state = ServerState(server, types, from_fs_path, to_fs_path, asyncio)
     state.env = dict(os.environ)  # the app cache folder (XDG_CACHE_HOME, HOME): read once, here
 

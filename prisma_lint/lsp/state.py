@@ -15,7 +15,6 @@ logger = logging.getLogger("prisma_lint.lsp")
 SOURCE = "prisma-lint"
 FIX_ALL_KIND = "source.fixAll.prisma-lint"
 DEBOUNCE = 0.075  # seconds of quiet after a change before linting again (while typing)
-QUICK = 0.005  # the delay for a change after a quiet period (coalesces a burst of messages)
 SEVERITY = {"error": 1, "warning": 2, "info": 3}
 CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml"})
 # app code: saving one re-reads the app's queries (the extensions the app front end reads)
@@ -45,7 +44,7 @@ class Record:
     """One published diagnostic and what is needed to answer code actions and hovers on it."""
 
     id: int
-    diagnostic: Any  # lsprotocol Diagnostic
+    diagnostic: dict  # the LSP Diagnostic as sent (JSON; see linting.Linting._record)
     rule: Optional[str]  # None for input errors
     fix: Optional[FixRecord] = None
     help: Optional[str] = None
@@ -53,8 +52,19 @@ class Record:
 
     @property
     def key(self) -> tuple:
-        r = self.diagnostic.range
-        return (r.start.line, r.start.character, r.end.line, r.end.character, self.diagnostic.code, self.diagnostic.message)
+        d = self.diagnostic
+        s, e = d["range"]["start"], d["range"]["end"]
+        return (s["line"], s["character"], e["line"], e["character"], d.get("code"), d["message"])
+
+    @property
+    def start(self) -> tuple[int, int]:
+        s = self.diagnostic["range"]["start"]
+        return s["line"], s["character"]
+
+    @property
+    def end(self) -> tuple[int, int]:
+        e = self.diagnostic["range"]["end"]
+        return e["line"], e["character"]
 
 
 @record
@@ -104,7 +114,7 @@ class StateBase:
         self.last_change: dict[tuple[str, str], float] = {}
         self.configs: dict[str, Any] = {}  # root -> Config or ConfigError
         self.migration_cache: dict[str, tuple] = {}  # migrations folder -> (files' stamp, LoadedSchema)
-        self.code_descriptions: dict[str, Any] = {}  # rule id -> CodeDescription or None
+        self.code_descriptions: dict[str, Optional[dict]] = {}  # rule id -> {"href": its page} or None
         self.next_id = 0
         self.cwd: Optional[Path] = None
         self.debounce = DEBOUNCE

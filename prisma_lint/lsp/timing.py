@@ -2,9 +2,10 @@
 
 Off unless ``prisma-lint lsp`` is started with ``PRISMA_LINT_LSP_TIMING`` naming a file (read
 once, by :func:`~prisma_lint.lsp.server.main`): then each lint appends one JSON line to it,
-``{"uri": ..., "version": ..., "marks": [[phase, ns], ...]}``, the marks being
-``time.perf_counter_ns()`` values. On Linux that is CLOCK_MONOTONIC, the same clock in every
-process, so the bench can put its own send and receive times on the same line.
+``{"uri": ..., "version": ..., "marks": [[phase, ns, cpu_ns], ...]}``, ``ns`` being
+``time.perf_counter_ns()``: on Linux CLOCK_MONOTONIC, the same clock in every process, so the
+bench can put its own send and receive times on the same line; ``cpu_ns`` the thread's CPU
+time (less noisy on a shared machine: a phase that waits or is descheduled shows it).
 
 Marks of one change, in order (a phase's time is the gap to the mark before it):
 ``read`` (the reader thread handed the frame to the event loop), ``parsed`` (JSON), ``structured``
@@ -26,16 +27,16 @@ class Timing:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.marks: list[tuple[str, int]] = []
+        self.marks: list[tuple[str, int, int]] = []
         self.version: Optional[int] = None
         self.uri: Optional[str] = None
 
     def start(self, name: str, ns: Optional[int] = None) -> None:
         """The first mark of a message (kept only if the message turns out to be a change)."""
-        self.marks = [(name, time.perf_counter_ns() if ns is None else ns)]
+        self.marks = [(name, time.perf_counter_ns() if ns is None else ns, time.thread_time_ns())]
 
     def mark(self, name: str) -> None:
-        self.marks.append((name, time.perf_counter_ns()))
+        self.marks.append((name, time.perf_counter_ns(), time.thread_time_ns()))
 
     def change(self, uri: str, version: Any) -> None:
         self.uri, self.version = uri, version
