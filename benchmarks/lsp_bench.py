@@ -229,6 +229,8 @@ def _add_phases(timing: Path, measured: dict[int, tuple[float, float]], phases: 
             cpu_ms = (cpu - previous_cpu) / 1e6 if cpu is not None and previous_cpu is not None else float("nan")
             phases.setdefault(name, []).append(((ns - previous) / 1e6, cpu_ms))
             previous, previous_cpu = ns, cpu
+        collections = entry.get("collections", [])
+        phases.setdefault("(gc, inside the phases)", []).append((entry.get("gc", 0) / 1e6, float(max(collections, default=-1))))
 
 
 def measure(repeat: int = 15, where: str = "first-line") -> float:
