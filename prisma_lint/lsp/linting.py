@@ -56,6 +56,7 @@ class Linting(StateBase):
                 migrations_loader=lambda f: self._migrations(f, cwd, overrides),
                 previous=previous,
             )
+            self.garbage.append(previous)  # what the parse did not take: freed after the publish
         except SchemaNotFound as e:
             for uri in own:
                 out.setdefault(uri, []).append(self._record(self._zero_range(), str(e), "error", "io-error"))

@@ -124,6 +124,7 @@ class StateBase:
         self.app_cache: dict[str, Any] = {}  # schema root -> AppQueries (None: no app), until an app file is saved
         self.env: dict[str, str] = {}  # the process environment (the cache folder), set by main()
         self.timing: Any = None  # timing.Timing when PRISMA_LINT_LSP_TIMING is set (the bench's --phases)
+        self.garbage: list[Any] = []  # the last lint's objects, freed once its diagnostics are out
 
     # -- plumbing --------------------------------------------------------------------------
     def guard(self, fn, *args, default=None):

@@ -293,6 +293,18 @@ class Workspace(Linting):
             if enabled:
                 gc.enable()
                 self._collect_later()
+            self._release_later()
+
+    def _release_later(self) -> None:
+        """Free the last lint's objects (the model graph and records it replaced) on the next
+        turn of the loop, after the diagnostics were written: freeing them took ~1 ms of each
+        change on the 7,600-line benchmark schema."""
+        try:
+            loop = self.asyncio.get_running_loop()
+        except RuntimeError:  # not on the event loop (tests driving the state directly)
+            self.garbage.clear()
+            return
+        loop.call_soon(self.garbage.clear)
 
     def _lint_and_publish(self, key, unit, uris_in_unit) -> None:
         try:
@@ -308,6 +320,7 @@ class Workspace(Linting):
         for uri in targets:
             records = by_uri.get(uri, [])
             contrib = self.contributions.setdefault(uri, {})
+            self.garbage.append(contrib.get(key))
             if records:
                 contrib[key] = records
                 unit.published.add(uri)
