@@ -172,7 +172,10 @@ def _keep(m: Model, per_rule: dict[str, list[Finding]]) -> Optional[dict[str, li
                 if e.file is not anchor.file or not lo <= e.start <= e.end <= hi:
                     return None
                 edits.append((e.start - anchor.base, e.end - anchor.base, e.text))
-            kept.append(_Kept(_copy(f, f.span, None), f.span.start - anchor.base, f.span.end - anchor.base, edits))
+            k = _Kept(_copy(f, f.span, None), f.span.start - anchor.base, f.span.end - anchor.base, edits)
+            if not edits and f.span.anchor is anchor:  # it moves with its block: handed out again
+                k.last, k.last_anchor = f, anchor
+            kept.append(k)
         out[rule_id] = kept
     return out
 

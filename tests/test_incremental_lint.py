@@ -211,11 +211,14 @@ class _Transport:
     def __init__(self) -> None:
         self.published: list = []
         self.workspace = type("W", (), {"position_encoding": "utf-16"})()
-        self.protocol = type("P", (), {"client_capabilities": None, "_send_data": self._send_data})()
+        self.protocol = type("P", (), {"client_capabilities": None, "send_text": self.send_text})()
 
-    def _send_data(self, message: dict) -> None:
+    def send_text(self, body: str) -> None:
+        import json
+
         from lsprotocol import converters, types
 
+        message = json.loads(body)
         assert message["method"] == "textDocument/publishDiagnostics"
         self.published.append(converters.get_converter().structure(message["params"], types.PublishDiagnosticsParams))
 

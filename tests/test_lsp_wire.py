@@ -30,7 +30,9 @@ SCHEMA = (
     "  id    Int    @id @default(autoincrement())\n"
     "  email String @unique\n"
     "  posts Post[]\n"
+    "  active Boolean\n"
     "  // prisma-lint-ignore redundant-index\n"
+    "  @@index([active])\n"
     "}\n"
     "\n"
     "// 😀 a comment with an emoji\n"
@@ -48,15 +50,17 @@ BROKEN = 'datasource db {\n  provider = "postgresql"\n}\n\nmodel Broken {\n  id 
 
 
 class _Protocol:
-    """What the state calls on pygls' protocol: each message is kept as the JSON text pygls writes."""
+    """What the state calls on the server's protocol: each message's text is kept."""
 
     client_capabilities = None
 
     def __init__(self) -> None:
+        self.texts: list[str] = []
         self.sent: list[dict] = []
 
-    def _send_data(self, message: dict) -> None:
-        self.sent.append(message)
+    def send_text(self, body: str) -> None:
+        self.texts.append(body)
+        self.sent.append(json.loads(body))
 
 
 class _Server:
@@ -116,14 +120,20 @@ def test_published_json_is_lsprotocols(tmp_path):
             )
         )
         state.lint_now(state.doc_unit[good])
+        # typed in a comment (no line moves): the findings the rule cache kept keep their
+        # records (the same id and JSON)
+        at = types.Position(line=18, character=len("// 😀 a comment with an emoji") + 1)
+        typed = types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=" y")
+        state.did_change(types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(uri=good, version=3), content_changes=[typed]))
+        state.lint_now(state.doc_unit[good])
         # closing clears the document's diagnostics (a message without a version)
         state.did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=broken)))
 
     asyncio.run(run())
     seen: dict[str, set] = {"codes": set(), "fields": set()}
-    assert protocol.sent
-    for message in protocol.sent:
-        assert json.dumps(message) == _as_lsprotocol_would_write(message)
+    assert protocol.texts
+    for text, message in zip(protocol.texts, protocol.sent):
+        assert text == _as_lsprotocol_would_write(message)
         for d in message["params"]["diagnostics"]:
             seen["codes"].add(d.get("code"))
             seen["fields"] |= set(d)
@@ -131,11 +141,14 @@ def test_published_json_is_lsprotocols(tmp_path):
     assert {"missing-fk-index", "redundant-index", "unused-suppression", "config-error"} <= seen["codes"]
     assert any(c and c not in state.registry.rules and c != "config-error" for c in seen["codes"]), seen["codes"]  # a syntax error
     assert {"range", "message", "severity", "code", "codeDescription", "source", "tags", "data"} <= seen["fields"]
-    last = [m for m in protocol.sent if m["params"]["uri"].endswith("good/schema.prisma")][-1]
-    assert last["params"]["version"] == 2
+    good_sent = [m for m in protocol.sent if m["params"]["uri"].endswith("good/schema.prisma")]
+    boolean = [next(d for d in m["params"]["diagnostics"] if d["code"] == "boolean-index") for m in good_sent[-2:]]
+    assert boolean[0] == boolean[1]  # the same record: the same id
+    last = good_sent[-1]
+    assert last["params"]["version"] == 3
     fk = next(d for d in last["params"]["diagnostics"] if d["code"] == "missing-fk-index")
     # after the BOM (one UTF-16 unit on the first line only), CRLF and the emoji (two units),
-    # the line inserted by the change: line 21, UTF-16 character 27
-    assert fk["range"]["start"] == {"line": 21, "character": 27}
+    # the line inserted by the change: line 23, UTF-16 character 27
+    assert fk["range"]["start"] == {"line": 23, "character": 27}
     assert fk["data"]["fix"] == "safe"
     assert "version" not in protocol.sent[-1]["params"] and protocol.sent[-1]["params"]["diagnostics"] == []

@@ -75,6 +75,16 @@ def create_server():
         def lsp_text_document__did_close(self, params):
             yield from self._ours(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
+        def send_text(self, body: str) -> None:
+            """Write a message that is JSON text already, framed as ``_send_data`` frames one
+            (the diagnostics: see Linting._publish)."""
+            if self.writer is None:
+                logging.getLogger("prisma_lint.lsp").error("cannot send: no transport")
+                return
+            data = body.encode(self.CHARSET)
+            header = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            self.writer.write(header.encode(self.CHARSET) + data)  # stdio: pygls' StdoutWriter writes at once
+
     server = LanguageServer(
         "prisma-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental, protocol_cls=Protocol
     )

@@ -49,6 +49,7 @@ class Record:
     fix: Optional[FixRecord] = None
     help: Optional[str] = None
     finding: Any = None  # the rule's finding (for "Ignore ... on this line")
+    json: Optional[str] = None  # ``diagnostic`` serialised, once (see Linting._publish)
 
     @property
     def key(self) -> tuple:
@@ -83,6 +84,7 @@ class Unit:
     positions: Any = None  # the positions.Positions of the last lint
     uri_of: dict[str, str] = field(default_factory=dict)  # shown path -> uri of the open document
     findings_cache: Any = None  # rule_cache.FindingsCache: findings per model between lints
+    records: dict[int, Any] = field(default_factory=dict)  # id(finding) -> its Record, last lint
 
     @property
     def key(self) -> tuple[str, str]:
