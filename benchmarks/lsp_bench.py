@@ -22,6 +22,7 @@ send and receive times are all on CLOCK_MONOTONIC.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import queue
@@ -166,6 +167,10 @@ def _session(
         uri = path.as_uri()
         timing = folder / "timing.jsonl" if phases is not None else None
         client = _start(folder, timing)
+        # no collection in this process while measuring: benchmarks/run.py calls measure() with
+        # a large heap, and a full collection in the reader thread lands inside the latency
+        collecting = gc.isenabled()
+        gc.disable()
         measured: dict[int, tuple[float, float]] = {}  # version -> (sent, received)
         try:
             client.notify(
@@ -210,6 +215,8 @@ def _session(
                 bursts.append(got - sent)
             return isolated, bursts
         finally:
+            if collecting:
+                gc.enable()
             client.close()
             if timing is not None and phases is not None and timing.exists():
                 _add_phases(timing, measured, phases)
