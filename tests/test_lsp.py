@@ -551,3 +551,19 @@ def test_schema_root(tmp_path):
     mig.write_text("")
     assert discovery.migrations_root(mig) == tmp_path / "m"
     assert discovery.migrations_root(tmp_path / "x.sql") == tmp_path / "x.sql"
+
+
+def test_idle_collection_freezes_what_is_left(monkeypatch):
+    """After a quiet second the server collects garbage and freezes what is left (the next
+    collections walk only newer objects); every 20th time it unfreezes first (all collected)."""
+    import gc
+
+    calls: list[str] = []
+    for name in ("collect", "freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, lambda *a, _name=name: calls.append(_name))
+    state = lsp.ServerState(None, types, None, None, asyncio)
+    for _ in range(20):
+        state._idle_collect()
+    assert calls[:2] == ["collect", "freeze"]
+    assert calls.count("collect") == calls.count("freeze") == 20
+    assert calls[-3:] == ["unfreeze", "collect", "freeze"] and calls.count("unfreeze") == 1

@@ -123,6 +123,7 @@ class StateBase:
         self._registry = None
         self._untitled = 0
         self.idle_collect: Any = None  # the TimerHandle of the next idle garbage collection
+        self.idle_collects = 0  # how many ran (see Workspace._idle_collect)
         self.app_cache: dict[str, Any] = {}  # schema root -> AppQueries (None: no app), until an app file is saved
         self.env: dict[str, str] = {}  # the process environment (the cache folder), set by main()
         self.timing: Any = None  # timing.Timing when PRISMA_LINT_LSP_TIMING is set (the bench's --phases)

@@ -332,12 +332,25 @@ class Workspace(Linting):
         """Collect garbage once the editor is quiet: a full collection walks every object of the
         schema (tens of ms on a 7,600-line schema) and would otherwise fall inside the next
         change's latency."""
-        import gc
-
         if self.idle_collect is not None:
             self.idle_collect.cancel()
         try:
             loop = self.asyncio.get_running_loop()
         except RuntimeError:  # not on the event loop (tests driving the state directly)
             return
-        self.idle_collect = loop.call_later(1.0, gc.collect)
+        self.idle_collect = loop.call_later(1.0, self._idle_collect)
+
+    def _idle_collect(self) -> None:
+        """A collection, then every object left is frozen (``gc.freeze``): the next collections
+        walk only what came after. On the 7,600-line benchmark schema a full collection took
+        70-100 ms (137,000 objects), and a key pressed meanwhile waited for it; after a freeze
+        and 20 more changes, 0.5 ms. Lints make no reference cycles (a full collection after
+        them found nothing), so frozen objects are freed by their reference counts; still,
+        every 20th time everything is collected again, in case other requests made cycles."""
+        import gc
+
+        self.idle_collects += 1
+        if self.idle_collects % 20 == 0:
+            gc.unfreeze()
+        gc.collect()
+        gc.freeze()
