@@ -16,6 +16,7 @@ SOURCE = "prisma-lint"
 FIX_ALL_KIND = "source.fixAll.prisma-lint"
 DEBOUNCE = 0.075  # seconds of quiet after a change before linting again (while typing)
 SEVERITY = {"error": 1, "warning": 2, "info": 3}
+MIGRATIONS_RECHECK = 2.0  # seconds a migrations folder's files go unchecked (clients that watch no files)
 CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml"})
 # app code: saving one re-reads the app's queries (the extensions the app front end reads)
 APP_SUFFIXES = frozenset(EXTENSIONS)
@@ -115,7 +116,9 @@ class StateBase:
         self.pending: dict[tuple[str, str], Any] = {}  # unit key -> TimerHandle
         self.last_change: dict[tuple[str, str], float] = {}
         self.configs: dict[str, Any] = {}  # root -> Config or ConfigError
-        self.migration_cache: dict[str, tuple] = {}  # migrations folder -> (files' stamp, LoadedSchema)
+        # migrations folder -> (its files' stamp, LoadedSchema, quick stamp, when the files were checked)
+        self.migration_cache: dict[str, tuple] = {}
+        self.watching = False  # the client reports changed files (watchers registered)
         self.code_descriptions: dict[str, Optional[dict]] = {}  # rule id -> {"href": its page} or None
         self.next_id = 0
         self.cwd: Optional[Path] = None

@@ -44,7 +44,7 @@ class Workspace(Linting):
                     "**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}",  # the app: its queries feed the query rules
                 )
             ]
-            self.server.client_register_capability(
+            registered = self.server.client_register_capability(
                 t.RegistrationParams(
                     registrations=[
                         t.Registration(
@@ -55,6 +55,11 @@ class Workspace(Linting):
                     ]
                 )
             )
+            if registered is not None:  # the client will report changed files (see _migrations)
+                registered.add_done_callback(self._watching)
+
+    def _watching(self, registered) -> None:
+        self.watching = not registered.cancelled() and registered.exception() is None
 
     # -- documents -------------------------------------------------------------------------
     def _path_for(self, uri: str, language_id: str) -> Path:
