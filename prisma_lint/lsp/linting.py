@@ -109,13 +109,15 @@ class Linting(StateBase):
             found_in = uri_of.get(f.span.file.path)
             if found_in is None:
                 continue
-            rng = self._wire_range(positions, f.span.file, f.span.start, f.span.end)
+            span = f.span
+            a, b = positions.of(span.file, span.start), positions.of(span.file, span.end)
             if f.fix is None or not f.fix.edits:
                 old = last.get(id(f))
-                if old is not None and old.finding is f and old.diagnostic["range"] == rng:
+                if old is not None and old.finding is f and old.start == a and old.end == b:
                     unit.records[id(f)] = old
                     out[found_in].append(old)
                     continue
+            rng = {"start": {"line": a[0], "character": a[1]}, "end": {"line": b[0], "character": b[1]}}
             rec = self._record(rng, f.message, f.severity, f.rule, tags=self._tags(f.rule))
             rec.help = f.help
             rec.finding = f
