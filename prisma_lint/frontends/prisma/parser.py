@@ -309,6 +309,7 @@ class PrismaParser:
         self._builder = _Builder()
         self._parser: Any
         self.blocks_parsed = 0  # how many top-level blocks this parser has parsed (tests count them)
+        self.chars_lexed = 0  # how many characters its incremental parses lexed (tests count them)
         grammar = resource_path("grammars", "prisma.lark").read_text(encoding="utf-8")
         if engine == "lark":
             from .grammar_tables import LarkReference
@@ -361,62 +362,115 @@ class PrismaParser:
 
     def _parse_changed_blocks(self, source: SourceFile, previous: SchemaFile, move: bool) -> Optional[SchemaFile]:
         """The incremental parse, or None when it cannot be sure to give what a whole parse
-        gives (either version has a diagnostic, or the edit leaves a block or comment open)."""
+        gives (either version has a diagnostic, an edited block is left open or is not closed
+        by `}`, or text is left outside the blocks).
+
+        The old file is a row of segments: each block with the gap above it (blank lines,
+        comments: its `///` lines), and the tail after the last block. The new text is walked
+        from the top: where an old segment's text comes next, unchanged, its block is reused
+        (moved or copied: lexing it again gives the same tokens, as every segment starts just
+        after a `}`, in the state the lexer is in there); elsewhere one block is lexed and
+        parsed, and the walk tries the next segments again after it. So edits spread over the
+        file (a fix round: 52 new lines in 34 of cal.com's 112 blocks) lex only the blocks they
+        are in, not everything from the first edit to the last (issue #10)."""
         blocks = previous.blocks
         if previous.diagnostics or not blocks:
             return None
-        old, new = previous.source.text, source.text
-        a, old_end, new_end = changed_range(old, new)
-        delta = new_end - old_end
-        # a block is touched when the edit meets it or the gap above it (its `///` lines)
+        old_src = previous.source
+        old, new = old_src.text, source.text
+        if any(b.span.anchor.file is not old_src or b.close_span is None for b in blocks):
+            return None  # given up (moved into a later parse), or a `type A = B` (no `}` to start after)
+        nb, n_new = len(blocks), len(new)
         ends = [b.span.end for b in blocks]
-        gap_starts = [0] + ends[:-1]
-        touched = [k for k, b in enumerate(blocks) if gap_starts[k] <= old_end and b.span.end >= a]
-        if touched:
-            first, last = touched[0], touched[-1]
-        else:  # after the last block
-            first, last = len(blocks), len(blocks) - 1
-        start = gap_starts[first] if first < len(blocks) else ends[-1]
-        stop = len(old) if last == len(blocks) - 1 else ends[last]
-        lexed = lex(new, start, stop + delta)
-        if lexed.stray or any(r.unclosed or r.tokens[-1].type != "RBRACE" for r in lexed.blocks):
-            return None
+        gaps = [0, *ends[:-1]]  # where each segment starts
+        old_comments = previous.comments
+        comment_starts = [c.span.start for c in old_comments]
+        tail = old[ends[-1] :]  # after the last block: blanks and comments
         diagnostics: list[Diagnostic] = []
         self._builder.source = source
-        # blocks of the region whose text did not change (edits far apart make one wide region)
-        by_text: dict[str, list[Block]] = {}
-        for b in blocks[first : last + 1]:
-            by_text.setdefault(b.span.text, []).append(b)
-        fresh = []
+        out: list[Block] = []
+        fresh: list[Block] = []  # blocks lexed here (parsed, or reused by text): their docs are set again
+        comments: list[Comment] = []
         moves: list[tuple[Block, int]] = []  # (a reused block, how far it moves), in `move` mode
-        for raw in lexed.blocks:
-            at = raw.tokens[0].start_pos
-            same = by_text.get(new[at : raw.tokens[-1].end_pos])
-            if same:
-                old_block = same.pop(0)
+        lexed_chars = 0
+        p = k = low = 0  # where the walk is in the new text; the old segment expected there; the first not reused
+
+        def window(k: int, low: int) -> range:
+            """The old segments that may come next: the expected one, the one before it (a block
+            was inserted) and two after it (blocks were deleted); never one already reused."""
+            return range(max(low, k - 1), min(k + 3, nb))
+
+        def segment_at(p: int, k: int, low: int) -> int:
+            """The first old segment of the window whose text comes next at ``p`` (-1: none).
+            A segment without a line break above its block is not reused: the `///` lines of
+            its block could be in the block above it."""
+            for j in window(k, low):
+                g, e = gaps[j], ends[j]
+                if (p == 0) == (g == 0) and new.startswith(old[g:e], p):
+                    above = old[g : blocks[j].span.start]
+                    if j == 0 or "\n" in above or "\r" in above:
+                        return j
+            return -1
+
+        while True:
+            j = segment_at(p, k, low)
+            if j >= 0:
+                b, g, e = blocks[j], gaps[j], ends[j]
+                d = p - g
                 if move:
-                    moves.append((old_block, at - old_block.span.start))
-                    fresh.append(old_block)
+                    moves.append((b, d))
+                    out.append(b)
                 else:
-                    fresh.append(relocate(old_block, source, at - old_block.span.start))
+                    out.append(relocate(b, source, d))
+                lo, hi = bisect_left(comment_starts, g), bisect_left(comment_starts, e)
+                comments += [relocate(c, source, d) for c in old_comments[lo:hi]]
+                p, k = p + e - g, j + 1
+                low = k
                 continue
-            block = self._parse_block(source, raw, diagnostics)
-            if block is None or diagnostics:
+            if n_new - p == len(tail) and new.startswith(tail, p):  # the tail, unchanged
+                d = p - ends[-1]
+                lo = bisect_left(comment_starts, ends[-1])
+                comments += [relocate(c, source, d) for c in old_comments[lo:]]
+                break
+            lexed = LexResult()
+            raw = next(lex_blocks(new, lexed, p, n_new), None)
+            if lexed.stray:
                 return None
+            comments += [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
+            if raw is None:  # only comments and blanks up to the end
+                lexed_chars += n_new - p
+                break
+            if raw.unclosed or raw.tokens[-1].type != "RBRACE":
+                return None
+            at, stop = raw.tokens[0].start_pos, raw.tokens[-1].end_pos
+            lexed_chars += stop - p
+            p = stop
+            text = new[at:stop]
+            j = next((j for j in window(k, low) if blocks[j].span.text == text), -1)
+            if j >= 0:  # only the gap above it changed (a `///` line)
+                same = blocks[j]
+                k, low = j, j + 1
+                if move:
+                    moves.append((same, at - same.span.start))
+                    block = same
+                else:
+                    block = relocate(same, source, at - same.span.start)
+            else:
+                parsed = self._parse_block(source, raw, diagnostics)
+                if parsed is None or diagnostics:
+                    return None
+                block = parsed
+            out.append(block)
             fresh.append(block)
-        comments = [relocate(c, source, 0) for c in previous.comments if c.span.end <= start]
-        comments += [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
-        comments += [relocate(c, source, delta) for c in previous.comments if c.span.start >= stop]
+            k += 1  # the edited block stood for the old one here (else the window finds its place again)
+        self.chars_lexed += lexed_chars
         if move:  # nothing can fail from here: the previous file is given up only now
-            moves += [(b, 0) for b in blocks[:first]] + [(b, delta) for b in blocks[last + 1 :]]
             for b, d in moves:
                 anchor = cast(Anchor, b.span.anchor)  # every span of a parsed block has its block's
                 anchor.file = source
                 anchor.base += d
-            out = blocks[:first] + fresh + blocks[last + 1 :]
-        else:
-            out = [relocate(b, source, 0) for b in blocks[:first]] + fresh + [relocate(b, source, delta) for b in blocks[last + 1 :]]
-        _attach_docs(source, fresh, comments)  # also clears the docs of a reused block whose `///` went
+        if fresh:
+            _attach_docs(source, fresh, comments)  # also clears the docs of a reused block whose `///` went
         return SchemaFile(source, out, comments, [])
 
     def _parse_block(self, source: SourceFile, raw: RawBlock, diagnostics: list[Diagnostic]) -> Optional[Block]:
