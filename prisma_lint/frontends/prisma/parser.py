@@ -663,16 +663,19 @@ _RELOCATORS: dict[type, Any] = {}
 
 def relocate(node: Any, source: SourceFile, delta: int) -> Any:
     """A copy of an AST node (a block, a comment) with every span moved by ``delta`` into
-    ``source``, with a new anchor of its own (so the copy can be moved in turn)."""
-    return _copy(node, Anchor(source), delta)
+    ``source``, with a new anchor of its own (so the copy can be moved in turn). Every span of
+    a parsed block has its block's anchor: the copy's spans keep their offsets and the new
+    anchor's base says how far they moved (no arithmetic per span)."""
+    old = node.span.anchor
+    return _copy(node, Anchor(source, old.base + delta))
 
 
-def _copy(node: Any, anchor: Anchor, d: int) -> Any:
-    """``node`` copied, each span ``s`` becoming ``[s.start + d, s.end + d)`` with ``anchor``."""
+def _copy(node: Any, anchor: Anchor) -> Any:
+    """``node`` copied, each span keeping its offsets, with ``anchor``."""
     fn = _RELOCATORS.get(type(node))
     if fn is None:
         fn = _RELOCATORS[type(node)] = _relocator(type(node))
-    return fn(node, anchor, d)
+    return fn(node, anchor)
 
 
 def _relocator(cls: type) -> Any:
@@ -682,19 +685,19 @@ def _relocator(cls: type) -> Any:
     for f in records.fields(cls):
         a, v = str(f.type), f"n.{f.name}"
         if a == "Span":
-            parts.append(f"S(A, {v}.start + d, {v}.end + d)")
+            parts.append(f"S(A, {v}._start, {v}._end)")
         elif a == "Optional[Span]":
-            parts.append(f"(None if {v} is None else S(A, {v}.start + d, {v}.end + d))")
+            parts.append(f"(None if {v} is None else S(A, {v}._start, {v}._end))")
         elif a in ("str", "bool", "int", "Optional[str]", "Optional[int]", "Optional[bool]"):
             parts.append(v)
         elif a.startswith("list[tuple["):
-            parts.append(f"[(k, R(x, A, d)) for k, x in {v}]")
+            parts.append(f"[(k, R(x, A)) for k, x in {v}]")
         elif a.startswith("list["):
-            parts.append(f"[R(x, A, d) for x in {v}]")
+            parts.append(f"[R(x, A) for x in {v}]")
         else:
-            parts.append(f"(None if {v} is None else R({v}, A, d))")
+            parts.append(f"(None if {v} is None else R({v}, A))")
     namespace: dict[str, Any] = {"S": Span, "C": cls, "R": _copy}
-    exec(f"def copy(n, A, d):\n    return C({', '.join(parts)})\n", namespace)
+    exec(f"def copy(n, A):\n    return C({', '.join(parts)})\n", namespace)
     return namespace["copy"]
 
 
