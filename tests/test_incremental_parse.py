@@ -205,3 +205,79 @@ def test_findings_are_the_same_after_an_incremental_parse(texts):
         assert [(f.rule, f.span.start, f.span.end, f.message) for f in a.findings] == [
             (f.rule, f.span.start, f.span.end, f.message) for f in b.findings
         ], name
+
+
+def _fixed_texts(entry: Path, unsafe: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """(the texts of a corpus schema's files, those texts with every fix of the first lint
+    applied at once: many edits spread over the file, as a fix round makes)."""
+    from prisma_lint.fix.planner import _apply, applicable, edits_of
+
+    inputs = load_inputs(entry)
+    texts = inputs.unit.texts()
+    if inputs.unit.has_errors:
+        return texts, texts
+    result = Engine(REGISTRY, Config()).lint(inputs)
+    edits = edits_of(applicable(result.findings, unsafe))
+    return texts, (_apply(texts, edits) if edits else texts)
+
+
+def test_every_corpus_schema_with_all_its_fixes_parses_as_a_whole_parse(corpus):
+    """The edits of a fix round, all at once (every safe fix, then every unsafe one, of each
+    corpus schema): the incremental parse (copied and moved) is a whole parse of the fixed text,
+    and lexes and parses less than the whole file."""
+    tried = taken = 0
+    for entry in corpus:
+        for unsafe in (False, True):
+            old, new = _fixed_texts(entry, unsafe)
+            for path in old:
+                if old[path] != new[path]:
+                    tried += 1
+                    taken += same_as_whole(old[path], new[path], path)
+    assert tried > 40, tried
+    assert taken > tried * 0.9, (taken, tried)
+
+
+def test_a_fix_round_lexes_and_parses_only_what_it_changed(tmp_path, corpus):
+    """cal.com's safe fixes (52 `@@index` lines in 34 of 112 blocks): the incremental parse
+    lexes only the edited blocks (with the gaps above them) and parses only the new lines; the
+    others are reused."""
+    entry = next(e for e in corpus if "cal.com" in e.name)
+    old, new = _fixed_texts(entry, False)
+    path = next(iter(old))
+    parser = PrismaParser()
+    before = parser.parse(SourceFile(path, old[path]))
+    blocks, chars, lines = parser.blocks_parsed, parser.chars_lexed, parser.lines_parsed
+    after = parser.parse(SourceFile(path, new[path]), before)
+    old_blocks = {b.span.text for b in before.blocks}
+    edited = [b for b in after.blocks if b.span.text not in old_blocks]
+    added_lines = sum(1 for line in new[path].splitlines() if line.strip()) - sum(1 for line in old[path].splitlines() if line.strip())
+    assert 20 <= len(edited) < len(after.blocks) / 2, len(edited)
+    assert parser.blocks_parsed - blocks == len(edited)
+    assert parser.lines_parsed - lines == added_lines  # every other line of the edited blocks was copied
+    # the edited blocks and the gaps above them (blank lines, comments), nothing else
+    ends = [0] + [b.span.end for b in after.blocks]
+    segments = sum(b.span.end - ends[k] for k, b in enumerate(after.blocks) if b in edited)
+    assert parser.chars_lexed - chars == segments < len(new[path]) * 0.65
+    assert_same_parse(after, PrismaParser().parse(SourceFile(path, new[path])))
+
+
+def test_fixing_with_give_up_moves_the_blocks_and_gives_the_same_result(tmp_path, corpus):
+    """``Engine.fix(give_up=True)`` (check --fix) moves the unchanged blocks and models of each
+    parse into the next: the same fixed texts and findings as with copies, and the first lint's
+    findings still read their original positions."""
+    engine = Engine(REGISTRY, Config())
+    compared = 0
+    for entry in corpus:
+        copied_inputs = load_inputs(entry)
+        if copied_inputs.unit.has_errors:
+            continue
+        copied = engine.fix(copied_inputs, unsafe=True)
+        moved_inputs = load_inputs(entry)
+        before = engine.lint(moved_inputs)
+        positions = [(f.rule, f.file, f.line, f.column, f.span.start, f.span.end) for f in before.findings]
+        moved = engine.fix(moved_inputs, unsafe=True, before=before, give_up=True)
+        assert moved.texts == copied.texts, entry.name
+        assert [f.as_dict() for f in moved.result.findings] == [f.as_dict() for f in copied.result.findings], entry.name
+        assert [(f.rule, f.file, f.line, f.column, f.span.start, f.span.end) for f in before.findings] == positions
+        compared += bool(moved.texts)
+    assert compared >= 20

@@ -19,7 +19,7 @@ from ... import records
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
 from .lalr import LalrParser, ParseError, load_tables, stored_tables
-from .lexer import MAX_NESTING, LexResult, RawBlock, Tok, lex, lex_blocks
+from .lexer import MAX_NESTING, LexResult, RawBlock, Tok, lex_blocks
 from .syntax import (
     Argument,
     ArrayLit,
@@ -490,7 +490,8 @@ class PrismaParser:
             return None
         old_text = old.span.file.text
         by_text: dict[str, list] = {}
-        for m in (*old.fields, *old.values, *old.attributes):
+        old_members: list[Any] = [*old.fields, *old.values, *old.attributes]
+        for m in old_members:
             by_text.setdefault(old_text[m.span.start : m.span.end], []).append(m)
         text = source.text
         anchor = Anchor(source)
