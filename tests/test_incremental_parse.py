@@ -239,8 +239,8 @@ def test_every_corpus_schema_with_all_its_fixes_parses_as_a_whole_parse(corpus):
 
 def test_a_fix_round_lexes_and_parses_only_what_it_changed(tmp_path, corpus):
     """cal.com's safe fixes (52 `@@index` lines in 34 of 112 blocks): the incremental parse
-    lexes only the edited blocks (with the gaps above them) and parses only the new lines; the
-    others are reused."""
+    lexes only the edited blocks' lines from the first one changed, and parses only the new
+    lines; everything else is reused."""
     entry = next(e for e in corpus if "cal.com" in e.name)
     old, new = _fixed_texts(entry, False)
     path = next(iter(old))
@@ -254,10 +254,14 @@ def test_a_fix_round_lexes_and_parses_only_what_it_changed(tmp_path, corpus):
     assert 20 <= len(edited) < len(after.blocks) / 2, len(edited)
     assert parser.blocks_parsed - blocks == len(edited)
     assert parser.lines_parsed - lines == added_lines  # every other line of the edited blocks was copied
-    # the edited blocks and the gaps above them (blank lines, comments), nothing else
-    ends = [0] + [b.span.end for b in after.blocks]
-    segments = sum(b.span.end - ends[k] for k, b in enumerate(after.blocks) if b in edited)
-    assert parser.chars_lexed - chars == segments < len(new[path]) * 0.65
+    # of each edited block, the lines from the first one that changed to its `}`, nothing else
+    old_by_name = {b.name: b for b in before.blocks}
+    expected = 0
+    for b in edited:
+        was, now = old_by_name[b.name].span.text, b.span.text
+        first = next(i for i in range(len(now)) if i >= len(was) or was[i] != now[i])
+        expected += len(now) - (now.rfind("\n", 0, first) + 1)
+    assert parser.chars_lexed - chars == expected < len(new[path]) * 0.03, (parser.chars_lexed - chars, expected)
     assert_same_parse(after, PrismaParser().parse(SourceFile(path, new[path])))
 
 
@@ -281,3 +285,35 @@ def test_fixing_with_give_up_moves_the_blocks_and_gives_the_same_result(tmp_path
         assert [(f.rule, f.file, f.line, f.column, f.span.start, f.span.end) for f in before.findings] == positions
         compared += bool(moved.texts)
     assert compared >= 20
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_many_random_edits_at_once_parse_as_a_whole_parse(corpus_texts_sample, data):
+    """Several edits far apart in one change (as a fix round makes, or a search and replace):
+    the walk over the old blocks finds its place again after each one."""
+    name, text = data.draw(st.sampled_from(corpus_texts_sample))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
+    parts, last = [], 0
+    for i in range(0, len(cuts) - 1, 2):
+        start, end = cuts[i], min(cuts[i + 1], cuts[i] + 40)
+        parts += [text[last:start], data.draw(st.sampled_from(SNIPPETS + ["", "  x Int\n", "  @@index([id])\n", "/// d\n"]))]
+        last = end
+    same_as_whole(text, "".join(parts) + text[last:], name)
+
+
+def test_edits_inside_blocks_between_unchanged_ones():
+    """Lines added, removed and changed inside some blocks, a block added and one removed
+    between them, docs and comments on the edited lines: each edited block is lexed from its
+    first changed line."""
+    blocks = [f"model M{i} {{\n  id Int @id\n  /// the name\n  name String // trailing\n  other{i} Int\n\n  @@index([name])\n}}\n" for i in range(8)]
+    old = "\n".join(blocks)
+    new_blocks = list(blocks)
+    new_blocks[1] = new_blocks[1].replace("  @@index([name])\n", "  @@index([name])\n  @@index([other1])\n")
+    new_blocks[2] = new_blocks[2].replace("  other2 Int\n", "")
+    new_blocks[3] = new_blocks[3].replace("name String // trailing", "name String? /* c */ // trailing")
+    new_blocks[4] = new_blocks[4].replace("  id Int @id\n", "  id Int @id\n  /// new doc\n  added Int\n")
+    del new_blocks[6]
+    new_blocks.insert(6, "enum E {\n  A\n  B\n}\n")
+    new_blocks[7] = new_blocks[7].replace("}\n", "  /// end\n}\n")
+    assert same_as_whole(old, "\n".join(new_blocks))

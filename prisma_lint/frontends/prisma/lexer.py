@@ -120,7 +120,7 @@ def lex(text: str, start: int = 0, stop: Optional[int] = None) -> LexResult:
     return result
 
 
-def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int] = None) -> Iterator[RawBlock]:
+def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int] = None, inside: bool = False) -> Iterator[RawBlock]:
     """:func:`lex`, one block at a time: each block is yielded once it is complete (comments
     and stray tokens go to ``result`` as they come). The parser builds each block and drops its
     tokens before the next is lexed: all the tokens of a schema at once were the biggest part of
@@ -138,6 +138,11 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
     nest = 0  # ( [ and object-literal { nesting on the current line
     # nothing but blanks/comments so far on this line (a region starts right after a block's `}`)
     line_start = start == 0
+    if inside:  # ``start`` begins a line inside a block (its first token: a `_NL` standing for the lines above)
+        cur = [Tok("_NL", "\n", start, start)]
+        open_block = RawBlock(cur)
+        depth = 1
+        line_start = True
     pos = start
     n = len(text) if stop is None else stop
     while pos < n:

@@ -19,7 +19,7 @@ from ... import records
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
 from .lalr import LalrParser, ParseError, load_tables, stored_tables
-from .lexer import MAX_NESTING, LexResult, RawBlock, Tok, lex_blocks
+from .lexer import BLOCK_KEYWORDS, MAX_NESTING, LexResult, RawBlock, Tok, lex_blocks
 from .syntax import (
     Argument,
     ArrayLit,
@@ -433,6 +433,19 @@ class PrismaParser:
                 lo = bisect_left(comment_starts, ends[-1])
                 comments += [relocate(c, source, d) for c in old_comments[lo:]]
                 break
+            if low <= k < nb:
+                tail_of = self._edited_tail(source, previous, p, k, gaps[k], comment_starts)
+                if tail_of is not None:  # the block's lines above the first change copied, the rest lexed
+                    block, stop, from_line, lexed_comments = tail_of
+                    lo, hi = bisect_left(comment_starts, gaps[k]), bisect_left(comment_starts, from_line)
+                    comments += [relocate(c, source, p - gaps[k]) for c in old_comments[lo:hi]]
+                    comments += lexed_comments
+                    lexed_chars += stop - (from_line + p - gaps[k])
+                    p = stop
+                    out.append(block)
+                    fresh.append(block)
+                    k += 1
+                    continue
             lexed = LexResult()
             raw = next(lex_blocks(new, lexed, p, n_new), None)
             if lexed.stray:
@@ -457,7 +470,10 @@ class PrismaParser:
                 else:
                     block = relocate(same, source, at - same.span.start)
             else:
-                parsed = self._patch_block(source, raw, blocks[k]) if low <= k < nb else None
+                tokens = raw.tokens
+                parsed = None
+                if low <= k < nb and len(tokens) > 4 and tokens[2].type == "LBRACE" and tokens[3].type == "_NL":
+                    parsed = self._patch_block(source, tokens[:4], tokens[4:], blocks[k], [], Anchor(source))
                 if parsed is None:
                     parsed = self._parse_block(source, raw, diagnostics)
                 if parsed is None or diagnostics:
@@ -476,51 +492,111 @@ class PrismaParser:
             _attach_docs(source, fresh, comments)  # also clears the docs of a reused block whose `///` went
         return SchemaFile(source, out, comments, [])
 
-    def _patch_block(self, source: SourceFile, raw: RawBlock, old: Block) -> Optional[Block]:
-        """The block of ``raw`` made from ``old`` (the block it replaces, of the same kind and
-        name): the lines whose text did not change are copied from it, and only the others are
-        parsed (together, in one block of their own). None when the block must be parsed whole
-        (another header, a member on the header's or the closing brace's line, a line that does
-        not parse). A declaration is one line and parses alone as in its block, so a fix that
-        adds an `@@index` line to a 60-line model parses one line, not sixty (cal.com: 34 blocks
-        of 112 changed by a fix round)."""
-        tokens = raw.tokens
-        head = old.kind in ("model", "view", "type", "enum") and len(tokens) > 4 and tokens[2].type == "LBRACE"
-        if not head or tokens[3].type != "_NL" or tokens[-2].type != "_NL" or tokens[1].value != old.name or tokens[0].value != old.kind:
+    def _edited_tail(
+        self, source: SourceFile, previous: SchemaFile, p: int, k: int, g: int, comment_starts: list[int]
+    ) -> Optional[tuple[Block, int, int, list[Comment]]]:
+        """Old block ``k`` (its segment starting at ``g``) edited below its first line, the new
+        text of its segment starting at ``p``: the new block, where it ends, the old line from
+        which it was lexed, and the comments lexed. The lines above the first change are the
+        old block's (copied), and only the rest is lexed: from the start of a line in a block
+        the lexer is in the same state wherever it starts (in the block, at depth 1, at a line
+        start), unless a block comment goes on over the line break. None: lex the whole block."""
+        old_src, new = previous.source, source.text
+        old_block = previous.blocks[k]
+        if old_block.kind not in ("model", "view", "type", "enum") or old_block.close_span is None:
+            return None
+        old = old_src.text
+        e = old_block.span.end
+        # the length of the common prefix of the old segment and the new text from `p` (by halving)
+        lo, hi = 0, min(e - g, len(new) - p)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if new.startswith(old[g : g + mid], p):
+                lo = mid
+            else:
+                hi = mid - 1
+        line = old_src.line_of(g + lo)
+        if line <= old_src.line_of(old_block.name_span.end):  # the change is in the header or above
+            return None
+        from_line = old_src.line_starts[line - 1]
+        c = bisect_left(comment_starts, from_line)
+        if c and previous.comments[c - 1].span.end > from_line:  # a block comment over the line break
+            return None
+        d = p - g
+        lexed = LexResult()
+        raw = next(lex_blocks(new, lexed, from_line + d, len(new), inside=True), None)
+        if raw is None or raw.unclosed or raw.tokens[-1].type != "RBRACE" or lexed.stray:
+            return None
+        kw, name = old_block.keyword_span, old_block.name_span
+        if kw is None:
+            return None
+        head = [
+            Tok(BLOCK_KEYWORDS[old_block.kind], old_block.kind, kw.start + d, kw.end + d),
+            Tok("IDENT", old_block.name, name.start + d, name.end + d),
+            Tok("LBRACE", "{", name.end + d, name.end + d),
+            Tok("_NL", "\n", name.end + d, name.end + d),
+        ]
+        anchor = Anchor(source)
+        old_members: list[Any] = [*old_block.fields, *old_block.values, *old_block.attributes]
+        kept = [_copy(m, anchor, m.span._anchor.base + d) for m in old_members if m.span.start < from_line]
+        block = self._patch_block(source, head, raw.tokens[1:], old_block, kept, anchor, from_line)
+        if block is None:
+            return None
+        comments = [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
+        return block, raw.tokens[-1].end_pos, from_line, comments
+
+    def _patch_block(
+        self, source: SourceFile, head: list[Tok], body: list[Tok], old: Block, kept: list, anchor: Anchor, after: int = 0
+    ) -> Optional[Block]:
+        """The block of ``head`` (its keyword, name, `{` and line break) and ``body`` (the tokens
+        of its lines below, to its `}`), made from ``old`` (the block it replaces, of the same
+        kind and name) and ``kept`` (members already copied, with ``anchor``): the lines of
+        ``body`` whose text is a member of ``old`` (one starting at ``after`` or later) are
+        copied from it, and only the others are parsed (together, in one block of their own).
+        None when the block must be parsed whole (another header, a member on the closing
+        brace's line, a line that does not parse). A declaration is one line and parses alone
+        as in its block, so a fix that adds an `@@index` line to a 60-line model parses one
+        line, not sixty (cal.com: 34 blocks of 112 changed by a fix round)."""
+        if old.kind not in ("model", "view", "type", "enum") or head[0].value != old.kind or head[1].value != old.name:
+            return None
+        if len(body) < 2 or body[-2].type != "_NL" or body[-1].type != "RBRACE":
             return None
         old_text = old.span.file.text
         by_text: dict[str, list] = {}
         old_members: list[Any] = [*old.fields, *old.values, *old.attributes]
         for m in old_members:
-            by_text.setdefault(old_text[m.span.start : m.span.end], []).append(m)
+            if m.span.start >= after:
+                by_text.setdefault(old_text[m.span.start : m.span.end], []).append(m)
         text = source.text
-        anchor = Anchor(source)
-        members: list = []
+        members = kept
         todo: list[Tok] = []  # the tokens of the lines to parse, each line ending with its `_NL`
-        start = 4
-        for i in range(4, len(tokens)):
-            if tokens[i].type != "_NL":
+        start = 0
+        for i in range(len(body) - 1):
+            if body[i].type != "_NL":
                 continue
-            first, last = tokens[start], tokens[i - 1]
+            if i == start:  # (the block's first line break)
+                start = i + 1
+                continue
+            first, last = body[start], body[i - 1]
             same = by_text.get(text[first.start_pos : last.end_pos])
             if same:
                 m = same.pop(0)
                 members.append(_copy(m, anchor, m.span._anchor.base + first.start_pos - m.span.start))
             else:
-                todo += tokens[start : i + 1]
+                todo += body[start : i + 1]
             start = i + 1
         self.blocks_parsed += 1
         self.lines_parsed += sum(1 for t in todo if t.type == "_NL")
         self._builder.anchor = anchor
         if todo:
             try:
-                parsed = self._parser.parse(tokens[:4] + todo + tokens[-1:])
+                parsed = self._parser.parse(head + todo + body[-1:])
             except ParseError:
                 return None
             members += [*parsed.fields, *parsed.values, *parsed.attributes]
             members.sort(key=lambda m: m.span._start)
         build = self._builder.enum if old.kind == "enum" else self._builder.model
-        return build([tokens[0], tokens[1], tokens[2], *members, tokens[-1]])
+        return build([head[0], head[1], head[2], *members, body[-1]])
 
     def _parse_block(self, source: SourceFile, raw: RawBlock, diagnostics: list[Diagnostic]) -> Optional[Block]:
         self.blocks_parsed += 1
