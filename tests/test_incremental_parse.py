@@ -317,3 +317,27 @@ def test_edits_inside_blocks_between_unchanged_ones():
     new_blocks.insert(6, "enum E {\n  A\n  B\n}\n")
     new_blocks[7] = new_blocks[7].replace("}\n", "  /// end\n}\n")
     assert same_as_whole(old, "\n".join(new_blocks))
+
+
+def test_migration_with_give_up_writes_the_same_steps(corpus):
+    """``Engine.migration(give_up=True)``: the diff reads the original models' indexes, which
+    moving their blocks on leaves as they were."""
+    from prisma_lint.migrate.sql import MigrationError
+
+    engine = Engine(REGISTRY, Config())
+    compared = 0
+    for entry in corpus:
+        runs = []
+        for give_up in (False, True):
+            inputs = load_inputs(entry)
+            if inputs.unit.has_errors:
+                break
+            try:
+                fixed, migration = engine.migration(inputs, unsafe=True, give_up=give_up)
+            except MigrationError:
+                break
+            runs.append((fixed.texts, [(s.action, s.index, s.old_name) for s in migration.steps]))
+        if len(runs) == 2:
+            assert runs[0] == runs[1], entry.name
+            compared += bool(runs[0][1])
+    assert compared >= 20, compared
