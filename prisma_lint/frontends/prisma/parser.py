@@ -434,7 +434,7 @@ class PrismaParser:
                 comments += [relocate(c, source, d) for c in old_comments[lo:]]
                 break
             if low <= k < nb:
-                tail_of = self._edited_tail(source, previous, p, k, gaps[k], comment_starts)
+                tail_of = self._edited_tail(source, previous, p, k, gaps[k], comment_starts, moves if move else None)
                 if tail_of is not None:  # the block's lines above the first change copied, the rest lexed
                     block, stop, from_line, lexed_comments = tail_of
                     lo, hi = bisect_left(comment_starts, gaps[k]), bisect_left(comment_starts, from_line)
@@ -444,7 +444,7 @@ class PrismaParser:
                     p = stop
                     out.append(block)
                     fresh.append(block)
-                    k += 1
+                    k = low = k + 1  # (moved: its anchor is the new block's)
                     continue
             lexed = LexResult()
             raw = next(lex_blocks(new, lexed, p, n_new), None)
@@ -493,14 +493,25 @@ class PrismaParser:
         return SchemaFile(source, out, comments, [])
 
     def _edited_tail(
-        self, source: SourceFile, previous: SchemaFile, p: int, k: int, g: int, comment_starts: list[int]
+        self,
+        source: SourceFile,
+        previous: SchemaFile,
+        p: int,
+        k: int,
+        g: int,
+        comment_starts: list[int],
+        moves: Optional[list[tuple[Block, int]]],
     ) -> Optional[tuple[Block, int, int, list[Comment]]]:
         """Old block ``k`` (its segment starting at ``g``) edited below its first line, the new
         text of its segment starting at ``p``: the new block, where it ends, the old line from
         which it was lexed, and the comments lexed. The lines above the first change are the
         old block's (copied), and only the rest is lexed: from the start of a line in a block
         the lexer is in the same state wherever it starts (in the block, at depth 1, at a line
-        start), unless a block comment goes on over the line break. None: lex the whole block."""
+        start), unless a block comment goes on over the line break. None: lex the whole block.
+
+        ``moves``: the walk's list of blocks to move (``move`` mode): the lines above the change
+        are then the old block's members themselves, under its anchor (moved with the others
+        once nothing can fail), not copies (cal.com's fix round: ~750 members not copied)."""
         old_src, new = previous.source, source.text
         old_block = previous.blocks[k]
         if old_block.kind not in ("model", "view", "type", "enum") or old_block.close_span is None:
@@ -536,17 +547,24 @@ class PrismaParser:
             Tok("LBRACE", "{", name.end + d, name.end + d),
             Tok("_NL", "\n", name.end + d, name.end + d),
         ]
-        anchor = Anchor(source)
         old_members: list[Any] = [*old_block.fields, *old_block.values, *old_block.attributes]
-        kept = [_copy(m, anchor, m.span._anchor.base + d) for m in old_members if m.span.start < from_line]
-        block = self._patch_block(source, head, raw.tokens[1:], old_block, kept, anchor, from_line)
+        if moves is not None:
+            anchor = cast(Anchor, old_block.span.anchor)
+            shift = anchor.base + d  # the anchor's base once moved: the new spans' offsets are relative to it
+            kept = [m for m in old_members if m.span.start < from_line]
+        else:
+            anchor, shift = Anchor(source), 0
+            kept = [_copy(m, anchor, m.span._anchor.base + d) for m in old_members if m.span.start < from_line]
+        block = self._patch_block(source, head, raw.tokens[1:], old_block, kept, anchor, from_line, shift)
         if block is None:
             return None
+        if moves is not None:
+            moves.append((old_block, d))  # its anchor, which the new block's spans now have too
         comments = [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
         return block, raw.tokens[-1].end_pos, from_line, comments
 
     def _patch_block(
-        self, source: SourceFile, head: list[Tok], body: list[Tok], old: Block, kept: list, anchor: Anchor, after: int = 0
+        self, source: SourceFile, head: list[Tok], body: list[Tok], old: Block, kept: list, anchor: Anchor, after: int = 0, shift: int = 0
     ) -> Optional[Block]:
         """The block of ``head`` (its keyword, name, `{` and line break) and ``body`` (the tokens
         of its lines below, to its `}`), made from ``old`` (the block it replaces, of the same
@@ -556,7 +574,8 @@ class PrismaParser:
         None when the block must be parsed whole (another header, a member on the closing
         brace's line, a line that does not parse). A declaration is one line and parses alone
         as in its block, so a fix that adds an `@@index` line to a 60-line model parses one
-        line, not sixty (cal.com: 34 blocks of 112 changed by a fix round)."""
+        line, not sixty (cal.com: 34 blocks of 112 changed by a fix round). ``shift``: the
+        base ``anchor`` will have (the new spans' offsets are relative to it)."""
         if old.kind not in ("model", "view", "type", "enum") or head[0].value != old.kind or head[1].value != old.name:
             return None
         if len(body) < 2 or body[-2].type != "_NL" or body[-1].type != "RBRACE":
@@ -581,22 +600,31 @@ class PrismaParser:
             same = by_text.get(text[first.start_pos : last.end_pos])
             if same:
                 m = same.pop(0)
-                members.append(_copy(m, anchor, m.span._anchor.base + first.start_pos - m.span.start))
+                members.append(_copy(m, anchor, m.span._anchor.base + first.start_pos - m.span.start - shift))
             else:
                 todo += body[start : i + 1]
             start = i + 1
         self.blocks_parsed += 1
         self.lines_parsed += sum(1 for t in todo if t.type == "_NL")
         self._builder.anchor = anchor
-        if todo:
-            try:
-                parsed = self._parser.parse(head + todo + body[-1:])
-            except ParseError:
-                return None
-            members += [*parsed.fields, *parsed.values, *parsed.attributes]
-            members.sort(key=lambda m: m.span._start)
-        build = self._builder.enum if old.kind == "enum" else self._builder.model
-        return build([head[0], head[1], head[2], *members, body[-1]])
+        tokens = head + todo + body[-1:]
+        if shift:
+            tokens = [Tok(t.type, t.value, t.start_pos - shift, t.end_pos - shift) for t in tokens]
+        # the builder reads its nodes' spans back (a field's span ends where its type's does):
+        # right only with the anchor's base 0 while it builds (the offsets it writes are final)
+        base, anchor.base = anchor.base, 0
+        try:
+            if todo:
+                try:
+                    parsed = self._parser.parse(tokens)
+                except ParseError:
+                    return None
+                members += [*parsed.fields, *parsed.values, *parsed.attributes]
+                members.sort(key=lambda m: m.span._start)
+            build = self._builder.enum if old.kind == "enum" else self._builder.model
+            return build([tokens[0], tokens[1], tokens[2], *members, tokens[-1]])
+        finally:
+            anchor.base = base
 
     def _parse_block(self, source: SourceFile, raw: RawBlock, diagnostics: list[Diagnostic]) -> Optional[Block]:
         self.blocks_parsed += 1
