@@ -20,7 +20,7 @@ from lark.lexer import Lexer
 
 from ...resources import resource_path, update_generated
 from .lalr import TABLES_FORMAT, ParseError
-from .lexer import Tok
+from .lexer import Tok, Token
 
 
 class TokenFeed(Lexer):
@@ -145,11 +145,16 @@ class LarkReference:
     def __init__(self, grammar_text: str, builder: object) -> None:
         self._lark = lark_parser(grammar_text, builder)
 
-    def parse(self, tokens: list[Tok]):
+    def parse(self, tokens: list[Token]):
+        # Lark's runtime reads a token's ``type``: the lexer's plain tuples are given as Tok
+        feed = [t if type(t) is Tok else Tok(*t) for t in tokens]
         try:
-            return self._lark.parse(tokens)
+            return self._lark.parse(feed)
         except UnexpectedToken as e:
-            raise ParseError(e.token, set(e.expected)) from None
+            token = e.token
+            # the token the lexer made (the parser drops its line by identity), or $END
+            at = next((i for i, t in enumerate(feed) if t is token), None)
+            raise ParseError(tokens[at] if at is not None else Tok(token.type, "", 0, 0), set(e.expected)) from None
 
 
 def main(argv: list[str]) -> int:

@@ -21,7 +21,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, Optional
 
-from .lexer import Tok
+from .lexer import Tok, Token
 
 TABLES_FORMAT = 1
 
@@ -29,8 +29,8 @@ TABLES_FORMAT = 1
 class ParseError(Exception):
     """The parser met ``token`` where only ``expected`` (terminal names) could come."""
 
-    def __init__(self, token: Tok, expected: set[str]) -> None:
-        super().__init__(f"unexpected {token.type} at offset {token.start_pos}")
+    def __init__(self, token: Token, expected: set[str]) -> None:
+        super().__init__(f"unexpected {token[0]} at offset {token[2]}")
         self.token = token
         self.expected = expected
 
@@ -51,33 +51,42 @@ class LalrParser:
         self.states: list[dict[str, int]] = tables["states"]
         self.start_state: int = tables["start_state"]
         self.end_state: int = tables["end_state"]
-        self.reductions = [_reduction(rule, builder) for rule in tables["rules"]]
+        # reversed, so that a reduce action (``-rule - 1``) indexes its rule's entry as it is
+        self.reductions = [_reduction(rule, builder) for rule in tables["rules"]][::-1]
 
-    def parse(self, tokens: list[Tok]):
-        # The hot loop of parsing (a 100k-line schema: ~550k shifts, ~620k reductions): locals
-        # only, and a rule whose value is its children list (a `_rule`) calls nothing.
+    def parse(self, tokens: list[Token]):
+        # The hot loop of parsing (a 100k-line schema: ~540k shifts, ~620k reductions, half of
+        # them of one child): locals only, a rule whose value is its child or its children list
+        # (a `_rule`) calls nothing, a rule of one child replaces the top of the stacks.
         states = self.states
         reductions = self.reductions
-        end_state = self.end_state
         state_stack = [self.start_state]
         value_stack: list = []
         push_state = state_stack.append
         push_value = value_stack.append
         state = self.start_state
-        last = tokens[-1] if tokens else Tok("$END", "", 0, 0)
-        end = Tok("$END", "", last.start_pos, last.end_pos)
+        last = tokens[-1] if tokens else ("$END", "", 0, 0)
+        end = Tok("$END", "", last[2], last[3])
         for token in chain(tokens, (end,)):
-            kind = token.type
+            kind = token[0]
             while True:
                 action = states[state].get(kind)
                 if action is None:
+                    if state == self.end_state:  # `start` reduced (only ever before $END): done
+                        return value_stack[-1]
                     raise ParseError(token, {s for s in states[state] if s.isupper()})
                 if action >= 0:  # shift
                     push_state(action)
                     push_value(token)
                     state = action
                     break
-                origin, size, reduce = reductions[~action]  # rule -action - 1
+                origin, size, reduce = reductions[action]
+                if size == 1:
+                    state = states[state_stack[-2]][origin]
+                    state_stack[-1] = state
+                    if reduce is not _only_child:
+                        value_stack[-1] = [value_stack[-1]] if reduce is None else reduce([value_stack[-1]])
+                    continue
                 if size:
                     children = value_stack[-size:]
                     del value_stack[-size:]
@@ -87,8 +96,6 @@ class LalrParser:
                 state = states[state_stack[-1]][origin]
                 push_state(state)
                 push_value(children if reduce is None else reduce(children))
-                if state == end_state and kind == "$END":
-                    return value_stack[-1]
         raise AssertionError("the end-of-input token was shifted")  # the tables never do this
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Optional
 
 from ...records import field, record
@@ -46,11 +47,16 @@ _PUNCT = {
     "!": "BANG",
 }
 
+# One alternative per kind of token, its group number (``lastindex``) dispatching the lexer's
+# loop. NUMBER comes before IDENT: a name may start with a digit (`2fa`), and a number is a name
+# token the number pattern matches whole (ending where the name would), or `-` and a number.
 _TOKEN = re.compile(
     r"""[^\S\r\n]*(?:
       (?P<NL>\r\n|\r|\n)
+    | (?P<NUMBER>-?\d+(?:\.\d+)?(?![\w.-]))
     | (?P<IDENT>\w[\w-]*(?:\.\w[\w-]*)*)
-    | (?P<PUNCT>[()\[\]{},:=?!])
+    | (?P<BRACKET>[()\[\]{}])
+    | (?P<PUNCT>[,:=?!])
     | (?P<AT>@@?(?:\w[\w-]*(?:\.\w[\w-]*)*)?)
     | (?P<STRING>"(?:[^"\\\r\n]|\\[^\r\n])*")
     | (?P<COMMENT>//[^\r\n]*)
@@ -59,7 +65,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?![\w.-])")
+_NL, _NUM, _IDENT, _BRACKET, _PUNCT_, _AT, _STRING, _COMMENT, _BLOCKCOMMENT, _BAD = range(1, 11)
 _NEW_BLOCK_AHEAD = re.compile(r"[^\S\r\n]+\w[\w-]*[^\S\r\n]*\{")
 
 
@@ -69,25 +75,32 @@ _NEW_BLOCK_AHEAD = re.compile(r"[^\S\r\n]+\w[\w-]*[^\S\r\n]*\{")
 MAX_NESTING = 64
 
 
-class Tok:
-    """A token as an LALR parser wants it (``type``, ``value``), plus character offsets.
+class Tok(tuple):
+    """A token: ``(type, value, start, end)``, its offsets into the whole text.
 
-    Lighter than ``lark.Token`` (a str subclass): tokens are the hot path of parsing.
+    The lexer makes plain tuples (a 100k-line schema has ~540k tokens: a tuple is made in one
+    step, an object with an ``__init__`` cost ~0.1 s more) and the parser indexes them. This
+    class names the fields, for Lark's runtime (the tests' reference parser reads ``type`` and,
+    for its end-of-input token, the line and column attributes) and for readable tests.
     """
 
-    __slots__ = ("end_pos", "start_pos", "type", "value")
-    # Lark's runtime (the tests' reference parser) reads these when it builds its end-of-input
-    # token; positions are ours (offsets).
+    __slots__ = ()
     line = column = end_line = end_column = None
 
-    def __init__(self, type_: str, value: str, start: int, end: int) -> None:
-        self.type = type_
-        self.value = value
-        self.start_pos = start
-        self.end_pos = end
+    def __new__(cls, type_: str, value: str, start: int, end: int) -> "Tok":
+        return tuple.__new__(cls, (type_, value, start, end))
+
+    type = property(itemgetter(0))
+    value = property(itemgetter(1))
+    start_pos = property(itemgetter(2))
+    end_pos = property(itemgetter(3))
 
     def __repr__(self) -> str:
-        return f"Tok({self.type}, {self.value!r}, {self.start_pos})"
+        return f"Tok({self[0]}, {self[1]!r}, {self[2]})"
+
+
+# what the lexer makes: Tok's fields in a plain tuple
+Token = tuple[str, str, int, int]
 
 
 @record(slots=True, eq=False)
@@ -100,7 +113,7 @@ class RawComment:
 
 @record(slots=True, eq=False)
 class RawBlock:
-    tokens: list[Tok]
+    tokens: list[Token]
     unclosed: bool = False  # closed implicitly by the next block keyword
 
 
@@ -109,7 +122,7 @@ class LexResult:
     blocks: list[RawBlock] = field(default_factory=list)
     comments: list[RawComment] = field(default_factory=list)
     # tokens outside any block, each with the number of blocks before it
-    stray: list[tuple[Tok, int]] = field(default_factory=list)
+    stray: list[tuple[Token, int]] = field(default_factory=list)
 
 
 def lex(text: str, start: int = 0, stop: Optional[int] = None) -> LexResult:
@@ -126,52 +139,55 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
     tokens before the next is lexed: all the tokens of a schema at once were the biggest part of
     the memory (a 10 MB schema: 722 -> 559 MB peak RSS to load)."""
     comments = result.comments
+    stray = result.stray
     open_block: Optional[RawBlock] = None
     started = 0  # blocks begun so far
-    match = _TOKEN.match
-    number = _NUMBER.match
     punct = _PUNCT
     keywords = BLOCK_KEYWORDS
+    ahead = _NEW_BLOCK_AHEAD.match
 
-    cur: list[Tok] | None = None  # tokens of the open block
+    cur: list[Token] | None = None  # tokens of the open block
+    append = None  # cur.append
     depth = 0  # brace depth inside the open block
     nest = 0  # ( [ and object-literal { nesting on the current line
     # nothing but blanks/comments so far on this line (a region starts right after a block's `}`)
     line_start = start == 0
     if inside:  # ``start`` begins a line inside a block (its first token: a `_NL` standing for the lines above)
-        cur = [Tok("_NL", "\n", start, start)]
+        cur = [("_NL", "\n", start, start)]
+        append = cur.append
         open_block = RawBlock(cur)
         depth = 1
         line_start = True
-    pos = start
     n = len(text) if stop is None else stop
-    while pos < n:
-        m = match(text, pos, n)
-        if m is None:  # only blanks up to the end
-            break
-        kind: str = m.lastgroup  # type: ignore[assignment]  # every alternative is a named group
-        start, end = m.span(kind)
-        pos = end
-        # The kinds most frequent first, and names and attributes inside a block appended at
-        # once: only punctuation changes the nesting, only a name can open a block (a 100k-line
-        # schema: ~570k tokens; this loop was ~0.45 s of its ~1.4 s parse).
-        if kind == "IDENT":
-            value = m[kind]
-            if value[0].isdigit():  # (a name never starts with `-`: a negative number is BAD first)
-                nm = number(text, start, n)
-                if nm is not None:
-                    kind = "NUMBER"
-                    end = pos = nm.end()
-                    value = nm.group()
-            tok = Tok(kind, value, start, end)
-            if cur is not None and not (line_start and depth > 0 and value in keywords and _NEW_BLOCK_AHEAD.match(text, end, n)):
+    # The kinds most frequent first; names, numbers, attributes, strings and `,:=?!` inside a
+    # block are appended at once: only brackets change the nesting, only a name can open a
+    # block (a 100k-line schema: ~540k tokens; this loop was ~0.4 s of its ~1.2 s parse).
+    for m in _TOKEN.finditer(text, start, n):
+        k: int = m.lastindex  # type: ignore[assignment]  # every alternative is a group
+        if k == _IDENT:
+            start, end = m.span(k)
+            value = m[k]
+            if cur is not None and not (line_start and depth > 0 and value in keywords and ahead(text, end, n)):
                 line_start = False
-                cur.append(tok)
+                append(("IDENT", value, start, end))  # type: ignore[misc]  # set with cur
                 continue
-        elif kind == "PUNCT":
-            value = m[kind]
-            tok = Tok(punct[value], value, start, end)
-        elif kind == "NL":
+            ttype = "IDENT"
+        elif k == _AT:  # `@name` / `@@name` is one token; a lone `@` is an error
+            start, end = m.span(k)
+            value = m[k]
+            if value == "@" or value == "@@":
+                ttype = "BAD"
+            else:
+                ttype = "ATAT" if value[1] == "@" else "AT"
+                if cur is not None:
+                    line_start = False
+                    append((ttype, value, start, end))  # type: ignore[misc]
+                    continue
+        elif k == _BRACKET:
+            start, end = m.span(k)
+            value = m[k]
+            ttype = punct[value]
+        elif k == _NL:
             nest = 0
             line_start = True
             if cur is not None:
@@ -180,63 +196,52 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
                     if open_block is not None:
                         yield open_block
                         open_block = None
-                elif cur[-1].type != "_NL":
-                    cur.append(Tok("_NL", "\n", start, end))
+                elif cur[-1][0] != "_NL":
+                    start, end = m.span(k)
+                    append(("_NL", "\n", start, end))  # type: ignore[misc]
             continue
-        elif kind == "AT":  # `@name` / `@@name` is one token; a lone `@` is an error
-            value = m[kind]
-            if value == "@" or value == "@@":
-                tok = Tok("BAD", value, start, end)
-            else:
-                tok = Tok("ATAT" if value[1] == "@" else "AT", value, start, end)
-                if cur is not None:
-                    line_start = False
-                    cur.append(tok)
-                    continue
-        elif kind == "STRING":
-            value = m[kind]
-            tok = Tok("STRING", value, start, end)
-        elif kind == "COMMENT" or kind == "BLOCKCOMMENT":
-            value = m[kind]
+        elif k == _PUNCT_ or k == _STRING or k == _NUM:
+            start, end = m.span(k)
+            value = m[k]
+            ttype = punct[value] if k == _PUNCT_ else "STRING" if k == _STRING else "NUMBER"
+            if cur is not None:
+                line_start = False
+                append((ttype, value, start, end))  # type: ignore[misc]
+                continue
+        elif k == _COMMENT or k == _BLOCKCOMMENT:
+            start, end = m.span(k)
+            value = m[k]
             comments.append(RawComment(start, end, value, not line_start))
-            if kind == "BLOCKCOMMENT" and ("\n" in value or "\r" in value):
+            if k == _BLOCKCOMMENT and ("\n" in value or "\r" in value):
                 nest = 0
                 line_start = True
-                if cur is not None and depth > 0 and cur[-1].type != "_NL":
-                    cur.append(Tok("_NL", "\n", start, end))
+                if cur is not None and depth > 0 and cur[-1][0] != "_NL":
+                    append(("_NL", "\n", start, end))  # type: ignore[misc]
             continue
         else:  # BAD: a stray character, an unterminated string or comment
-            value = m[kind]
-            if value == "-" and text[start + 1 : start + 2].isdigit():
-                nm = number(text, start, n)
-                if nm is not None:
-                    end = pos = nm.end()
-                    tok = Tok("NUMBER", nm.group(), start, end)
-                else:
-                    tok = Tok("BAD", value, start, end)
-            else:
-                tok = Tok("BAD", value, start, end)
+            start, end = m.span(k)
+            value = m[k]
+            ttype = "BAD"
 
         if cur is None:
             # top level: only a block keyword may start here
-            if tok.type == "IDENT" and value in keywords:
-                tok.type = keywords[value]
-                cur = [tok]
+            if ttype == "IDENT" and value in keywords:
+                cur = [(keywords[value], value, start, end)]
+                append = cur.append
                 open_block = RawBlock(cur)
                 started += 1
                 depth = 0
                 nest = 0
             else:
-                result.stray.append((tok, started))
+                stray.append(((ttype, value, start, end), started))
             line_start = False
             continue
 
-        ttype = tok.type
         if ttype == "LBRACE":
             if nest:
                 nest += 1
                 if nest > MAX_NESTING:
-                    tok.type = "DEEP"
+                    ttype = "DEEP"
             else:
                 depth += 1
         elif ttype == "RBRACE":
@@ -245,7 +250,7 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
             else:
                 depth -= 1
                 if depth <= 0:
-                    cur.append(tok)
+                    cur.append((ttype, value, start, end))
                     cur = None
                     line_start = False
                     if open_block is not None:
@@ -255,23 +260,17 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
         elif ttype == "LPAR" or ttype == "LSQB":
             nest += 1
             if nest > MAX_NESTING:
-                tok.type = "DEEP"  # the parser reports it there (a syntax error, as Prisma's)
+                ttype = "DEEP"  # the parser reports it there (a syntax error, as Prisma's)
         elif ttype == "RPAR" or ttype == "RSQB":
             if nest:
                 nest -= 1
-        elif (
-            line_start
-            and ttype == "IDENT"
-            and value in keywords
-            and depth > 0
-            and _NEW_BLOCK_AHEAD.match(text, end, n)
-        ):
+        elif line_start and ttype == "IDENT" and value in keywords and depth > 0 and ahead(text, end, n):
             # `model B {` inside a block that was never closed: close it here.
             if open_block is not None:
                 open_block.unclosed = True
                 yield open_block
-            tok.type = keywords[value]
-            cur = [tok]
+            cur = [(keywords[value], value, start, end)]
+            append = cur.append
             open_block = RawBlock(cur)
             started += 1
             depth = 0
@@ -279,6 +278,6 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
             line_start = False
             continue
         line_start = False
-        cur.append(tok)
+        cur.append((ttype, value, start, end))
     if open_block is not None:
         yield open_block

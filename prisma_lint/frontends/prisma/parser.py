@@ -19,7 +19,7 @@ from ... import records
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
 from .lalr import LalrParser, ParseError, load_tables, stored_tables
-from .lexer import BLOCK_KEYWORDS, MAX_NESTING, LexResult, RawBlock, Tok, lex_blocks
+from .lexer import BLOCK_KEYWORDS, MAX_NESTING, LexResult, RawBlock, Token, lex_blocks
 from .syntax import (
     Argument,
     ArrayLit,
@@ -70,16 +70,14 @@ _TOKEN_NAMES = {
 
 
 class _Builder:
-    """Lark callbacks: one method per grammar rule (or alias), building AST nodes."""
+    """Lark callbacks: one method per grammar rule (or alias), building AST nodes.
+
+    Tokens are ``(type, value, start, end)`` tuples (``lexer.Tok``); spans are made in place
+    with the block's anchor (a helper method per span cost a call each: ~410k spans in a
+    100k-line schema)."""
 
     source: SourceFile
     anchor: Anchor  # the block's: its spans move with it (the block is moved, not copied, when reused)
-
-    def _span(self, start: int, end: int) -> Span:
-        return Span(self.anchor, start, end)
-
-    def _tspan(self, tok: Tok) -> Span:
-        return Span(self.anchor, tok.start_pos, tok.end_pos)
 
     # -- blocks ------------------------------------------------------------------------------
     def start(self, c):
@@ -87,13 +85,19 @@ class _Builder:
 
     def model(self, c):
         kw, name, close = c[0], c[1], c[-1]
+        A = self.anchor
         block = Block(
-            kind=kw.value,
-            name=name.value,
-            name_span=self._tspan(name),
-            span=self._span(kw.start_pos, close.end_pos),
-            keyword_span=self._tspan(kw),
-            close_span=self._tspan(close),
+            kw[1],
+            name[1],
+            Span(A, name[2], name[3]),
+            Span(A, kw[2], close[3]),
+            [],
+            [],
+            [],
+            [],
+            None,
+            Span(A, kw[2], kw[3]),
+            Span(A, close[2], close[3]),
         )
         fields = block.fields
         attributes = block.attributes
@@ -106,13 +110,14 @@ class _Builder:
 
     def enum(self, c):
         kw, name, close = c[0], c[1], c[-1]
+        A = self.anchor
         block = Block(
             kind="enum",
-            name=name.value,
-            name_span=self._tspan(name),
-            span=self._span(kw.start_pos, close.end_pos),
-            keyword_span=self._tspan(kw),
-            close_span=self._tspan(close),
+            name=name[1],
+            name_span=Span(A, name[2], name[3]),
+            span=Span(A, kw[2], close[3]),
+            keyword_span=Span(A, kw[2], kw[3]),
+            close_span=Span(A, close[2], close[3]),
         )
         for item in c[3:-1]:
             if type(item) is EnumValue:
@@ -123,31 +128,34 @@ class _Builder:
 
     def config(self, c):
         kw, name, close = c[0], c[1], c[-1]
+        A = self.anchor
         return Block(
-            kind=kw.value,
-            name=name.value,
-            name_span=self._tspan(name),
-            span=self._span(kw.start_pos, close.end_pos),
+            kind=kw[1],
+            name=name[1],
+            name_span=Span(A, name[2], name[3]),
+            span=Span(A, kw[2], close[3]),
             properties=c[3:-1],
-            keyword_span=self._tspan(kw),
-            close_span=self._tspan(close),
+            keyword_span=Span(A, kw[2], kw[3]),
+            close_span=Span(A, close[2], close[3]),
         )
 
     def type_alias(self, c):
         kw, name, base = c[0], c[1], c[3]
         end = c[-1].span.end if len(c) > 4 else base.span.end
+        A = self.anchor
         return Block(
             kind="type-alias",
-            name=name.value,
-            name_span=self._tspan(name),
-            span=self._span(kw.start_pos, end),
+            name=name[1],
+            name_span=Span(A, name[2], name[3]),
+            span=Span(A, kw[2], end),
             attributes=c[4:],
-            keyword_span=self._tspan(kw),
+            keyword_span=Span(A, kw[2], kw[3]),
         )
 
     def property(self, c):
         key, value = c[0], c[2]
-        return Property(key.value, self._tspan(key), value, self._span(key.start_pos, value.span.end))
+        A = self.anchor
+        return Property(key[1], Span(A, key[2], key[3]), value, Span(A, key[2], value.span.end))
 
     # -- fields --------------------------------------------------------------------------------
     def field(self, c):
@@ -163,23 +171,25 @@ class _Builder:
             ftype = c[i]
             i += 1
         attributes = c[i:]
-        end = attributes[-1].span.end if attributes else (ftype.span.end if ftype else name.end_pos)
+        end = attributes[-1].span.end if attributes else (ftype.span.end if ftype else name[3])
+        A = self.anchor
         # positional: a keyword call costs more, and this runs once per field
-        return Field(name.value, self._tspan(name), ftype, attributes, self._span(name.start_pos, end), None, colon)
+        return Field(name[1], Span(A, name[2], name[3]), ftype, attributes, Span(A, name[2], end), None, colon)
 
     def legacy_colon(self, c):
-        return self._tspan(c[0])
+        tok = c[0]
+        return Span(self.anchor, tok[2], tok[3])
 
     def base_type(self, c):
         tok = c[0]
-        return FieldType(tok.value, self._tspan(tok))
+        return FieldType(tok[1], Span(self.anchor, tok[2], tok[3]), False, False, None, None)
 
     def unsupported_type(self, c):
         name, string, close = c[0], c[2], c[3]
         return FieldType(
-            name.value,
-            self._span(name.start_pos, close.end_pos),
-            unsupported=_unescape(string.value),
+            name[1],
+            Span(self.anchor, name[2], close[3]),
+            unsupported=_unescape(string[1]),
         )
 
     def plain_type(self, c):
@@ -188,13 +198,13 @@ class _Builder:
     def optional_type(self, c):
         t = c[0]
         t.optional = True
-        t.span = self._span(t.span.start, c[1].end_pos)
+        t.span = Span(self.anchor, t.span.start, c[1][3])
         return t
 
     def list_type(self, c):
         t = c[0]
         t.list = True
-        t.span = self._span(t.span.start, c[2].end_pos)
+        t.span = Span(self.anchor, t.span.start, c[2][3])
         return t
 
     def legacy_optional_list_type(self, c):
@@ -202,43 +212,45 @@ class _Builder:
         t.list = True
         t.optional = True
         t.legacy = "optional-list"
-        t.span = self._span(t.span.start, c[3].end_pos)
+        t.span = Span(self.anchor, t.span.start, c[3][3])
         return t
 
     def legacy_required_type(self, c):
         t = c[0]
         t.legacy = "required"
-        t.span = self._span(t.span.start, c[1].end_pos)
+        t.span = Span(self.anchor, t.span.start, c[1][3])
         return t
 
     def legacy_list_type(self, c):
         t = c[1]
         t.list = True
         t.legacy = "list"
-        t.span = self._span(c[0].start_pos, c[2].end_pos)
+        t.span = Span(self.anchor, c[0][2], c[2][3])
         return t
 
     # -- enums ---------------------------------------------------------------------------------
     def enum_value(self, c):
         name = c[0]
         attributes = c[1:]
-        end = attributes[-1].span.end if attributes else name.end_pos
-        return EnumValue(name.value, self._tspan(name), attributes, self._span(name.start_pos, end))
+        end = attributes[-1].span.end if attributes else name[3]
+        A = self.anchor
+        return EnumValue(name[1], Span(A, name[2], name[3]), attributes, Span(A, name[2], end), None)
 
     # -- attributes ----------------------------------------------------------------------------
     def field_attribute(self, c):
         at = c[0]
-        name = at.value.lstrip("@")
+        name = at[1].lstrip("@")
         if len(c) > 1:
             args, end = c[1]
-            return Attribute(name, args, self._span(at.start_pos, end), self._tspan(at), True)
-        span = self._tspan(at)
+            A = self.anchor
+            return Attribute(name, args, Span(A, at[2], end), Span(A, at[2], at[3]), True)
+        span = Span(self.anchor, at[2], at[3])
         return Attribute(name, [], span, span, False)
 
     block_attribute = field_attribute
 
     def arguments(self, c):
-        return c[1:-1], c[-1].end_pos
+        return c[1:-1], c[-1][3]
 
     def positional_argument(self, c):
         value = c[0]
@@ -246,39 +258,40 @@ class _Builder:
 
     def named_argument(self, c):
         name, value = c[0], c[2]
-        return Argument(name.value, value, self._span(name.start_pos, value.span.end))
+        return Argument(name[1], value, Span(self.anchor, name[2], value.span.end))
 
     def empty_argument(self, c):
         name, colon = c[0], c[1]
-        return Argument(name.value, None, self._span(name.start_pos, colon.end_pos))
+        return Argument(name[1], None, Span(self.anchor, name[2], colon[3]))
 
     # -- expressions ---------------------------------------------------------------------------
     def string(self, c):
         tok = c[0]
-        return StringLit(_unescape(tok.value), self._tspan(tok))
+        return StringLit(_unescape(tok[1]), Span(self.anchor, tok[2], tok[3]))
 
     def number(self, c):
         tok = c[0]
-        return NumberLit(tok.value, self._tspan(tok))
+        return NumberLit(tok[1], Span(self.anchor, tok[2], tok[3]))
 
     def name(self, c):
         tok = c[0]
-        return Name(tok.value, self._tspan(tok))
+        return Name(tok[1], Span(self.anchor, tok[2], tok[3]))
 
     def call(self, c):
         name = c[0]
         args, end = c[1]
-        return Call(name.value, args, self._span(name.start_pos, end), self._tspan(name))
+        A = self.anchor
+        return Call(name[1], args, Span(A, name[2], end), Span(A, name[2], name[3]))
 
     def array(self, c):
-        return ArrayLit(c[1:-1], self._span(c[0].start_pos, c[-1].end_pos))
+        return ArrayLit(c[1:-1], Span(self.anchor, c[0][2], c[-1][3]))
 
     def object(self, c):
-        return ObjectLit(c[1:-1], self._span(c[0].start_pos, c[-1].end_pos))
+        return ObjectLit(c[1:-1], Span(self.anchor, c[0][2], c[-1][3]))
 
     def entry(self, c):
         key = c[0]
-        k = _unescape(key.value) if key.type == "STRING" else key.value
+        k = _unescape(key[1]) if key[0] == "STRING" else key[1]
         return (k, c[2])
 
 
@@ -454,9 +467,9 @@ class PrismaParser:
             if raw is None:  # only comments and blanks up to the end
                 lexed_chars += n_new - p
                 break
-            if raw.unclosed or raw.tokens[-1].type != "RBRACE":
+            if raw.unclosed or raw.tokens[-1][0] != "RBRACE":
                 return None
-            at, stop = raw.tokens[0].start_pos, raw.tokens[-1].end_pos
+            at, stop = raw.tokens[0][2], raw.tokens[-1][3]
             lexed_chars += stop - p
             p = stop
             text = new[at:stop]
@@ -472,7 +485,7 @@ class PrismaParser:
             else:
                 tokens = raw.tokens
                 parsed = None
-                if low <= k < nb and len(tokens) > 4 and tokens[2].type == "LBRACE" and tokens[3].type == "_NL":
+                if low <= k < nb and len(tokens) > 4 and tokens[2][0] == "LBRACE" and tokens[3][0] == "_NL":
                     parsed = self._patch_block(source, tokens[:4], tokens[4:], blocks[k], [], Anchor(source))
                 if parsed is None:
                     parsed = self._parse_block(source, raw, diagnostics)
@@ -536,16 +549,16 @@ class PrismaParser:
         d = p - g
         lexed = LexResult()
         raw = next(lex_blocks(new, lexed, from_line + d, len(new), inside=True), None)
-        if raw is None or raw.unclosed or raw.tokens[-1].type != "RBRACE" or lexed.stray:
+        if raw is None or raw.unclosed or raw.tokens[-1][0] != "RBRACE" or lexed.stray:
             return None
         kw, name = old_block.keyword_span, old_block.name_span
         if kw is None:
             return None
         head = [
-            Tok(BLOCK_KEYWORDS[old_block.kind], old_block.kind, kw.start + d, kw.end + d),
-            Tok("IDENT", old_block.name, name.start + d, name.end + d),
-            Tok("LBRACE", "{", name.end + d, name.end + d),
-            Tok("_NL", "\n", name.end + d, name.end + d),
+            (BLOCK_KEYWORDS[old_block.kind], old_block.kind, kw.start + d, kw.end + d),
+            ("IDENT", old_block.name, name.start + d, name.end + d),
+            ("LBRACE", "{", name.end + d, name.end + d),
+            ("_NL", "\n", name.end + d, name.end + d),
         ]
         old_members: list[Any] = [*old_block.fields, *old_block.values, *old_block.attributes]
         if moves is not None:
@@ -561,10 +574,10 @@ class PrismaParser:
         if moves is not None:
             moves.append((old_block, d))  # its anchor, which the new block's spans now have too
         comments = [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
-        return block, raw.tokens[-1].end_pos, from_line, comments
+        return block, raw.tokens[-1][3], from_line, comments
 
     def _patch_block(
-        self, source: SourceFile, head: list[Tok], body: list[Tok], old: Block, kept: list, anchor: Anchor, after: int = 0, shift: int = 0
+        self, source: SourceFile, head: list[Token], body: list[Token], old: Block, kept: list, anchor: Anchor, after: int = 0, shift: int = 0
     ) -> Optional[Block]:
         """The block of ``head`` (its keyword, name, `{` and line break) and ``body`` (the tokens
         of its lines below, to its `}`), made from ``old`` (the block it replaces, of the same
@@ -576,9 +589,9 @@ class PrismaParser:
         as in its block, so a fix that adds an `@@index` line to a 60-line model parses one
         line, not sixty (cal.com: 34 blocks of 112 changed by a fix round). ``shift``: the
         base ``anchor`` will have (the new spans' offsets are relative to it)."""
-        if old.kind not in ("model", "view", "type", "enum") or head[0].value != old.kind or head[1].value != old.name:
+        if old.kind not in ("model", "view", "type", "enum") or head[0][1] != old.kind or head[1][1] != old.name:
             return None
-        if len(body) < 2 or body[-2].type != "_NL" or body[-1].type != "RBRACE":
+        if len(body) < 2 or body[-2][0] != "_NL" or body[-1][0] != "RBRACE":
             return None
         old_text = old.span.file.text
         by_text: dict[str, list] = {}
@@ -588,28 +601,28 @@ class PrismaParser:
                 by_text.setdefault(old_text[m.span.start : m.span.end], []).append(m)
         text = source.text
         members = kept
-        todo: list[Tok] = []  # the tokens of the lines to parse, each line ending with its `_NL`
+        todo: list[Token] = []  # the tokens of the lines to parse, each line ending with its `_NL`
         start = 0
         for i in range(len(body) - 1):
-            if body[i].type != "_NL":
+            if body[i][0] != "_NL":
                 continue
             if i == start:  # (the block's first line break)
                 start = i + 1
                 continue
             first, last = body[start], body[i - 1]
-            same = by_text.get(text[first.start_pos : last.end_pos])
+            same = by_text.get(text[first[2] : last[3]])
             if same:
                 m = same.pop(0)
-                members.append(_copy(m, anchor, m.span._anchor.base + first.start_pos - m.span.start - shift))
+                members.append(_copy(m, anchor, m.span._anchor.base + first[2] - m.span.start - shift))
             else:
                 todo += body[start : i + 1]
             start = i + 1
         self.blocks_parsed += 1
-        self.lines_parsed += sum(1 for t in todo if t.type == "_NL")
+        self.lines_parsed += sum(1 for t in todo if t[0] == "_NL")
         self._builder.anchor = anchor
         tokens = head + todo + body[-1:]
         if shift:
-            tokens = [Tok(t.type, t.value, t.start_pos - shift, t.end_pos - shift) for t in tokens]
+            tokens = [(t[0], t[1], t[2] - shift, t[3] - shift) for t in tokens]
         # the builder reads its nodes' spans back (a field's span ends where its type's does):
         # right only with the anchor's base 0 while it builds (the offsets it writes are final)
         base, anchor.base = anchor.base, 0
@@ -630,18 +643,18 @@ class PrismaParser:
         self.blocks_parsed += 1
         tokens = raw.tokens
         self._builder.anchor = Anchor(source)
-        opened = any(t.type == "LBRACE" for t in tokens[:3])
-        if opened and (raw.unclosed or tokens[-1].type != "RBRACE"):
+        opened = any(t[0] == "LBRACE" for t in tokens[:3])
+        if opened and (raw.unclosed or tokens[-1][0] != "RBRACE"):
             # the block never closed: say so where it should have, then parse it as if it had
-            last = next(t for t in reversed(tokens) if t.type != "_NL")
+            last = next(t for t in reversed(tokens) if t[0] != "_NL")
             diagnostics.append(
                 Diagnostic(
-                    f"expected `}}` to close {tokens[0].value} "
-                    f"{tokens[1].value if len(tokens) > 1 else ''}".rstrip(),
-                    Span(source, last.end_pos, last.end_pos),
+                    f"expected `}}` to close {tokens[0][1]} "
+                    f"{tokens[1][1] if len(tokens) > 1 else ''}".rstrip(),
+                    Span(source, last[3], last[3]),
                 )
             )
-            tokens = tokens + [Tok("RBRACE", "}", last.end_pos, last.end_pos)]
+            tokens = tokens + [("RBRACE", "}", last[3], last[3])]
         parse = self._parser.parse
         for _ in range(_MAX_RECOVERIES):
             try:
@@ -663,37 +676,39 @@ def _comment_text(text: str) -> str:
     return text
 
 
-def _describe(token) -> str:
-    if token is None or token.type == "$END":
+def _describe(token: Optional[Token]) -> str:
+    if token is None or token[0] == "$END":
         return "the end of the declaration"
-    if token.type == "_NL":
+    kind, value = token[0], token[1]
+    if kind == "_NL":
         return "the end of the line"
-    if token.type == "BAD":
-        return repr(token.value[:1])
-    if token.type == "STRING":
-        value = token.value if len(token.value) <= 40 else token.value[:37] + '..."'
+    if kind == "BAD":
+        return repr(value[:1])
+    if kind == "STRING":
+        value = value if len(value) <= 40 else value[:37] + '..."'
         return f"string {value}"
-    return f"`{token.value}`"
+    return f"`{value}`"
 
 
-def _syntax_error(source: SourceFile, token, expected, tokens: list[Tok]) -> Diagnostic:
-    if token is None or token.type == "$END":
+def _syntax_error(source: SourceFile, token: Optional[Token], expected, tokens: list[Token]) -> Diagnostic:
+    if token is None or token[0] == "$END":
         last = tokens[-1]
-        span = Span(source, last.end_pos, last.end_pos)
+        span = Span(source, last[3], last[3])
     else:
-        span = Span(source, token.start_pos, token.end_pos)
-    if token is not None and token.type == "DEEP":
+        span = Span(source, token[2], token[3])
+    if token is not None and token[0] == "DEEP":
         return Diagnostic(
             f"nested too deeply: more than {MAX_NESTING} levels of `(`, `[` and `{{` in one declaration", span
         )
-    if token is not None and token.type == "BAD":
-        if token.value.startswith('"'):
+    if token is not None and token[0] == "BAD":
+        value = token[1]
+        if value.startswith('"'):
             return Diagnostic("unterminated string: expected a closing `\"` on the same line", span)
-        if token.value.startswith("/*"):
+        if value.startswith("/*"):
             return Diagnostic("unterminated block comment: expected `*/`", span)
-        if token.value.startswith("@"):
-            return Diagnostic(f"expected an attribute name after `{token.value}`", span)
-        return Diagnostic(f"unexpected character {token.value!r}", span)
+        if value.startswith("@"):
+            return Diagnostic(f"expected an attribute name after `{value}`", span)
+        return Diagnostic(f"unexpected character {value!r}", span)
     names = sorted({_TOKEN_NAMES.get(t, t) for t in expected})
     if len(names) > 1:
         wanted = ", ".join(names[:-1]) + " or " + names[-1]
@@ -704,52 +719,52 @@ def _syntax_error(source: SourceFile, token, expected, tokens: list[Tok]) -> Dia
     return Diagnostic(f"expected {wanted}, found {_describe(token)}", span)
 
 
-def _drop_line(tokens: list[Tok], token) -> Optional[list[Tok]]:
+def _drop_line(tokens: list[Token], token: Optional[Token]) -> Optional[list[Token]]:
     """``tokens`` without the declaration line that holds ``token`` (None: give the block up).
 
     The header line (up to the first line break after ``{``) and the closing brace cannot be
     dropped: an error there drops the block.
     """
-    if token is None or token.type == "$END":
+    if token is None or token[0] == "$END":
         return None
     try:
         i = next(k for k, t in enumerate(tokens) if t is token)
     except StopIteration:
         return None
-    first_nl = next((k for k, t in enumerate(tokens) if t.type == "_NL"), None)
+    first_nl = next((k for k, t in enumerate(tokens) if t[0] == "_NL"), None)
     if first_nl is None or i <= first_nl or i == len(tokens) - 1:
         return None
-    if token.type == "_NL":
+    if token[0] == "_NL":
         i -= 1  # the line that ended too early
     lo = i
-    while tokens[lo - 1].type != "_NL":
+    while tokens[lo - 1][0] != "_NL":
         lo -= 1
     hi = i
-    while hi < len(tokens) - 1 and tokens[hi].type != "_NL":
+    while hi < len(tokens) - 1 and tokens[hi][0] != "_NL":
         hi += 1
     # keep one line break between the neighbours; never drop the closing brace
-    if tokens[hi].type == "_NL":
+    if tokens[hi][0] == "_NL":
         return tokens[:lo] + tokens[hi + 1 :]
     return tokens[:lo] + tokens[hi:]
 
 
-def _report_stray(source: SourceFile, stray: list[tuple[Tok, int]], diagnostics: list[Diagnostic]) -> None:
+def _report_stray(source: SourceFile, stray: list[tuple[Token, int]], diagnostics: list[Diagnostic]) -> None:
     """Text outside any block: one diagnostic for each run of it between two blocks."""
-    runs: dict[int, list[Tok]] = {}
+    runs: dict[int, list[Token]] = {}
     for tok, blocks_before in stray:
         runs.setdefault(blocks_before, []).append(tok)
     for toks in runs.values():
         tok = toks[0]
-        lines = {source.line_of(t.start_pos) for t in toks}
+        lines = {source.line_of(t[2]) for t in toks}
         more = f" (and {len(lines) - 1} more line{'s' if len(lines) > 2 else ''} of it)" if len(lines) > 1 else ""
-        if tok.type == "BAD":
+        if tok[0] == "BAD":
             d = _syntax_error(source, tok, (), [tok])
             d.message += more
         else:
             d = Diagnostic(
                 "expected a block (`model`, `enum`, `view`, `type`, `datasource` or `generator`), "
                 f"found {_describe(tok)}{more}",
-                Span(source, tok.start_pos, tok.end_pos),
+                Span(source, tok[2], tok[3]),
             )
         diagnostics.append(d)
 
