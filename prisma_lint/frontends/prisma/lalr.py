@@ -46,6 +46,11 @@ class LalrParser:
     says so (the splice positions are known from the table, so no marker type is needed).
     """
 
+    # How many state stacks may be learnt (see ``parse``): real schemas meet a few hundred; a
+    # crafted one (every line nested differently, up to MAX_NESTING deep) could meet a new one
+    # per token, each a tuple as deep as the nesting.
+    max_stacks = 20_000
+
     def __init__(self, tables: dict[str, Any], builder: object) -> None:
         self.states: list[dict[str, int]] = tables["states"]
         self.start_state: int = tables["start_state"]
@@ -69,9 +74,15 @@ class LalrParser:
         # the reductions it makes; then a token costs one lookup and its reductions only build
         # values (CPU time, 100k lines: the loop ~0.45 -> ~0.25 s). A rule whose value is its
         # child or its children list (a `_rule`) calls nothing; a rule of one child replaces
-        # the top of the stack.
-        if len(self._stacks) > 20_000:  # only ever with pathological nesting: start afresh
+        # the top of the stack. Past ``max_stacks`` learnt, what was learnt is forgotten and
+        # the block parsed from the tables alone.
+        try:
+            return self._parse_learnt(tokens)
+        except _Full:  # only ever with pathological nesting: this block without learning
             self._forget()
+            return self._parse_plain(tokens)
+
+    def _parse_learnt(self, tokens: list[Token]):
         steps = self._steps
         value_stack: list = []
         push_value = value_stack.append
@@ -102,6 +113,34 @@ class LalrParser:
             push_value(children if reduce is None else reduce(children))
         return value_stack[-1]
 
+    def _parse_plain(self, tokens: list[Token]):
+        """The same, straight from the tables (no step learnt)."""
+        states = self.states
+        state_stack = [self.start_state]
+        value_stack: list = []
+        last = tokens[-1] if tokens else ("$END", "", 0, 0)
+        for token in [*tokens, Tok("$END", "", last[2], last[3])]:
+            kind = token[0]
+            while True:
+                state = state_stack[-1]
+                action = states[state].get(kind)
+                if action is None:
+                    if state == self.end_state:  # `start` reduced (only ever before $END): done
+                        return value_stack[-1]
+                    raise ParseError(token, {s for s in states[state] if s.isupper()})
+                if action >= 0:  # shift
+                    state_stack.append(action)
+                    value_stack.append(token)
+                    break
+                origin, size, reduce = self.reductions[action]
+                children = value_stack[-size:] if size else []
+                if size:
+                    del value_stack[-size:]
+                    del state_stack[-size:]
+                state_stack.append(states[state_stack[-1]][origin])
+                value_stack.append(children if reduce is None else reduce(children))
+        raise AssertionError("the end-of-input token was shifted")  # the tables never do this
+
     def _learn(self, stack_id: int, token: Token) -> tuple[int, tuple]:
         """What the tables do on ``token`` with the stack ``stack_id``: the reductions, then the
         shift (the next stack's number) or, on ``$END``, the end (-1). ParseError when nothing."""
@@ -129,12 +168,18 @@ class LalrParser:
         key = tuple(stack)
         number = self._stack_ids.get(key)
         if number is None:
+            if len(self._stacks) >= self.max_stacks:
+                raise _Full
             number = self._stack_ids[key] = len(self._stacks)
             self._stacks.append(key)
             self._steps.append({})
         step = (number, tuple(reductions))
         self._steps[stack_id][kind] = step
         return step
+
+
+class _Full(Exception):
+    """Too many state stacks learnt: the parse goes on from the tables alone."""
 
 
 def _reduction(rule: list, builder: object) -> tuple[str, int, Optional[Callable[[list], Any]]]:
@@ -147,7 +192,7 @@ def _reduction(rule: list, builder: object) -> tuple[str, int, Optional[Callable
         return origin, size, _filtered(keep, None)
     method = getattr(builder, callback, None)
     one_child = size == 1 if keep is None else (len(keep) == 1 and not keep[0][1])
-    if expand1 and one_child:
+    if (expand1 or getattr(method, "only_child", False)) and one_child:
         # `?rule` with one child: the child itself, no method needed
         return origin, size, _only_child if keep is None else itemgetter(keep[0][0])
     if method is None:
@@ -159,6 +204,13 @@ def _reduction(rule: list, builder: object) -> tuple[str, int, Optional[Callable
 
 
 _only_child = itemgetter(0)
+
+
+def only_child(method: Callable) -> Callable:
+    """Marks a builder method whose value is its only child: the driver calls nothing then (it
+    stays for Lark's runtime)."""
+    method.only_child = True  # type: ignore[attr-defined]
+    return method
 
 
 def _expand_single(method: Callable[[list], Any]) -> Callable[[list], Any]:

@@ -18,7 +18,7 @@ from typing import Any, Optional, cast
 from ... import records
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
-from .lalr import LalrParser, ParseError, load_tables, stored_tables
+from .lalr import LalrParser, ParseError, load_tables, only_child, stored_tables
 from .lexer import MAX_NESTING, LexResult, RawBlock, Token, lex, lex_blocks
 from .syntax import (
     Argument,
@@ -80,6 +80,7 @@ class _Builder:
     anchor: Anchor  # the block's: its spans move with it (the block is moved, not copied, when reused)
 
     # -- blocks ------------------------------------------------------------------------------
+    @only_child
     def start(self, c):
         return c[0]
 
@@ -192,6 +193,7 @@ class _Builder:
             unsupported=_unescape(string[1]),
         )
 
+    @only_child
     def plain_type(self, c):
         return c[0]
 
