@@ -626,7 +626,7 @@ class _CheckRun:
             bad = sorted({d.file for d in unit.diagnostics if d.severity == "error" and d.file})
             click.echo(f"prisma-lint: not fixing {', '.join(bad) or unit.root}: the schema has errors", err=True)
             return result
-        fixed = engine.fix(inputs, unsafe, before=result, keep=keep)
+        fixed = engine.fix(inputs, unsafe, before=result, keep=keep, give_up=True)  # `result` is all it reads of `inputs` after
         if not fixed.texts:
             return result
         excluded = sorted(p for p in fixed.texts if engine.config.is_excluded(unit.paths.get(p, Path(p))))

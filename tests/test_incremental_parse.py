@@ -205,3 +205,139 @@ def test_findings_are_the_same_after_an_incremental_parse(texts):
         assert [(f.rule, f.span.start, f.span.end, f.message) for f in a.findings] == [
             (f.rule, f.span.start, f.span.end, f.message) for f in b.findings
         ], name
+
+
+def _fixed_texts(entry: Path, unsafe: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """(the texts of a corpus schema's files, those texts with every fix of the first lint
+    applied at once: many edits spread over the file, as a fix round makes)."""
+    from prisma_lint.fix.planner import _apply, applicable, edits_of
+
+    inputs = load_inputs(entry)
+    texts = inputs.unit.texts()
+    if inputs.unit.has_errors:
+        return texts, texts
+    result = Engine(REGISTRY, Config()).lint(inputs)
+    edits = edits_of(applicable(result.findings, unsafe))
+    return texts, (_apply(texts, edits) if edits else texts)
+
+
+def test_every_corpus_schema_with_all_its_fixes_parses_as_a_whole_parse(corpus):
+    """The edits of a fix round, all at once (every safe fix, then every unsafe one, of each
+    corpus schema): the incremental parse (copied and moved) is a whole parse of the fixed text,
+    and lexes and parses less than the whole file."""
+    tried = taken = 0
+    for entry in corpus:
+        for unsafe in (False, True):
+            old, new = _fixed_texts(entry, unsafe)
+            for path in old:
+                if old[path] != new[path]:
+                    tried += 1
+                    taken += same_as_whole(old[path], new[path], path)
+    assert tried > 40, tried
+    assert taken > tried * 0.9, (taken, tried)
+
+
+def test_a_fix_round_lexes_and_parses_only_what_it_changed(tmp_path, corpus):
+    """cal.com's safe fixes (52 `@@index` lines in 34 of 112 blocks): the incremental parse
+    lexes only the edited blocks' lines from the first one changed, and parses only the new
+    lines; everything else is reused."""
+    entry = next(e for e in corpus if "cal.com" in e.name)
+    old, new = _fixed_texts(entry, False)
+    path = next(iter(old))
+    parser = PrismaParser()
+    before = parser.parse(SourceFile(path, old[path]))
+    blocks, chars, lines = parser.blocks_parsed, parser.chars_lexed, parser.lines_parsed
+    after = parser.parse(SourceFile(path, new[path]), before)
+    old_blocks = {b.span.text for b in before.blocks}
+    edited = [b for b in after.blocks if b.span.text not in old_blocks]
+    added_lines = sum(1 for line in new[path].splitlines() if line.strip()) - sum(1 for line in old[path].splitlines() if line.strip())
+    assert 20 <= len(edited) < len(after.blocks) / 2, len(edited)
+    assert parser.blocks_parsed - blocks == len(edited)
+    assert parser.lines_parsed - lines == added_lines  # every other line of the edited blocks was copied
+    # of each edited block, the lines from the first one that changed to its `}`, nothing else
+    old_by_name = {b.name: b for b in before.blocks}
+    expected = 0
+    for b in edited:
+        was, now = old_by_name[b.name].span.text, b.span.text
+        first = next(i for i in range(len(now)) if i >= len(was) or was[i] != now[i])
+        expected += len(now) - (now.rfind("\n", 0, first) + 1)
+    assert parser.chars_lexed - chars == expected < len(new[path]) * 0.03, (parser.chars_lexed - chars, expected)
+    assert_same_parse(after, PrismaParser().parse(SourceFile(path, new[path])))
+
+
+def test_fixing_with_give_up_moves_the_blocks_and_gives_the_same_result(tmp_path, corpus):
+    """``Engine.fix(give_up=True)`` (check --fix) moves the unchanged blocks and models of each
+    parse into the next: the same fixed texts and findings as with copies, and the first lint's
+    findings still read their original positions."""
+    engine = Engine(REGISTRY, Config())
+    compared = 0
+    for entry in corpus:
+        copied_inputs = load_inputs(entry)
+        if copied_inputs.unit.has_errors:
+            continue
+        copied = engine.fix(copied_inputs, unsafe=True)
+        moved_inputs = load_inputs(entry)
+        before = engine.lint(moved_inputs)
+        positions = [(f.rule, f.file, f.line, f.column, f.span.start, f.span.end) for f in before.findings]
+        moved = engine.fix(moved_inputs, unsafe=True, before=before, give_up=True)
+        assert moved.texts == copied.texts, entry.name
+        assert [f.as_dict() for f in moved.result.findings] == [f.as_dict() for f in copied.result.findings], entry.name
+        assert [(f.rule, f.file, f.line, f.column, f.span.start, f.span.end) for f in before.findings] == positions
+        compared += bool(moved.texts)
+    assert compared >= 20
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_many_random_edits_at_once_parse_as_a_whole_parse(corpus_texts_sample, data):
+    """Several edits far apart in one change (as a fix round makes, or a search and replace):
+    the walk over the old blocks finds its place again after each one."""
+    name, text = data.draw(st.sampled_from(corpus_texts_sample))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
+    parts, last = [], 0
+    for i in range(0, len(cuts) - 1, 2):
+        start, end = cuts[i], min(cuts[i + 1], cuts[i] + 40)
+        parts += [text[last:start], data.draw(st.sampled_from(SNIPPETS + ["", "  x Int\n", "  @@index([id])\n", "/// d\n"]))]
+        last = end
+    same_as_whole(text, "".join(parts) + text[last:], name)
+
+
+def test_edits_inside_blocks_between_unchanged_ones():
+    """Lines added, removed and changed inside some blocks, a block added and one removed
+    between them, docs and comments on the edited lines: each edited block is lexed from its
+    first changed line."""
+    blocks = [f"model M{i} {{\n  id Int @id\n  /// the name\n  name String // trailing\n  other{i} Int\n\n  @@index([name])\n}}\n" for i in range(8)]
+    old = "\n".join(blocks)
+    new_blocks = list(blocks)
+    new_blocks[1] = new_blocks[1].replace("  @@index([name])\n", "  @@index([name])\n  @@index([other1])\n")
+    new_blocks[2] = new_blocks[2].replace("  other2 Int\n", "")
+    new_blocks[3] = new_blocks[3].replace("name String // trailing", "name String? /* c */ // trailing")
+    new_blocks[4] = new_blocks[4].replace("  id Int @id\n", "  id Int @id\n  /// new doc\n  added Int\n")
+    del new_blocks[6]
+    new_blocks.insert(6, "enum E {\n  A\n  B\n}\n")
+    new_blocks[7] = new_blocks[7].replace("}\n", "  /// end\n}\n")
+    assert same_as_whole(old, "\n".join(new_blocks))
+
+
+def test_migration_with_give_up_writes_the_same_steps(corpus):
+    """``Engine.migration(give_up=True)``: the diff reads the original models' indexes, which
+    moving their blocks on leaves as they were."""
+    from prisma_lint.migrate.sql import MigrationError
+
+    engine = Engine(REGISTRY, Config())
+    compared = 0
+    for entry in corpus:
+        runs = []
+        for give_up in (False, True):
+            inputs = load_inputs(entry)
+            if inputs.unit.has_errors:
+                break
+            try:
+                fixed, migration = engine.migration(inputs, unsafe=True, give_up=give_up)
+            except MigrationError:
+                break
+            runs.append((fixed.texts, [(s.action, s.index, s.old_name) for s in migration.steps]))
+        if len(runs) == 2:
+            assert runs[0] == runs[1], entry.name
+            compared += bool(runs[0][1])
+    assert compared >= 20, compared

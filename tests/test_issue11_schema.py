@@ -98,9 +98,35 @@ def test_migrate_refuses_while_truncated_names_collide(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert "not writing migration SQL" in proc.stderr
         assert "error[identifier-too-long]" in proc.stderr and "collides with the index" in proc.stderr
+        # where the original schema has it, though the fixes (dropping line 13) moved its block on
+        assert f"{p}:12:3: error[identifier-too-long]" in proc.stderr
         assert "ALTER INDEX" not in proc.stdout and "DROP INDEX" not in proc.stdout
     assert not (tmp_path / "migrations").exists()
     assert p.read_text() == COLLIDING
+
+
+def test_migrate_reports_a_blocking_error_once_where_the_file_has_it(tmp_path):
+    """A fix above the error (an @@index added to Post) moves the erroring block in the fixed
+    text: the error is still shown once, at its line in the file on disk."""
+    schema = PG + """
+model User {
+  id    Int    @id
+  posts Post[]
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+""" + COLLIDING[len(PG):]
+    p = tmp_path / "schema.prisma"
+    p.write_text(schema)
+    line = next(n for n, text in enumerate(schema.splitlines(), 1) if text.strip().startswith("@@index([aVeryLongColumnNameThatGoesOnAndOnForeverMore, aVeryLongColumnNameThatGoesOnAndOnForeverMore3"))
+    proc = run_cli("migrate", "--stdout", str(p))
+    assert proc.returncode == 2, proc.stderr
+    errors = [x for x in proc.stderr.splitlines() if "error[identifier-too-long]" in x]
+    assert len(errors) == 1 and f"{p}:{line}:3:" in errors[0], proc.stderr
 
 
 def test_migrate_still_writes_for_a_clean_schema(tmp_path):

@@ -133,7 +133,7 @@ def lex(text: str, start: int = 0, stop: Optional[int] = None) -> LexResult:
     return result
 
 
-def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int] = None) -> Iterator[RawBlock]:
+def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int] = None, inside: bool = False) -> Iterator[RawBlock]:
     """:func:`lex`, one block at a time: each block is yielded once it is complete (comments
     and stray tokens go to ``result`` as they come). The parser builds each block and drops its
     tokens before the next is lexed: all the tokens of a schema at once were the biggest part of
@@ -152,6 +152,12 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
     nest = 0  # ( [ and object-literal { nesting on the current line
     # nothing but blanks/comments so far on this line (a region starts right after a block's `}`)
     line_start = start == 0
+    if inside:  # ``start`` begins a line inside a block (its first token: a `_NL` standing for the lines above)
+        cur = [("_NL", "\n", start, start)]
+        append = cur.append
+        open_block = RawBlock(cur)
+        depth = 1
+        line_start = True
     n = len(text) if stop is None else stop
     # The kinds most frequent first; names, numbers, attributes, strings and `,:=?!` inside a
     # block are appended at once: only brackets change the nesting, only a name can open a

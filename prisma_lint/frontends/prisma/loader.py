@@ -225,14 +225,16 @@ def read_sources(
     return sources, errors, shown
 
 
-def reparse(loaded: LoadedSchema, texts: dict[str, str]) -> LoadedSchema:
+def reparse(loaded: LoadedSchema, texts: dict[str, str], move: bool = False) -> LoadedSchema:
     """The same schema with new texts for its files (fixes applied in memory); only the
-    top-level blocks that changed are parsed again."""
+    top-level blocks that changed are parsed again. ``move``: ``loaded`` is given up: its
+    unchanged blocks and their models are moved into the result, not copied (see
+    :func:`parse_files`)."""
     sources = [SourceFile(path, texts[path]) for path in texts]
     for s, f in zip(sources, loaded.schema.files):
         s.bom = f.source.bom
     return LoadedSchema(
-        parse_files(sources, loaded.schema),
+        parse_files(sources, loaded.schema, move),
         loaded.root,
         loaded.discovered_by,
         list(loaded.read_errors),
