@@ -785,49 +785,32 @@ def _attach_docs(source: SourceFile, blocks: list[Block], comments: list[Comment
     """Give each block, field and enum value the ``///`` lines directly above it."""
     docs = {source.line_of(c.span.start): c for c in comments if c.doc and not c.trailing}
     line_starts = source.line_starts
-
-    def doc_for(start: int) -> Optional[str]:
-        line = bisect_right(line_starts, start) - 1  # the line above ``start``'s
-        if line not in docs:  # most members have none: no list, no join
-            return None
-        lines = []
-        while line in docs:
-            lines.append(docs[line].text)
-            line -= 1
-        return "\n".join(reversed(lines))
-
     doc_lines = sorted(docs)
     for block in blocks:
-        # no `///` line from the one above the block to its last: nothing to look up for its
-        # members (most blocks; a 100k-line schema: ~70k lookups, ~5% of its parse)
-        above = bisect_right(line_starts, block.span.start) - 1
-        k = bisect_left(doc_lines, above)
-        if k == len(doc_lines) or doc_lines[k] > bisect_right(line_starts, block.span.end):
-            block.doc = None
-            for f in block.fields:
-                f.doc = None
-            for v in block.values:
-                v.doc = None
-            continue
-        block.doc = doc_for(block.span.start)
+        # cleared first: a reused block may carry docs whose `///` lines went
+        block.doc = None
         for f in block.fields:
-            f.doc = doc_for(f.span.start)
+            f.doc = None
         for v in block.values:
-            v.doc = doc_for(v.span.start)
+            v.doc = None
+        _attach_block_docs(block, docs, doc_lines, line_starts)
 
 
 def _attach_block_docs(block: Block, docs: dict[int, Comment], doc_lines: list[int], line_starts: list[int]) -> None:
-    """:func:`_attach_docs` for one block just parsed (its docs, and its members', are None)
-    from the ``///`` lines lexed so far (every one up to the block's end)."""
+    """Give a block whose docs (and its members') are None the ``///`` lines directly above
+    it and them: ``docs`` by line, their lines sorted in ``doc_lines`` (every one up to the
+    block's end; the whole-file parse calls it as soon as the block is parsed)."""
     start = block.span.start
     above = bisect_right(line_starts, start) - 1
     k = bisect_left(doc_lines, above)
     if k == len(doc_lines) or doc_lines[k] > bisect_right(line_starts, block.span.end):
-        return  # no `///` line from the one above the block to its last (most blocks)
+        # no `///` line from the one above the block to its last: nothing to look up for its
+        # members (most blocks; a 100k-line schema: ~70k lookups, ~5% of its parse)
+        return
 
     def doc_for(start: int) -> Optional[str]:
         line = bisect_right(line_starts, start) - 1  # the line above ``start``'s
-        if line not in docs:
+        if line not in docs:  # most members have none: no list, no join
             return None
         lines = []
         while line in docs:
