@@ -159,3 +159,20 @@ def test_generated_schemas_parse_the_same_as_with_lark(generated, edit_list):
     for e in edit_list:
         text = apply_edit(text, e)
     assert_same_parse(text)
+
+
+def test_a_parser_that_may_learn_few_stacks_parses_the_same(corpus_texts, monkeypatch):
+    # past max_stacks learnt, a block is parsed from the tables alone (after forgetting): the
+    # same AST and errors, whichever way each block went
+    parser = PrismaParser()
+    monkeypatch.setattr(parser._parser, "max_stacks", 5)
+    parser._parser._forget()
+    texts = [text for texts in corpus_texts[:5] for text in texts.values()]
+    texts.append("model A {\n  a Int @x(" + "([{" * 30 + "\n  b Int\n}\n")
+    for text in texts:
+        source = SourceFile("schema.prisma", text)
+        ours = parser.parse(source)
+        larks = LARK_PARSER.parse(source)
+        assert [d.render() for d in ours.diagnostics] == [d.render() for d in larks.diagnostics]
+        assert dump(ours) == dump(larks)
+    assert len(parser._parser._stacks) <= 5

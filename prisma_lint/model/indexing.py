@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Optional
 
@@ -147,12 +148,15 @@ def column_class(
 def has_comment(index: Index) -> bool:
     """Whether a ``//`` comment sits on the index's line (after it) or on the line just above:
     someone wrote down why the index is as it is."""
-    if index.attribute is None or index.span is None:
+    span = index.span
+    if index.attribute is None or span is None:
         return False
-    file = index.span.file
-    line = file.line_of(index.span.start)
-    end_line = file.line_of(max(index.span.end - 1, index.span.start))
-    after = file.text[index.span.end : file.line_starts[end_line] if end_line < len(file.line_starts) else len(file.text)]
+    file = span.file
+    start, end = span.start, span.end  # (properties: read once)
+    starts = file.line_starts
+    line = bisect_right(starts, start)
+    end_line = bisect_right(starts, max(end - 1, start))
+    after = file.text[end : starts[end_line] if end_line < len(starts) else len(file.text)]
     return _is_note(after) or (line > 1 and _is_note(file.line_text(line - 1)))
 
 

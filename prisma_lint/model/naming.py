@@ -34,6 +34,8 @@ def identifier_limit(provider: str | None) -> int:
 
 def truncate_bytes(text: str, max_bytes: int) -> str:
     """``text`` cut to at most ``max_bytes`` UTF-8 bytes, never inside a character."""
+    if len(text) <= max_bytes and text.isascii():  # most names: no encoding needed
+        return text
     data = text.encode("utf-8")
     if len(data) <= max_bytes:
         return text
@@ -78,4 +80,5 @@ def default_name_for(kind: str, table: str, columns: Sequence[str], provider: st
 
 
 def byte_length(name: str) -> int:
-    return len(name.encode("utf-8"))
+    # an ASCII name is as long in bytes (isascii is a flag of the string: no encoding)
+    return len(name) if name.isascii() else len(name.encode("utf-8"))

@@ -36,8 +36,9 @@ _WHY = {LOW_CARDINALITY: "low-cardinality", RANGE: "range/sort"}
 _SELECTIVE = (FOREIGN_KEY, SELECTIVE)
 
 
-def _classes(ctx: RuleContext, model, fields: list[str]) -> list[str]:
-    fk = foreign_key_fields(ctx.schema, model)
+def _classes(ctx: RuleContext, model, fields: list[str], fk: Optional[set[str]] = None) -> list[str]:
+    if fk is None:
+        fk = foreign_key_fields(ctx.schema, model)
     max_enum_values = ctx.options["max-enum-values"]
     range_types = frozenset(ctx.options["range-types"])
     return [
@@ -55,12 +56,15 @@ def _judged_end(model, fields: list[str]) -> int:
     return end
 
 
-def suggested_order(ctx: RuleContext, model, index: Index) -> Optional[tuple[list[str], list[str]]]:
+def suggested_order(
+    ctx: RuleContext, model, index: Index, fk: Optional[set[str]] = None
+) -> Optional[tuple[list[str], list[str]]]:
     """(better order of Prisma field names, column classes) when a leading low-cardinality or
-    range run hides a selective equality column; None when the order is fine or cannot be judged."""
+    range run hides a selective equality column; None when the order is fine or cannot be judged.
+    ``fk``: the model's foreign key fields, when the caller has them."""
     fields = [c.field for c in index.columns]
     end = _judged_end(model, fields)
-    classes = _classes(ctx, model, fields[:end])
+    classes = _classes(ctx, model, fields[:end], fk)
     distinct: list[float] = [0.0] * len(classes)
     if ctx.stats is not None:
         classes, distinct = _by_real_distinct(ctx, model, fields[:end], classes)
@@ -130,10 +134,13 @@ def silent_why(ctx: RuleContext, model, index: Index, order: list[str], classes:
 
 def check(ctx: RuleContext):
     schema = ctx.schema
+    fk_model, fk = None, None  # the foreign key fields of the model of the last index
     for model, index in plain_indexes(schema, partial=True):
         if len(index.columns) < 2 or not index.is_btree:
             continue
-        result = suggested_order(ctx, model, index)
+        if model is not fk_model:
+            fk_model, fk = model, foreign_key_fields(schema, model)
+        result = suggested_order(ctx, model, index, fk)
         if result is None:
             continue
         order, classes = result

@@ -29,11 +29,11 @@ def _served_anyway(index: Index, other: Index) -> bool:
     """Two cases the column-by-column comparison misses (both serve equality either way):
     a Hash index on the column a B-tree leads, and a single-column B-tree next to another
     single-column B-tree on that column in the other sort direction (a B-tree scans both ways)."""
+    if len(index.columns) != 1:  # first: the cheapest test, and most indexes fail it
+        return False
     if other is index or other.kind == "fulltext" or not other.is_btree or not other.columns:
         return False
     if not _same_where(index, other):
-        return False
-    if len(index.columns) != 1:
         return False
     if index.type == "Hash":
         return index.columns[0].field == other.columns[0].field and index.columns[0].ops is None
@@ -60,14 +60,15 @@ def redundant_with(index: Index, others: list[Index]) -> Index | None:
     for other in others:
         if _served_anyway(index, other):
             return other
-        if other is index or other.kind == "fulltext" or not _same_kind(index, other):
+        m = len(other.columns)
+        # the lengths first: the keys of an index too short to cover ``index`` are not needed
+        if m < n or other is index or other.kind == "fulltext" or not _same_kind(index, other):
             continue
-        other_keys = [c.key() for c in other.columns]
-        if len(other_keys) < n or other_keys[:n] != keys:
+        if [c.key() for c in other.columns[:n]] != keys:
             continue
-        if len(other_keys) > n and not (other.is_btree or other.type == "Gin"):
+        if m > n and not (other.is_btree or other.type == "Gin"):
             continue  # a leading prefix serves lookups only in a B-tree (or GIN)
-        if len(other_keys) == n and other.kind == "index" and not other.synthetic:
+        if m == n and other.kind == "index" and not other.synthetic:
             # two identical plain indexes: the later one is the redundant one
             if (other.span.file.path, other.span.start) > (index.span.file.path, index.span.start):
                 continue

@@ -17,7 +17,6 @@ every corpus schema and on random edits of them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain
 from operator import itemgetter
 from typing import Any, Optional
 
@@ -47,56 +46,140 @@ class LalrParser:
     says so (the splice positions are known from the table, so no marker type is needed).
     """
 
+    # How many state stacks may be learnt (see ``parse``): real schemas meet a few hundred; a
+    # crafted one (every line nested differently, up to MAX_NESTING deep) could meet a new one
+    # per token, each a tuple as deep as the nesting.
+    max_stacks = 20_000
+
     def __init__(self, tables: dict[str, Any], builder: object) -> None:
         self.states: list[dict[str, int]] = tables["states"]
         self.start_state: int = tables["start_state"]
         self.end_state: int = tables["end_state"]
         # reversed, so that a reduce action (``-rule - 1``) indexes its rule's entry as it is
         self.reductions = [_reduction(rule, builder) for rule in tables["rules"]][::-1]
+        self._forget()
+
+    def _forget(self) -> None:
+        # The steps learnt so far (see ``parse``): every state stack met, numbered, and per
+        # number, {terminal: (the next stack's number, the reductions before the shift)}.
+        self._stack_ids: dict[tuple[int, ...], int] = {(self.start_state,): 0}
+        self._stacks: list[tuple[int, ...]] = [(self.start_state,)]
+        self._steps: list[dict[str, tuple[int, tuple]]] = [{}]
 
     def parse(self, tokens: list[Token]):
-        # The hot loop of parsing (a 100k-line schema: ~540k shifts, ~620k reductions, half of
-        # them of one child): locals only, a rule whose value is its child or its children list
-        # (a `_rule`) calls nothing, a rule of one child replaces the top of the stacks.
-        states = self.states
-        reductions = self.reductions
-        state_stack = [self.start_state]
+        # The hot loop of parsing (a 100k-line schema: ~540k tokens, ~620k reductions). What
+        # the parser does on a token depends only on the state stack and the token's type, and
+        # a block's body is left-recursive, so few stacks recur over and over: each (stack,
+        # type) is worked out once, from the tables (``_learn``), into the stack it leaves and
+        # the reductions it makes; then a token costs one lookup and its reductions only build
+        # values (CPU time, 100k lines: the loop ~0.45 -> ~0.25 s). A rule whose value is its
+        # child or its children list (a `_rule`) calls nothing; a rule of one child replaces
+        # the top of the stack. Past ``max_stacks`` learnt, what was learnt is forgotten and
+        # the block parsed from the tables alone.
+        try:
+            return self._parse_learnt(tokens)
+        except _Full:  # only ever with pathological nesting: this block without learning
+            self._forget()
+            return self._parse_plain(tokens)
+
+    def _parse_learnt(self, tokens: list[Token]):
+        steps = self._steps
         value_stack: list = []
-        push_state = state_stack.append
         push_value = value_stack.append
-        state = self.start_state
+        stack = 0
+        for token in tokens:
+            step = steps[stack].get(token[0])
+            if step is None:
+                step = self._learn(stack, token)
+            stack, reductions = step
+            for size, reduce in reductions:
+                if size == 1:
+                    if reduce is not _only_child:
+                        value_stack[-1] = [value_stack[-1]] if reduce is None else reduce([value_stack[-1]])
+                elif size:
+                    children = value_stack[-size:]
+                    del value_stack[-size:]
+                    push_value(children if reduce is None else reduce(children))
+                else:
+                    push_value([] if reduce is None else reduce([]))
+            push_value(token)
         last = tokens[-1] if tokens else ("$END", "", 0, 0)
         end = Tok("$END", "", last[2], last[3])
-        for token in chain(tokens, (end,)):
+        step = steps[stack].get("$END") or self._learn(stack, end)
+        for size, reduce in step[1]:
+            children = value_stack[-size:] if size else []
+            if size:
+                del value_stack[-size:]
+            push_value(children if reduce is None else reduce(children))
+        return value_stack[-1]
+
+    def _parse_plain(self, tokens: list[Token]):
+        """The same, straight from the tables (no step learnt)."""
+        states = self.states
+        state_stack = [self.start_state]
+        value_stack: list = []
+        last = tokens[-1] if tokens else ("$END", "", 0, 0)
+        for token in [*tokens, Tok("$END", "", last[2], last[3])]:
             kind = token[0]
             while True:
+                state = state_stack[-1]
                 action = states[state].get(kind)
                 if action is None:
                     if state == self.end_state:  # `start` reduced (only ever before $END): done
                         return value_stack[-1]
                     raise ParseError(token, {s for s in states[state] if s.isupper()})
                 if action >= 0:  # shift
-                    push_state(action)
-                    push_value(token)
-                    state = action
+                    state_stack.append(action)
+                    value_stack.append(token)
                     break
-                origin, size, reduce = reductions[action]
-                if size == 1:
-                    state = states[state_stack[-2]][origin]
-                    state_stack[-1] = state
-                    if reduce is not _only_child:
-                        value_stack[-1] = [value_stack[-1]] if reduce is None else reduce([value_stack[-1]])
-                    continue
+                origin, size, reduce = self.reductions[action]
+                children = value_stack[-size:] if size else []
                 if size:
-                    children = value_stack[-size:]
                     del value_stack[-size:]
                     del state_stack[-size:]
-                else:
-                    children = []
-                state = states[state_stack[-1]][origin]
-                push_state(state)
-                push_value(children if reduce is None else reduce(children))
+                state_stack.append(states[state_stack[-1]][origin])
+                value_stack.append(children if reduce is None else reduce(children))
         raise AssertionError("the end-of-input token was shifted")  # the tables never do this
+
+    def _learn(self, stack_id: int, token: Token) -> tuple[int, tuple]:
+        """What the tables do on ``token`` with the stack ``stack_id``: the reductions, then the
+        shift (the next stack's number) or, on ``$END``, the end (-1). ParseError when nothing."""
+        kind = token[0]
+        states = self.states
+        stack = list(self._stacks[stack_id])
+        reductions: list[tuple[int, Any]] = []
+        while True:
+            state = stack[-1]
+            action = states[state].get(kind)
+            if action is None:
+                if state == self.end_state:  # `start` reduced (only ever before $END): done
+                    step = (-1, tuple(reductions))
+                    self._steps[stack_id][kind] = step
+                    return step
+                raise ParseError(token, {s for s in states[state] if s.isupper()})
+            if action >= 0:  # shift
+                stack.append(action)
+                break
+            origin, size, reduce = self.reductions[action]
+            if size:
+                del stack[-size:]
+            stack.append(states[stack[-1]][origin])
+            reductions.append((size, reduce))
+        key = tuple(stack)
+        number = self._stack_ids.get(key)
+        if number is None:
+            if len(self._stacks) >= self.max_stacks:
+                raise _Full
+            number = self._stack_ids[key] = len(self._stacks)
+            self._stacks.append(key)
+            self._steps.append({})
+        step = (number, tuple(reductions))
+        self._steps[stack_id][kind] = step
+        return step
+
+
+class _Full(Exception):
+    """Too many state stacks learnt: the parse goes on from the tables alone."""
 
 
 def _reduction(rule: list, builder: object) -> tuple[str, int, Optional[Callable[[list], Any]]]:
@@ -109,7 +192,7 @@ def _reduction(rule: list, builder: object) -> tuple[str, int, Optional[Callable
         return origin, size, _filtered(keep, None)
     method = getattr(builder, callback, None)
     one_child = size == 1 if keep is None else (len(keep) == 1 and not keep[0][1])
-    if expand1 and one_child:
+    if (expand1 or getattr(method, "only_child", False)) and one_child:
         # `?rule` with one child: the child itself, no method needed
         return origin, size, _only_child if keep is None else itemgetter(keep[0][0])
     if method is None:
@@ -121,6 +204,13 @@ def _reduction(rule: list, builder: object) -> tuple[str, int, Optional[Callable
 
 
 _only_child = itemgetter(0)
+
+
+def only_child(method: Callable) -> Callable:
+    """Marks a builder method whose value is its only child: the driver calls nothing then (it
+    stays for Lark's runtime)."""
+    method.only_child = True  # type: ignore[attr-defined]
+    return method
 
 
 def _expand_single(method: Callable[[list], Any]) -> Callable[[list], Any]:

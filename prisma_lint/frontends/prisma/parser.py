@@ -18,7 +18,7 @@ from typing import Any, Optional, cast
 from ... import records
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
-from .lalr import LalrParser, ParseError, load_tables, stored_tables
+from .lalr import LalrParser, ParseError, load_tables, only_child, stored_tables
 from .lexer import BLOCK_KEYWORDS, MAX_NESTING, LexResult, RawBlock, Token, lex_blocks
 from .syntax import (
     Argument,
@@ -80,6 +80,7 @@ class _Builder:
     anchor: Anchor  # the block's: its spans move with it (the block is moved, not copied, when reused)
 
     # -- blocks ------------------------------------------------------------------------------
+    @only_child
     def start(self, c):
         return c[0]
 
@@ -192,6 +193,7 @@ class _Builder:
             unsupported=_unescape(string[1]),
         )
 
+    @only_child
     def plain_type(self, c):
         return c[0]
 
@@ -353,24 +355,34 @@ class PrismaParser:
         diagnostics: list[Diagnostic] = []
         blocks: list[Block] = []
         self._builder.source = source
+        raw_comments = lexed.comments
+        comments: list[Comment] = []
+        docs: dict[int, Comment] = {}  # the `///` lines so far (not trailing), by line
+        doc_lines: list[int] = []  # their lines, in order
+        line_starts = source.line_starts
         # block by block: only one block's tokens exist at a time (a 10 MB schema: 722 -> 559 MB
-        # peak RSS to load, against every token lexed first)
+        # peak RSS to load, against every token lexed first); and each block gets its docs
+        # at once, from the comments lexed up to its end, while its nodes are in the CPU's
+        # cache (a pass over every block and field after the parse: ~55 ms of a 100k-line one)
         for raw in lex_blocks(source.text, lexed):
             block = self._parse_block(source, raw, diagnostics)
+            for c in raw_comments[len(comments) :]:
+                doc = c.text.startswith("///")
+                comment = Comment(_comment_text(c.text), Span(source, c.start, c.end), doc, c.trailing)
+                comments.append(comment)
+                if doc and not c.trailing:
+                    line = bisect_right(line_starts, c.start)
+                    docs[line] = comment
+                    doc_lines.append(line)
             if block is not None:
                 blocks.append(block)
-        _report_stray(source, lexed.stray, diagnostics)
-        comments = [
-            Comment(
-                _comment_text(c.text),
-                Span(source, c.start, c.end),
-                c.text.startswith("///"),
-                c.trailing,
-            )
-            for c in lexed.comments
+                if doc_lines:
+                    _attach_block_docs(block, docs, doc_lines, line_starts)
+        comments += [
+            Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing)
+            for c in raw_comments[len(comments) :]
         ]
-        if any(c.doc for c in comments):
-            _attach_docs(source, blocks, comments)
+        _report_stray(source, lexed.stray, diagnostics)
         diagnostics.sort(key=lambda d: d.span.start if d.span else 0)
         return SchemaFile(source, blocks, comments, diagnostics)
 
@@ -773,6 +785,28 @@ def _attach_docs(source: SourceFile, blocks: list[Block], comments: list[Comment
     """Give each block, field and enum value the ``///`` lines directly above it."""
     docs = {source.line_of(c.span.start): c for c in comments if c.doc and not c.trailing}
     line_starts = source.line_starts
+    doc_lines = sorted(docs)
+    for block in blocks:
+        # cleared first: a reused block may carry docs whose `///` lines went
+        block.doc = None
+        for f in block.fields:
+            f.doc = None
+        for v in block.values:
+            v.doc = None
+        _attach_block_docs(block, docs, doc_lines, line_starts)
+
+
+def _attach_block_docs(block: Block, docs: dict[int, Comment], doc_lines: list[int], line_starts: list[int]) -> None:
+    """Give a block whose docs (and its members') are None the ``///`` lines directly above
+    it and them: ``docs`` by line, their lines sorted in ``doc_lines`` (every one up to the
+    block's end; the whole-file parse calls it as soon as the block is parsed)."""
+    start = block.span.start
+    above = bisect_right(line_starts, start) - 1
+    k = bisect_left(doc_lines, above)
+    if k == len(doc_lines) or doc_lines[k] > bisect_right(line_starts, block.span.end):
+        # no `///` line from the one above the block to its last: nothing to look up for its
+        # members (most blocks; a 100k-line schema: ~70k lookups, ~5% of its parse)
+        return
 
     def doc_for(start: int) -> Optional[str]:
         line = bisect_right(line_starts, start) - 1  # the line above ``start``'s
@@ -784,24 +818,11 @@ def _attach_docs(source: SourceFile, blocks: list[Block], comments: list[Comment
             line -= 1
         return "\n".join(reversed(lines))
 
-    doc_lines = sorted(docs)
-    for block in blocks:
-        # no `///` line from the one above the block to its last: nothing to look up for its
-        # members (most blocks; a 100k-line schema: ~70k lookups, ~5% of its parse)
-        above = bisect_right(line_starts, block.span.start) - 1
-        k = bisect_left(doc_lines, above)
-        if k == len(doc_lines) or doc_lines[k] > bisect_right(line_starts, block.span.end):
-            block.doc = None
-            for f in block.fields:
-                f.doc = None
-            for v in block.values:
-                v.doc = None
-            continue
-        block.doc = doc_for(block.span.start)
-        for f in block.fields:
-            f.doc = doc_for(f.span.start)
-        for v in block.values:
-            v.doc = doc_for(v.span.start)
+    block.doc = doc_for(start)
+    for f in block.fields:
+        f.doc = doc_for(f.span.start)
+    for v in block.values:
+        v.doc = doc_for(v.span.start)
 
 
 def changed_range(old: str, new: str) -> tuple[int, int, int]:
