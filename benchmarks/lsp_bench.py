@@ -13,11 +13,29 @@ is parsed, built and linted again, with the models related to it). A second numb
 apart), includes the debounce.
 
 ``measure(repeat)`` returns the median in seconds, for ``benchmarks/run.py``.
+
+``--phases`` starts the server with ``PRISMA_LINT_LSP_TIMING`` (see ``prisma_lint/lsp/timing.py``)
+and prints the median of each phase of the isolated edits (wall and the server's CPU time): the
+server's marks and the client's send and receive times are all on CLOCK_MONOTONIC.
+
+Where the time went (issue #10, first-line edits, median ms wall on a quiet machine; model edits
+alike, plus 1.9 ms applying the change at line 3,800). Before: reader thread 2.0, JSON and
+lsprotocol 0.8-1.1, pygls' own copy of the document 2.4-3.2, the 5 ms timer 5.6-5.8, load (parse,
+build) 12.5-14.8, rules 8.8-9.6, diagnostics built 1.7-1.8, old objects freed 0.9, lsprotocol +
+cattrs + JSON + write 1.9-2.1: 38-44 ms. After: read 1.1, JSON and lsprotocol 0.5, dispatch 0.4,
+change 0.2, timer 0.2, load 12-14, rules 8-9, diagnostics 1.0, sent 0.3: 22-28 ms. What is left
+is the load and the rules (about 22 ms of CPU time): building the model (the relations of every
+model, again after each change) about 9, the parse 2.6 and the line index of the whole text 1.5,
+the rules that are not kept per model about 5.5, the per-model cache about 2 (CPU ms measured
+in process after a 0.2 s pause: the same work takes twice the CPU time it takes back to back,
+16.5 against 30.5 ms, the caches having gone cold; on a busy 2-core machine the wall time is
+about twice the CPU time again).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import queue
@@ -28,6 +46,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -42,6 +61,7 @@ class Client:
     """Just enough of an LSP client: framed JSON-RPC over the server's stdin/stdout."""
 
     def __init__(self, cmd: list[str], env: dict[str, str]) -> None:
+        self.cmd = cmd
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         self.inbox: "queue.Queue[tuple[float, dict]]" = queue.Queue()
         self.next_id = 0
@@ -120,8 +140,11 @@ class Client:
             self.proc.wait()
 
 
-def _start(folder: Path) -> Client:
+def _start(folder: Path, timing: Optional[Path] = None) -> Client:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env.pop("PRISMA_LINT_LSP_TIMING", None)
+    if timing is not None:
+        env["PRISMA_LINT_LSP_TIMING"] = str(timing)
     client = Client([sys.executable, "-m", "prisma_lint.lsp.server"], env)
     client.request(
         "initialize",
@@ -138,8 +161,11 @@ def _start(folder: Path) -> Client:
     return client
 
 
-def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[float], list[float]]:
-    """(isolated-edit latencies, end-of-burst latencies) in seconds."""
+def _session(
+    repeat: int, burst: int, where: str = "first-line", phases: Optional[dict[str, list[tuple[float, float]]]] = None
+) -> tuple[list[float], list[float]]:
+    """(isolated-edit latencies, end-of-burst latencies) in seconds; with ``phases``, the time of
+    each phase of the isolated edits (ms) is appended to it."""
     with tempfile.TemporaryDirectory(prefix="prisma-lint-lsp-bench-") as tmp:
         folder = Path(tmp)
         path = folder / "schema.prisma"
@@ -152,7 +178,13 @@ def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[f
         else:
             line_no = 0
         uri = path.as_uri()
-        client = _start(folder)
+        timing = folder / "timing.jsonl" if phases is not None else None
+        client = _start(folder, timing)
+        # no collection in this process while measuring: benchmarks/run.py calls measure() with
+        # a large heap, and a full collection in the reader thread lands inside the latency
+        collecting = gc.isenabled()
+        gc.disable()
+        measured: dict[int, tuple[float, float]] = {}  # version -> (sent, received)
         try:
             client.notify(
                 "textDocument/didOpen",
@@ -185,6 +217,7 @@ def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[f
                 sent = edit()
                 got, _ = client.wait_diagnostics(uri, version)
                 isolated.append(got - sent)
+                measured[version] = (sent, got)
             bursts = []
             for _ in range(burst):
                 time.sleep(0.2)
@@ -195,7 +228,29 @@ def _session(repeat: int, burst: int, where: str = "first-line") -> tuple[list[f
                 bursts.append(got - sent)
             return isolated, bursts
         finally:
+            if collecting:
+                gc.enable()
             client.close()
+            if timing is not None and phases is not None and timing.exists():
+                _add_phases(timing, measured, phases)
+
+
+def _add_phases(timing: Path, measured: dict[int, tuple[float, float]], phases: dict[str, list[tuple[float, float]]]) -> None:
+    """Each phase's (wall, CPU) time in ms of the measured versions: the gap to the mark
+    before it (CPU time only between the server's own marks; NaN for the others)."""
+    for line in timing.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        times = measured.get(entry["version"])
+        if times is None:
+            continue
+        sent, got = times
+        previous, previous_cpu = int(sent * 1e9), None
+        for name, ns, cpu in entry["marks"] + [["received by the client", int(got * 1e9), None]]:
+            cpu_ms = (cpu - previous_cpu) / 1e6 if cpu is not None and previous_cpu is not None else float("nan")
+            phases.setdefault(name, []).append(((ns - previous) / 1e6, cpu_ms))
+            previous, previous_cpu = ns, cpu
+        collections = entry.get("collections", [])
+        phases.setdefault("(gc, inside the phases)", []).append((entry.get("gc", 0) / 1e6, float(max(collections, default=-1))))
 
 
 def measure(repeat: int = 15, where: str = "first-line") -> float:
@@ -208,8 +263,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--where", choices=("first-line", "model"), default="first-line", help="where the edits are typed")
+    parser.add_argument("--phases", action="store_true", help="print the median time of each phase (ms)")
     args = parser.parse_args()
-    isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3), args.where)
+    phases: Optional[dict[str, list[tuple[float, float]]]] = {} if args.phases else None
+    isolated, bursts = _session(max(1, args.repeat), max(1, args.repeat // 3), args.where, phases)
+    if phases:
+        print(f"  {'phase':>24}  median wall (min)    median CPU")
+        for name, values in phases.items():
+            wall, cpu = [v[0] for v in values], [v[1] for v in values]
+            print(f"  {name:>24}: {statistics.median(wall):6.2f} ms ({min(wall):5.2f})   {statistics.median(cpu):6.2f} ms")
     print(f"didChange -> publishDiagnostics, {LINES:,} lines (warm, {args.where}): {statistics.median(isolated) * 1000:.0f} ms")
     print(f"  (last change of a typing burst, debounce included: {statistics.median(bursts) * 1000:.0f} ms; "
           f"isolated edits min {min(isolated) * 1000:.0f} / max {max(isolated) * 1000:.0f} ms)")

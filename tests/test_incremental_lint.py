@@ -159,6 +159,32 @@ def test_an_edit_reuses_the_models_it_does_not_touch(tmp_path):
     assert check_series(tmp_path, text, [(len(text), len(text), "enum Fresh {\n  A\n}\n")]) == 0
 
 
+def test_kept_findings_are_handed_out_again_while_their_block_stays(tmp_path):
+    """A kept finding is copied once and that copy handed out again while its block's anchor
+    is the same object (its span moves with the anchor); one with fix edits (absolute offsets
+    into the file of one load) is copied for each load. Either way it reads as a fresh lint's."""
+    text = synthetic_schema(300).replace("model Project1 {\n", "model Project1 {\n  @@index([id])\n", 1)
+    path = tmp_path / "schema.prisma"
+    key = str(path.resolve())
+    path.write_text(text)
+    current = load_inputs(path, tmp_path, {key: text})
+    cache = FindingsCache()
+    ENGINE.lint(current, cache)
+    handed: list[list] = []
+    first_line = len(text.split("\n", 1)[0])
+    for at, insert in ((len(text), "// x\n"), (len(text), "// y\n"), (first_line, " x")):  # nothing moves, then every block
+        text = text[:at] + insert + text[at:]
+        current = load_inputs(path, tmp_path, {key: text}, previous=current)
+        handed.append(ENGINE.lint(current, cache).findings)
+        assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
+    with_edits = [f for f in handed[2] if f.fix is not None and f.fix.edits and f.rule == "redundant-index"]
+    without = [f for f in handed[2] if f.fix is None and f.rule == "boolean-index"]
+    assert with_edits and without
+    for before in handed[:2]:
+        ids = {id(f) for f in before}
+        assert all(id(f) in ids for f in without) and not any(id(f) in ids for f in with_edits)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_edit_series_lint_as_a_fresh_load(tmp_path, corpus_texts, data):
@@ -179,15 +205,22 @@ def test_random_edit_series_lint_as_a_fresh_load(tmp_path, corpus_texts, data):
 
 
 class _Transport:
-    """What the server state calls on pygls' server: published diagnostics are kept."""
+    """What the server state calls on pygls' server: published diagnostics are kept (as
+    lsprotocol's PublishDiagnosticsParams)."""
 
     def __init__(self) -> None:
         self.published: list = []
         self.workspace = type("W", (), {"position_encoding": "utf-16"})()
-        self.protocol = type("P", (), {"client_capabilities": None})()
+        self.protocol = type("P", (), {"client_capabilities": None, "send_text": self.send_text})()
 
-    def text_document_publish_diagnostics(self, params) -> None:
-        self.published.append(params)
+    def send_text(self, body: str) -> None:
+        import json
+
+        from lsprotocol import converters, types
+
+        message = json.loads(body)
+        assert message["method"] == "textDocument/publishDiagnostics"
+        self.published.append(converters.get_converter().structure(message["params"], types.PublishDiagnosticsParams))
 
     def window_log_message(self, params) -> None:
         raise AssertionError(params.message)

@@ -514,6 +514,22 @@ def test_positions_round_trip():
     assert lsp_positions.apply_change(text, (0, 5), (1, 0), " ", "utf-16") == "a😀é b\rc\n\n€x"
 
 
+def test_offsets_of_text_without_carriage_returns():
+    """Text with only ``\\n`` line endings takes a faster path (str.find): the same offsets as
+    the path for any line ending, on every line, past the ends, in every encoding."""
+    import random
+
+    rnd = random.Random(7)
+    pieces = ["a", "bc", "\n", "é", "😀", " ", "\n\n"]
+    for _ in range(300):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 25)))
+        for line in range(-1, text.count("\n") + 3):
+            for character in (0, 1, 2, 5, 99):
+                for enc in ("utf-16", "utf-8", "utf-32"):
+                    fast = lsp_positions.offset_of(text, line, character, enc)
+                    assert fast == lsp_positions.offset_of(text, line, character, enc, crlf=True), (text, line, character, enc)
+
+
 def test_schema_root(tmp_path):
     folder = tmp_path / "prisma" / "schema"
     (folder / "models").mkdir(parents=True)
@@ -535,3 +551,19 @@ def test_schema_root(tmp_path):
     mig.write_text("")
     assert discovery.migrations_root(mig) == tmp_path / "m"
     assert discovery.migrations_root(tmp_path / "x.sql") == tmp_path / "x.sql"
+
+
+def test_idle_collection_freezes_what_is_left(monkeypatch):
+    """After a quiet second the server collects garbage and freezes what is left (the next
+    collections walk only newer objects); every 20th time it unfreezes first (all collected)."""
+    import gc
+
+    calls: list[str] = []
+    for name in ("collect", "freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, lambda *a, _name=name: calls.append(_name))
+    state = lsp.ServerState(None, types, None, None, asyncio)
+    for _ in range(20):
+        state._idle_collect()
+    assert calls[:2] == ["collect", "freeze"]
+    assert calls.count("collect") == calls.count("freeze") == 20
+    assert calls[-3:] == ["unfreeze", "collect", "freeze"] and calls.count("unfreeze") == 1

@@ -204,8 +204,7 @@ class Actions(Workspace):
         pos = (params.position.line, params.position.character)
         hits = []
         for r in self._merged(uri):
-            rng = r.diagnostic.range
-            if (rng.start.line, rng.start.character) <= pos <= (rng.end.line, rng.end.character):
+            if r.start <= pos <= r.end:
                 hits.append(r)
         if not hits:
             return None
@@ -213,8 +212,9 @@ class Actions(Workspace):
 
         parts = []
         for r in hits:
-            name = f"{SOURCE}({r.diagnostic.code})" if r.diagnostic.code else SOURCE
-            head = f"**{name}**: {r.diagnostic.message}"
+            code = r.diagnostic.get("code")
+            name = f"{SOURCE}({code})" if code else SOURCE
+            head = f"**{name}**: {r.diagnostic['message']}"
             if r.help:
                 head += f"\n\nhelp: {r.help}"
             if r.fix is not None:
@@ -234,5 +234,5 @@ class Actions(Workspace):
         markdown = not formats or any(getattr(f, "value", f) == "markdown" for f in formats)
         return t.Hover(
             contents=t.MarkupContent(kind=t.MarkupKind.Markdown if markdown else t.MarkupKind.PlainText, value="\n\n---\n\n".join(parts)),
-            range=hits[0].diagnostic.range,
+            range=t.Range(start=t.Position(*hits[0].start), end=t.Position(*hits[0].end)),
         )

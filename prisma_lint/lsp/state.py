@@ -15,8 +15,8 @@ logger = logging.getLogger("prisma_lint.lsp")
 SOURCE = "prisma-lint"
 FIX_ALL_KIND = "source.fixAll.prisma-lint"
 DEBOUNCE = 0.075  # seconds of quiet after a change before linting again (while typing)
-QUICK = 0.005  # the delay for a change after a quiet period (coalesces a burst of messages)
 SEVERITY = {"error": 1, "warning": 2, "info": 3}
+MIGRATIONS_RECHECK = 2.0  # seconds a migrations folder's files go unchecked (clients that watch no files)
 CONFIG_NAMES = frozenset({"prisma-lint.toml", ".prisma-lint.toml", "pyproject.toml"})
 # app code: saving one re-reads the app's queries (the extensions the app front end reads)
 APP_SUFFIXES = frozenset(EXTENSIONS)
@@ -45,16 +45,28 @@ class Record:
     """One published diagnostic and what is needed to answer code actions and hovers on it."""
 
     id: int
-    diagnostic: Any  # lsprotocol Diagnostic
+    diagnostic: dict  # the LSP Diagnostic as sent (JSON; see linting.Linting._record)
     rule: Optional[str]  # None for input errors
     fix: Optional[FixRecord] = None
     help: Optional[str] = None
     finding: Any = None  # the rule's finding (for "Ignore ... on this line")
+    json: Optional[str] = None  # ``diagnostic`` serialised, once (see Linting._publish)
 
     @property
     def key(self) -> tuple:
-        r = self.diagnostic.range
-        return (r.start.line, r.start.character, r.end.line, r.end.character, self.diagnostic.code, self.diagnostic.message)
+        d = self.diagnostic
+        s, e = d["range"]["start"], d["range"]["end"]
+        return (s["line"], s["character"], e["line"], e["character"], d.get("code"), d["message"])
+
+    @property
+    def start(self) -> tuple[int, int]:
+        s = self.diagnostic["range"]["start"]
+        return s["line"], s["character"]
+
+    @property
+    def end(self) -> tuple[int, int]:
+        e = self.diagnostic["range"]["end"]
+        return e["line"], e["character"]
 
 
 @record
@@ -73,6 +85,7 @@ class Unit:
     positions: Any = None  # the positions.Positions of the last lint
     uri_of: dict[str, str] = field(default_factory=dict)  # shown path -> uri of the open document
     findings_cache: Any = None  # rule_cache.FindingsCache: findings per model between lints
+    records: dict[int, Any] = field(default_factory=dict)  # id(finding) -> its Record, last lint
 
     @property
     def key(self) -> tuple[str, str]:
@@ -103,16 +116,21 @@ class StateBase:
         self.pending: dict[tuple[str, str], Any] = {}  # unit key -> TimerHandle
         self.last_change: dict[tuple[str, str], float] = {}
         self.configs: dict[str, Any] = {}  # root -> Config or ConfigError
-        self.migration_cache: dict[str, tuple] = {}  # migrations folder -> (files' stamp, LoadedSchema)
-        self.code_descriptions: dict[str, Any] = {}  # rule id -> CodeDescription or None
+        # migrations folder -> (its files' stamp, LoadedSchema, quick stamp, when the files were checked)
+        self.migration_cache: dict[str, tuple] = {}
+        self.watching = False  # the client reports changed files (watchers registered)
+        self.code_descriptions: dict[str, Optional[dict]] = {}  # rule id -> {"href": its page} or None
         self.next_id = 0
         self.cwd: Optional[Path] = None
         self.debounce = DEBOUNCE
         self._registry = None
         self._untitled = 0
         self.idle_collect: Any = None  # the TimerHandle of the next idle garbage collection
+        self.idle_collects = 0  # how many ran (see Workspace._idle_collect)
         self.app_cache: dict[str, Any] = {}  # schema root -> AppQueries (None: no app), until an app file is saved
         self.env: dict[str, str] = {}  # the process environment (the cache folder), set by main()
+        self.timing: Any = None  # timing.Timing when PRISMA_LINT_LSP_TIMING is set (the bench's --phases)
+        self.garbage: list[Any] = []  # the last lint's objects, freed once its diagnostics are out
 
     # -- plumbing --------------------------------------------------------------------------
     def guard(self, fn, *args, default=None):

@@ -9,7 +9,7 @@ from typing import Optional
 
 from .linting import Linting
 from .positions import apply_change
-from .state import APP_SUFFIXES, CONFIG_NAMES, QUICK, Document, Unit, _kind_of, logger
+from .state import APP_SUFFIXES, CONFIG_NAMES, Document, Unit, _kind_of, logger
 
 
 class Workspace(Linting):
@@ -44,7 +44,7 @@ class Workspace(Linting):
                     "**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}",  # the app: its queries feed the query rules
                 )
             ]
-            self.server.client_register_capability(
+            registered = self.server.client_register_capability(
                 t.RegistrationParams(
                     registrations=[
                         t.Registration(
@@ -55,6 +55,11 @@ class Workspace(Linting):
                     ]
                 )
             )
+            if registered is not None:  # the client will report changed files (see _migrations)
+                registered.add_done_callback(self._watching)
+
+    def _watching(self, registered) -> None:
+        self.watching = not registered.cancelled() and registered.exception() is None
 
     # -- documents -------------------------------------------------------------------------
     def _path_for(self, uri: str, language_id: str) -> Path:
@@ -77,6 +82,8 @@ class Workspace(Linting):
         self.lint_now(key)
 
     def did_change(self, params) -> None:
+        if self.timing is not None:
+            self.timing.mark("pygls")
         doc = self.docs.get(params.text_document.uri)
         if doc is None:
             return
@@ -93,6 +100,9 @@ class Workspace(Linting):
         if doc.kind is None:
             return
         key = self.doc_unit.get(doc.uri) or self._assign(doc)
+        if self.timing is not None:
+            self.timing.mark("changed")
+            self.timing.change(doc.uri, doc.version)
         self.schedule(key)
 
     def did_save(self, params) -> None:
@@ -250,8 +260,13 @@ class Workspace(Linting):
         if handle is not None:
             handle.cancel()
         quiet = handle is None and (last is None or now - last >= self.debounce)
-        delay = min(QUICK, self.debounce) if quiet else self.debounce
-        self.pending[key] = loop.call_later(delay, self._timer_fired, key)
+        if quiet:
+            # on the next turn of the loop: after the other messages the reader already has (the
+            # changes of one burst come in one read and are linted once), and without the 5 ms
+            # timer this was before (5.5 ms of the 7,600-line benchmark's latency)
+            self.pending[key] = loop.call_soon(self._timer_fired, key)
+        else:
+            self.pending[key] = loop.call_later(self.debounce, self._timer_fired, key)
 
     def _timer_fired(self, key) -> None:
         self.pending.pop(key, None)
@@ -270,14 +285,31 @@ class Workspace(Linting):
             return
         import gc
 
+        if self.timing is not None:
+            self.timing.mark("fired")
         enabled = gc.isenabled()
         gc.disable()  # no collection pause between the change and its diagnostics (see _collect_later)
         try:
             self._lint_and_publish(key, unit, uris_in_unit)
+            if self.timing is not None:
+                self.timing.mark("sent")
+                self.timing.flush()
         finally:
             if enabled:
                 gc.enable()
                 self._collect_later()
+            self._release_later()
+
+    def _release_later(self) -> None:
+        """Free the last lint's objects (the model graph and records it replaced) on the next
+        turn of the loop, after the diagnostics were written: freeing them took ~1 ms of each
+        change on the 7,600-line benchmark schema."""
+        try:
+            loop = self.asyncio.get_running_loop()
+        except RuntimeError:  # not on the event loop (tests driving the state directly)
+            self.garbage.clear()
+            return
+        loop.call_soon(self.garbage.clear)
 
     def _lint_and_publish(self, key, unit, uris_in_unit) -> None:
         try:
@@ -293,6 +325,7 @@ class Workspace(Linting):
         for uri in targets:
             records = by_uri.get(uri, [])
             contrib = self.contributions.setdefault(uri, {})
+            self.garbage.append(contrib.get(key))
             if records:
                 contrib[key] = records
                 unit.published.add(uri)
@@ -304,12 +337,25 @@ class Workspace(Linting):
         """Collect garbage once the editor is quiet: a full collection walks every object of the
         schema (tens of ms on a 7,600-line schema) and would otherwise fall inside the next
         change's latency."""
-        import gc
-
         if self.idle_collect is not None:
             self.idle_collect.cancel()
         try:
             loop = self.asyncio.get_running_loop()
         except RuntimeError:  # not on the event loop (tests driving the state directly)
             return
-        self.idle_collect = loop.call_later(1.0, gc.collect)
+        self.idle_collect = loop.call_later(1.0, self._idle_collect)
+
+    def _idle_collect(self) -> None:
+        """A collection, then every object left is frozen (``gc.freeze``): the next collections
+        walk only what came after. On the 7,600-line benchmark schema a full collection took
+        70-100 ms (137,000 objects), and a key pressed meanwhile waited for it; after a freeze
+        and 20 more changes, 0.5 ms. Lints make no reference cycles (a full collection after
+        them found nothing), so frozen objects are freed by their reference counts; still,
+        every 20th time everything is collected again, in case other requests made cycles."""
+        import gc
+
+        self.idle_collects += 1
+        if self.idle_collects % 20 == 0:
+            gc.unfreeze()
+        gc.collect()
+        gc.freeze()
