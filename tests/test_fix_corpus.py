@@ -189,15 +189,17 @@ def diff_problems(old: bytes, new: bytes) -> list[str]:
         problems.append("the BOM was added or removed")
     a = _lines(old.removeprefix(BOM).decode("utf-8"))
     b = _lines(new.removeprefix(BOM).decode("utf-8"))
-    crlf = bool(a) and a[0].endswith("\r\n")
-    for line in b:
-        if line.endswith("\n") and line.endswith("\r\n") != crlf:
-            problems.append(f"line ending changed: {line!r}")
+    # an inserted line ends as most lines of the file do (the lines kept are compared whole,
+    # endings included: a file that mixed endings before the fix may still mix them)
+    crlf = sum(x.endswith("\r\n") for x in a) > sum(x.endswith("\n") and not x.endswith("\r\n") for x in a)
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
             continue
         removed, added = a[i1:i2], b[j1:j2]
+        for line in added:
+            if line.endswith("\n") and line.endswith("\r\n") != crlf:
+                problems.append(f"line ending changed: {line!r}")
         if len(removed) == len(added) and all(_unique_removed(x, y) for x, y in zip(removed, added)):
             continue
         if not any(INDEX_LINE.match(x.rstrip("\r\n")) for x in removed + added):
@@ -224,6 +226,17 @@ def test_only_index_lines_change(runs, mode, name):
             if p:
                 problems[path] = p
     assert not problems, problems
+
+
+def test_diff_problems_judges_the_endings_of_inserted_lines_only():
+    """A file that already mixed endings keeps its odd line as it was (a corruption test found
+    a stray CR before a newline flagged although the fix never touched that line); an inserted
+    line must end as most lines do, and a kept line must keep its ending."""
+    old = b"model A {\n  id Int @id\n  b  Int\r\n  c  Int\n}\n"
+    assert diff_problems(old, old.replace(b"  c  Int\n", b"  c  Int\n\n  @@index([b])\n")) == []
+    wrong = diff_problems(old, old.replace(b"  c  Int\n", b"  c  Int\n\n  @@index([b])\r\n"))
+    assert wrong == ["line ending changed: '  @@index([b])\\r\\n'"]
+    assert diff_problems(old, old.replace(b"b  Int\r\n", b"b  Int\n"))  # an existing line's ending changed
 
 
 POSTGRESQL_ACCEPTED = [n for n in ACCEPTED if manifest_rows()[n]["provider"] in ("postgresql", "postgres")]
