@@ -22,6 +22,19 @@ def datasource(provider: str = "postgresql", relation_mode: Optional[str] = None
 
 PG = datasource()
 
+# the smallest schema with a foreign key, unindexed (missing-fk-index reports Post.authorId)
+USER_POST = PG + """model User {
+  id    Int    @id
+  posts Post[]
+}
+
+model Post {
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: [authorId], references: [id])
+}
+"""
+
 
 def load_text(text: str, path: str = "schema.prisma") -> LoadedSchema:
     return LoadedSchema(parse_files([SourceFile(path, text)]), path)

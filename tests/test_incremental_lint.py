@@ -5,6 +5,7 @@ the same text give: the model graph, every finding (with its fix) and every diag
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from pathlib import Path
@@ -229,7 +230,9 @@ class _Transport:
 def _state(folder: Path):
     import asyncio
 
-    types = pytest.importorskip("lsprotocol.types")
+    if not os.environ.get("CI"):  # on CI a missing piece fails (as in conftest.py); locally, skip
+        pytest.importorskip("pygls")
+    from lsprotocol import types
     from pygls.uris import from_fs_path, to_fs_path
 
     from prisma_lint.lsp.server import ServerState

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from conftest import REPO, run_cli
-from helpers import lint_text, load_text
+from helpers import USER_POST, lint_text, load_text
 
 from prisma_lint.frontends.prisma.lexer import MAX_NESTING
 
@@ -108,18 +108,7 @@ def test_migrate_refuses_while_truncated_names_collide(tmp_path):
 def test_migrate_reports_a_blocking_error_once_where_the_file_has_it(tmp_path):
     """A fix above the error (an @@index added to Post) moves the erroring block in the fixed
     text: the error is still shown once, at its line in the file on disk."""
-    schema = PG + """
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-""" + COLLIDING[len(PG):]
+    schema = USER_POST + COLLIDING[len(PG) :]
     p = tmp_path / "schema.prisma"
     p.write_text(schema)
     line = next(n for n, text in enumerate(schema.splitlines(), 1) if text.strip().startswith("@@index([aVeryLongColumnNameThatGoesOnAndOnForeverMore, aVeryLongColumnNameThatGoesOnAndOnForeverMore3"))
