@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from prisma_lint import records
 from prisma_lint.config import Config
 from prisma_lint.engine import Engine, load_inputs
-from prisma_lint.frontends.prisma.parser import PrismaParser, changed_range, get_parser
+from prisma_lint.frontends.prisma.incremental import changed_range
+from prisma_lint.frontends.prisma.parser import PrismaParser, get_parser
 from prisma_lint.rules import load_registry
 from prisma_lint.source import SourceFile, Span
 

@@ -95,6 +95,7 @@ NOT_FOR_A_PLAIN_CHECK = (
     "prisma_lint.frontends.app.read",
     "prisma_lint.frontends.app.cache",
     "prisma_lint.frontends.app.extract",
+    "prisma_lint.frontends.prisma.incremental",  # a re-parse after an edit (fix rounds, the editor)
 )
 
 
