@@ -17,25 +17,12 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, run_cli
+from helpers import USER_POST
 
 from prisma_lint import cli
 from prisma_lint.fix import write as writer
 
-UNFIXED = """datasource db {
-  provider = "postgresql"
-}
-
-model User {
-  id    Int    @id
-  posts Post[]
-}
-
-model Post {
-  id       Int  @id
-  authorId Int
-  author   User @relation(fields: [authorId], references: [id])
-}
-"""
+UNFIXED = USER_POST
 FIXED_LINE = "@@index([authorId])"
 
 # a multi-file schema whose two files both get a fix
