@@ -420,13 +420,11 @@ class Engine:
 def _pin(result: LintResult) -> None:
     """Make the positions of ``result``'s findings and diagnostics absolute (they keep
     reading right once the blocks they point into are moved to another text)."""
-    from .source import Span
-
     for f in result.findings:
-        f.span = Span(f.span.file, f.span.start, f.span.end)
+        f.span = f.span.pinned()
     for d in result.diagnostics:
         if d.span is not None:
-            d.span = Span(d.span.file, d.span.start, d.span.end)
+            d.span = d.span.pinned()
 
 
 def _mark_refused(findings: list[Finding], outcome) -> None:

@@ -215,6 +215,11 @@ class Span:
         offset = byte_location if body.isascii() else len(body.encode("utf-8")[:byte_location].decode("utf-8", errors="ignore"))
         return offset if offset < len(body) else None
 
+    def pinned(self) -> "Span":
+        """The same range, absolute: it keeps reading right once its block's anchor moves (the
+        block given up to a later parse of an edited text)."""
+        return Span(self.file, self.start, self.end)
+
     def to(self, other: "Span") -> "Span":
         """The span from the start of this one to the end of ``other`` (relative to this one's
         anchor: it moves with its block)."""

@@ -115,8 +115,6 @@ def _blocking_errors(engine, inputs, found: Optional[list] = None) -> list:
     Positions are made absolute: the fixes move the blocks they point into."""
     from collections import Counter
 
-    from ..source import Span
-
     out = list(found or ())
     before = Counter((f.rule, f.model) for f in out)
     for f in engine.lint(inputs).findings:
@@ -125,6 +123,6 @@ def _blocking_errors(engine, inputs, found: Optional[list] = None) -> list:
         if before[(f.rule, f.model)] > 0:
             before[(f.rule, f.model)] -= 1
             continue
-        f.span = Span(f.span.file, f.span.start, f.span.end)
+        f.span = f.span.pinned()
         out.append(f)
     return out
