@@ -15,11 +15,20 @@ from ... import records
 from ...source import Anchor, SourceFile, Span
 from .lalr import ParseError
 from .lexer import BLOCK_KEYWORDS, LexResult, Token, lex_blocks
-from .parser import _attach_docs, _comment_text
+from .parser import _attach_docs, comment_of
 from .syntax import Block, Comment, Diagnostic, SchemaFile
 
 if TYPE_CHECKING:
     from .parser import PrismaParser
+
+
+# the blocks whose lines are declarations (fields, enum values, attributes), patched line by line
+_PATCHABLE = ("model", "view", "type", "enum")
+
+
+def _members(block: Block) -> list[Any]:
+    """A block's declarations, one per line."""
+    return [*block.fields, *block.values, *block.attributes]
 
 
 def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: SchemaFile, move: bool) -> Optional[SchemaFile]:
@@ -111,7 +120,7 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
         raw = next(lex_blocks(new, lexed, p, n_new), None)
         if lexed.stray:
             return None
-        comments += [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
+        comments += [comment_of(source, c) for c in lexed.comments]
         if raw is None:  # only comments and blanks up to the end
             lexed_chars += n_new - p
             break
@@ -153,6 +162,7 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
         _attach_docs(source, fresh, comments)  # also clears the docs of a reused block whose `///` went
     return SchemaFile(source, out, comments, [])
 
+
 def _edited_tail(
     parser: "PrismaParser",
     source: SourceFile,
@@ -175,7 +185,7 @@ def _edited_tail(
     once nothing can fail), not copies (cal.com's fix round: ~750 members not copied)."""
     old_src, new = previous.source, source.text
     old_block = previous.blocks[k]
-    if old_block.kind not in ("model", "view", "type", "enum") or old_block.close_span is None:
+    if old_block.kind not in _PATCHABLE or old_block.close_span is None:
         return None
     old = old_src.text
     e = old_block.span.end
@@ -208,7 +218,7 @@ def _edited_tail(
         ("LBRACE", "{", name.end + d, name.end + d),
         ("_NL", "\n", name.end + d, name.end + d),
     ]
-    old_members: list[Any] = [*old_block.fields, *old_block.values, *old_block.attributes]
+    old_members = _members(old_block)
     if moves is not None:
         anchor = cast(Anchor, old_block.span.anchor)
         shift = anchor.base + d  # the anchor's base once moved: the new spans' offsets are relative to it
@@ -221,8 +231,9 @@ def _edited_tail(
         return None
     if moves is not None:
         moves.append((old_block, d))  # its anchor, which the new block's spans now have too
-    comments = [Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing) for c in lexed.comments]
+    comments = [comment_of(source, c) for c in lexed.comments]
     return block, raw.tokens[-1][3], from_line, comments
+
 
 def _patch_block(
     parser: "PrismaParser", source: SourceFile, head: list[Token], body: list[Token], old: Block, kept: list, anchor: Anchor, after: int = 0, shift: int = 0
@@ -237,13 +248,13 @@ def _patch_block(
     as in its block, so a fix that adds an `@@index` line to a 60-line model parses one
     line, not sixty (cal.com: 34 blocks of 112 changed by a fix round). ``shift``: the
     base ``anchor`` will have (the new spans' offsets are relative to it)."""
-    if old.kind not in ("model", "view", "type", "enum") or head[0][1] != old.kind or head[1][1] != old.name:
+    if old.kind not in _PATCHABLE or head[0][1] != old.kind or head[1][1] != old.name:
         return None
     if len(body) < 2 or body[-2][0] != "_NL" or body[-1][0] != "RBRACE":
         return None
     old_text = old.span.file.text
     by_text: dict[str, list] = {}
-    old_members: list[Any] = [*old.fields, *old.values, *old.attributes]
+    old_members = _members(old)
     for m in old_members:
         if m.span.start >= after:
             by_text.setdefault(old_text[m.span.start : m.span.end], []).append(m)
@@ -280,7 +291,7 @@ def _patch_block(
                 parsed = parser._parser.parse(tokens)
             except ParseError:
                 return None
-            members += [*parsed.fields, *parsed.values, *parsed.attributes]
+            members += _members(parsed)
             members.sort(key=lambda m: m.span._start)
         build = parser._builder.enum if old.kind == "enum" else parser._builder.model
         return build([tokens[0], tokens[1], tokens[2], *members, tokens[-1]])

@@ -18,7 +18,7 @@ from typing import Any, Optional
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
 from .lalr import LalrParser, ParseError, load_tables, only_child, stored_tables
-from .lexer import MAX_NESTING, LexResult, RawBlock, Token, lex_blocks
+from .lexer import MAX_NESTING, LexResult, RawBlock, RawComment, Token, lex_blocks
 from .syntax import (
     Argument,
     ArrayLit,
@@ -368,10 +368,9 @@ class PrismaParser:
         for raw in lex_blocks(source.text, lexed):
             block = self._parse_block(source, raw, diagnostics)
             for c in raw_comments[len(comments) :]:
-                doc = c.text.startswith("///")
-                comment = Comment(_comment_text(c.text), Span(source, c.start, c.end), doc, c.trailing)
+                comment = comment_of(source, c)
                 comments.append(comment)
-                if doc and not c.trailing:
+                if comment.doc and not c.trailing:
                     line = bisect_right(line_starts, c.start)
                     docs[line] = comment
                     doc_lines.append(line)
@@ -379,10 +378,7 @@ class PrismaParser:
                 blocks.append(block)
                 if doc_lines:
                     _attach_block_docs(block, docs, doc_lines, line_starts)
-        comments += [
-            Comment(_comment_text(c.text), Span(source, c.start, c.end), c.text.startswith("///"), c.trailing)
-            for c in raw_comments[len(comments) :]
-        ]
+        comments += [comment_of(source, c) for c in raw_comments[len(comments) :]]
         _report_stray(source, lexed.stray, diagnostics)
         diagnostics.sort(key=lambda d: d.span.start if d.span else 0)
         return SchemaFile(source, blocks, comments, diagnostics)
@@ -416,12 +412,17 @@ class PrismaParser:
         return None
 
 
-def _comment_text(text: str) -> str:
-    if text.startswith("///"):
-        return text[3:].strip()
-    if text.startswith("//"):
-        return text[2:].strip()
-    return text
+def comment_of(source: SourceFile, raw: RawComment) -> Comment:
+    """The AST comment of a lexed one: its text without the slashes, `///` marking a doc."""
+    text = raw.text
+    doc = text.startswith("///")
+    if doc:
+        body = text[3:].strip()
+    elif text.startswith("//"):
+        body = text[2:].strip()
+    else:
+        body = text
+    return Comment(body, Span(source, raw.start, raw.end), doc, raw.trailing)
 
 
 def _describe(token: Optional[Token]) -> str:
