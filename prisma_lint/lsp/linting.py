@@ -117,7 +117,7 @@ class Linting(StateBase):
                     unit.records[id(f)] = old
                     out[found_in].append(old)
                     continue
-            rng = {"start": {"line": a[0], "character": a[1]}, "end": {"line": b[0], "character": b[1]}}
+            rng = _range_json(a, b)
             rec = self._record(rng, f.message, f.severity, f.rule, tags=self._tags(f.rule))
             rec.help = f.help
             rec.finding = f
@@ -218,12 +218,11 @@ class Linting(StateBase):
     # objects and having cattrs unstructure them took 3-4 ms of each change on the 7,600-line
     # benchmark schema.
     def _zero_range(self) -> dict:
-        return {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
+        return _range_json((0, 0), (0, 0))
 
     def _wire_range(self, positions: "Positions", src, start: int, end: int) -> dict:
         """The LSP Range (JSON) of the span ``start``-``end`` of ``src``."""
-        (l1, c1), (l2, c2) = positions.of(src, start), positions.of(src, end)
-        return {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}
+        return _range_json(positions.of(src, start), positions.of(src, end))
 
     def _range(self, positions: "Positions", src, start: int, end: int):
         """The lsprotocol Range of the span (for edits)."""
@@ -332,6 +331,10 @@ class Linting(StateBase):
         )
 
 
+def _range_json(start: tuple[int, int], end: tuple[int, int]) -> dict:
+    """An LSP Range as sent: (line, character) pairs, 0-based."""
+    return {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
+
+
 def _order(r: Record) -> tuple:
-    start = r.diagnostic["range"]["start"]
-    return (start["line"], start["character"], str(r.diagnostic.get("code")))
+    return (*r.start, str(r.diagnostic.get("code")))

@@ -54,9 +54,7 @@ class Record:
 
     @property
     def key(self) -> tuple:
-        d = self.diagnostic
-        s, e = d["range"]["start"], d["range"]["end"]
-        return (s["line"], s["character"], e["line"], e["character"], d.get("code"), d["message"])
+        return (*self.start, *self.end, self.diagnostic.get("code"), self.diagnostic["message"])
 
     @property
     def start(self) -> tuple[int, int]:

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Optional
 
@@ -154,8 +153,8 @@ def has_comment(index: Index) -> bool:
     file = span.file
     start, end = span.start, span.end  # (properties: read once)
     starts = file.line_starts
-    line = bisect_right(starts, start)
-    end_line = bisect_right(starts, max(end - 1, start))
+    line = file.line_of(start)
+    end_line = file.line_of(max(end - 1, start))
     after = file.text[end : starts[end_line] if end_line < len(starts) else len(file.text)]
     return _is_note(after) or (line > 1 and _is_note(file.line_text(line - 1)))
 
