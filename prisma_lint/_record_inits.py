@@ -252,8 +252,8 @@ CODE['def __init__(self, title, applicability, edits, schema_line, sql, index_ch
 def __init__(self, title, applicability, edits, versions): self.title = title; self.applicability = applicability; self.edits = edits; self.versions = versions
 CODE['def __init__(self, title, applicability, edits, versions):\n    self.title = title\n    self.applicability = applicability\n    self.edits = edits\n    self.versions = versions\n'] = __init__.__code__
 
-def __init__(self, tokens, unclosed): self.tokens = tokens; self.unclosed = unclosed
-CODE['def __init__(self, tokens, unclosed):\n    self.tokens = tokens\n    self.unclosed = unclosed\n'] = __init__.__code__
+def __init__(self, tokens, unclosed, built): self.tokens = tokens; self.unclosed = unclosed; self.built = built
+CODE['def __init__(self, tokens, unclosed, built):\n    self.tokens = tokens\n    self.unclosed = unclosed\n    self.built = built\n'] = __init__.__code__
 
 def __init__(self, unit, kind, migrations, queries, stats, notes): self.unit = unit; self.kind = kind; self.migrations = migrations; self.queries = queries; self.stats = stats; self.notes = _f_notes() if notes is _MISSING else notes
 CODE['def __init__(self, unit, kind, migrations, queries, stats, notes):\n    self.unit = unit\n    self.kind = kind\n    self.migrations = migrations\n    self.queries = queries\n    self.stats = stats\n    self.notes = _f_notes() if notes is _MISSING else notes\n'] = __init__.__code__

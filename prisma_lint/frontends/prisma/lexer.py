@@ -18,9 +18,9 @@ swallow the rest of the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from operator import itemgetter
-from typing import Optional
+from typing import Any, Optional
 
 from ...records import field, record
 
@@ -115,6 +115,7 @@ class RawComment:
 class RawBlock:
     tokens: list[Token]
     unclosed: bool = False  # closed implicitly by the next block keyword
+    built: Any = None  # the block's node when the fast path (``fastpath.py``) read it (no tokens then)
 
 
 @record(slots=True, eq=False)
@@ -133,11 +134,19 @@ def lex(text: str, start: int = 0, stop: Optional[int] = None) -> LexResult:
     return result
 
 
-def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int] = None, inside: bool = False) -> Iterator[RawBlock]:
+# ``fast(text, keyword_start, keyword, stop, comments)``: a block read straight from the text and
+# the offset after its `}`, or None (see fastpath.parse_block)
+FastPath = Callable[[str, int, str, int, list[RawComment]], Optional[tuple[Any, int]]]
+
+
+def lex_blocks(
+    text: str, result: LexResult, start: int = 0, stop: Optional[int] = None, inside: bool = False, fast: Optional[FastPath] = None
+) -> Iterator[RawBlock]:
     """:func:`lex`, one block at a time: each block is yielded once it is complete (comments
     and stray tokens go to ``result`` as they come). The parser builds each block and drops its
     tokens before the next is lexed: all the tokens of a schema at once were the biggest part of
-    the memory (a 10 MB schema: 722 -> 559 MB peak RSS to load)."""
+    the memory (a 10 MB schema: 722 -> 559 MB peak RSS to load). ``fast``: tried on each block
+    keyword at the top level; a block it reads is yielded with ``built`` set and no tokens."""
     comments = result.comments
     stray = result.stray
     open_block: Optional[RawBlock] = None
@@ -162,122 +171,133 @@ def lex_blocks(text: str, result: LexResult, start: int = 0, stop: Optional[int]
     # The kinds most frequent first; names, numbers, attributes, strings and `,:=?!` inside a
     # block are appended at once: only brackets change the nesting, only a name can open a
     # block (a 100k-line schema: ~540k tokens; this loop was ~0.4 s of its ~1.2 s parse).
-    for m in _TOKEN.finditer(text, start, n):
-        k: int = m.lastindex  # type: ignore[assignment]  # every alternative is a group
-        if k == _IDENT:
-            start, end = m.span(k)
-            value = m[k]
-            if cur is not None and not (line_start and depth > 0 and value in keywords and ahead(text, end, n)):
-                line_start = False
-                append(("IDENT", value, start, end))  # type: ignore[misc]  # set with cur
+    while True:
+        for m in _TOKEN.finditer(text, start, n):
+            k: int = m.lastindex  # type: ignore[assignment]  # every alternative is a group
+            if k == _IDENT:
+                start, end = m.span(k)
+                value = m[k]
+                if cur is not None and not (line_start and depth > 0 and value in keywords and ahead(text, end, n)):
+                    line_start = False
+                    append(("IDENT", value, start, end))  # type: ignore[misc]  # set with cur
+                    continue
+                ttype = "IDENT"
+            elif k == _AT:  # `@name` / `@@name` is one token; a lone `@` is an error
+                start, end = m.span(k)
+                value = m[k]
+                if value == "@" or value == "@@":
+                    ttype = "BAD"
+                else:
+                    ttype = "ATAT" if value[1] == "@" else "AT"
+                    if cur is not None:
+                        line_start = False
+                        append((ttype, value, start, end))  # type: ignore[misc]
+                        continue
+            elif k == _BRACKET:
+                start, end = m.span(k)
+                value = m[k]
+                ttype = punct[value]
+            elif k == _NL:
+                nest = 0
+                line_start = True
+                if cur is not None:
+                    if depth == 0:  # a block that never opened a brace (`type A = B`, `model A`)
+                        cur = None
+                        if open_block is not None:
+                            yield open_block
+                            open_block = None
+                    elif cur[-1][0] != "_NL":
+                        start, end = m.span(k)
+                        append(("_NL", "\n", start, end))  # type: ignore[misc]
                 continue
-            ttype = "IDENT"
-        elif k == _AT:  # `@name` / `@@name` is one token; a lone `@` is an error
-            start, end = m.span(k)
-            value = m[k]
-            if value == "@" or value == "@@":
-                ttype = "BAD"
-            else:
-                ttype = "ATAT" if value[1] == "@" else "AT"
+            elif k == _PUNCT_ or k == _STRING or k == _NUM:
+                start, end = m.span(k)
+                value = m[k]
+                ttype = punct[value] if k == _PUNCT_ else "STRING" if k == _STRING else "NUMBER"
                 if cur is not None:
                     line_start = False
                     append((ttype, value, start, end))  # type: ignore[misc]
                     continue
-        elif k == _BRACKET:
-            start, end = m.span(k)
-            value = m[k]
-            ttype = punct[value]
-        elif k == _NL:
-            nest = 0
-            line_start = True
-            if cur is not None:
-                if depth == 0:  # a block that never opened a brace (`type A = B`, `model A`)
-                    cur = None
-                    if open_block is not None:
-                        yield open_block
-                        open_block = None
-                elif cur[-1][0] != "_NL":
-                    start, end = m.span(k)
-                    append(("_NL", "\n", start, end))  # type: ignore[misc]
-            continue
-        elif k == _PUNCT_ or k == _STRING or k == _NUM:
-            start, end = m.span(k)
-            value = m[k]
-            ttype = punct[value] if k == _PUNCT_ else "STRING" if k == _STRING else "NUMBER"
-            if cur is not None:
-                line_start = False
-                append((ttype, value, start, end))  # type: ignore[misc]
+            elif k == _COMMENT or k == _BLOCKCOMMENT:
+                start, end = m.span(k)
+                value = m[k]
+                comments.append(RawComment(start, end, value, not line_start))
+                if k == _BLOCKCOMMENT and ("\n" in value or "\r" in value):
+                    nest = 0
+                    line_start = True
+                    if cur is not None and depth > 0 and cur[-1][0] != "_NL":
+                        append(("_NL", "\n", start, end))  # type: ignore[misc]
                 continue
-        elif k == _COMMENT or k == _BLOCKCOMMENT:
-            start, end = m.span(k)
-            value = m[k]
-            comments.append(RawComment(start, end, value, not line_start))
-            if k == _BLOCKCOMMENT and ("\n" in value or "\r" in value):
-                nest = 0
-                line_start = True
-                if cur is not None and depth > 0 and cur[-1][0] != "_NL":
-                    append(("_NL", "\n", start, end))  # type: ignore[misc]
-            continue
-        else:  # BAD: a stray character, an unterminated string or comment
-            start, end = m.span(k)
-            value = m[k]
-            ttype = "BAD"
+            else:  # BAD: a stray character, an unterminated string or comment
+                start, end = m.span(k)
+                value = m[k]
+                ttype = "BAD"
 
-        if cur is None:
-            # top level: only a block keyword may start here
-            if ttype == "IDENT" and value in keywords:
+            if cur is None:
+                # top level: only a block keyword may start here
+                if ttype == "IDENT" and value in keywords:
+                    if fast is not None:
+                        built = fast(text, start, value, n, comments)
+                        if built is not None:
+                            started += 1
+                            line_start = False
+                            yield RawBlock([], False, built[0])
+                            start = built[1]
+                            break  # lex on from just after its `}`
+                    cur = [(keywords[value], value, start, end)]
+                    append = cur.append
+                    open_block = RawBlock(cur)
+                    started += 1
+                    depth = 0
+                    nest = 0
+                else:
+                    stray.append(((ttype, value, start, end), started))
+                line_start = False
+                continue
+
+            if ttype == "LBRACE":
+                if nest:
+                    nest += 1
+                    if nest > MAX_NESTING:
+                        ttype = "DEEP"
+                else:
+                    depth += 1
+            elif ttype == "RBRACE":
+                if nest:
+                    nest -= 1
+                else:
+                    depth -= 1
+                    if depth <= 0:
+                        cur.append((ttype, value, start, end))
+                        cur = None
+                        line_start = False
+                        if open_block is not None:
+                            yield open_block
+                            open_block = None
+                        continue
+            elif ttype == "LPAR" or ttype == "LSQB":
+                nest += 1
+                if nest > MAX_NESTING:
+                    ttype = "DEEP"  # the parser reports it there (a syntax error, as Prisma's)
+            elif ttype == "RPAR" or ttype == "RSQB":
+                if nest:
+                    nest -= 1
+            elif line_start and ttype == "IDENT" and value in keywords and depth > 0 and ahead(text, end, n):
+                # `model B {` inside a block that was never closed: close it here.
+                if open_block is not None:
+                    open_block.unclosed = True
+                    yield open_block
                 cur = [(keywords[value], value, start, end)]
                 append = cur.append
                 open_block = RawBlock(cur)
                 started += 1
                 depth = 0
                 nest = 0
-            else:
-                stray.append(((ttype, value, start, end), started))
+                line_start = False
+                continue
             line_start = False
-            continue
-
-        if ttype == "LBRACE":
-            if nest:
-                nest += 1
-                if nest > MAX_NESTING:
-                    ttype = "DEEP"
-            else:
-                depth += 1
-        elif ttype == "RBRACE":
-            if nest:
-                nest -= 1
-            else:
-                depth -= 1
-                if depth <= 0:
-                    cur.append((ttype, value, start, end))
-                    cur = None
-                    line_start = False
-                    if open_block is not None:
-                        yield open_block
-                        open_block = None
-                    continue
-        elif ttype == "LPAR" or ttype == "LSQB":
-            nest += 1
-            if nest > MAX_NESTING:
-                ttype = "DEEP"  # the parser reports it there (a syntax error, as Prisma's)
-        elif ttype == "RPAR" or ttype == "RSQB":
-            if nest:
-                nest -= 1
-        elif line_start and ttype == "IDENT" and value in keywords and depth > 0 and ahead(text, end, n):
-            # `model B {` inside a block that was never closed: close it here.
-            if open_block is not None:
-                open_block.unclosed = True
-                yield open_block
-            cur = [(keywords[value], value, start, end)]
-            append = cur.append
-            open_block = RawBlock(cur)
-            started += 1
-            depth = 0
-            nest = 0
-            line_start = False
-            continue
-        line_start = False
-        cur.append((ttype, value, start, end))
+            cur.append((ttype, value, start, end))
+        else:  # the end of the text
+            break
     if open_block is not None:
         yield open_block

@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Optional
 
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
+from .fastpath import parse_block
 from .lalr import LalrParser, ParseError, load_tables, only_child, stored_tables
 from .lexer import MAX_NESTING, LexResult, RawBlock, RawComment, Token, lex_blocks
 from .syntax import (
@@ -322,6 +323,7 @@ class PrismaParser:
     def __init__(self, engine: str = "tables") -> None:
         self._builder = _Builder()
         self._parser: Any
+        self._fast = engine == "tables"  # read the commonest blocks straight from the text (fastpath.py)
         self.blocks_parsed = 0  # how many top-level blocks this parser has parsed (tests count them)
         self.chars_lexed = 0  # how many characters its incremental parses lexed (tests count them)
         self.lines_parsed = 0  # how many declaration lines of edited blocks it parsed (the others were copied)
@@ -365,8 +367,13 @@ class PrismaParser:
         # peak RSS to load, against every token lexed first); and each block gets its docs
         # at once, from the comments lexed up to its end, while its nodes are in the CPU's
         # cache (a pass over every block and field after the parse: ~55 ms of a 100k-line one)
-        for raw in lex_blocks(source.text, lexed):
-            block = self._parse_block(source, raw, diagnostics)
+        fast = partial(parse_block, source) if self._fast else None
+        for raw in lex_blocks(source.text, lexed, fast=fast):
+            if raw.built is not None:
+                self.blocks_parsed += 1
+                block = raw.built
+            else:
+                block = self._parse_block(source, raw, diagnostics)
             for c in raw_comments[len(comments) :]:
                 comment = comment_of(source, c)
                 comments.append(comment)
