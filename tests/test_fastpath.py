@@ -117,6 +117,8 @@ def test_the_common_shapes_are_read_by_the_fast_path(monkeypatch):
         "a Int @x(a b)",
         "a Int @x(a: b: c)",
         "a Int @x([])",
+        'a Int @x(a: now(), b: [c, d], e: "f", g: 1, h: i, j: k(), l: m(n), o: [p(q: r)])',
+        "a Int @x(now(), [c], d(), e(f: g))",
         "a Int @x([a, b,])",
         "a Int @x([a,, b])",
         "a Int @x([[a], [b(c: [d])]])",

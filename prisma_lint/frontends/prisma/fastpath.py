@@ -29,46 +29,47 @@ from ...source import Anchor, SourceFile, Span
 from .lexer import _BRACKET, _IDENT, _NUM, _PUNCT_, _STRING, _TOKEN, RawComment
 from .syntax import Argument, ArrayLit, Attribute, Block, Call, EnumValue, Field, FieldType, Name, NumberLit, StringLit
 
-_WS = r"[^\S\r\n]*"
-# a name the lexer reads as one IDENT token (not a number, and nothing of a name after it)
-_NAME = r"(?!\d+(?:\.\d+)?(?![\w.-]))\w[\w-]*(?:\.\w[\w-]*)*(?![\w.-])"
-_EOL = r"(?:\r\n|\r|\n)"
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with ``WS`` (blanks, no line break), ``NAME`` (a name the lexer reads as one
+    IDENT token: not a number, and nothing of a name after it) and ``EOL`` (a line break)."""
+    return re.compile(
+        pattern.replace("WS", r"[^\S\r\n]*")
+        .replace("NAME", r"(?!\d+(?:\.\d+)?(?![\w.-]))\w[\w-]*(?:\.\w[\w-]*)*(?![\w.-])")
+        .replace("EOL", r"(?:\r\n|\r|\n)")
+    )
+
 
 # after the block keyword: ` Name {`, then the end of the header line (a `//` comment may end it)
-_HEADER = re.compile(_WS + "(" + _NAME + ")" + _WS + r"\{" + _WS + "(//[^\r\n]*)?" + _EOL)
+_HEADER = _compile(r"WS(NAME)WS\{WS(//[^\r\n]*)?EOL")
 
-# the start of a line in the block: a blank line, a `//` line, the closing brace, a block
-# attribute, or a name (a field's, with its type, or an enum value's)
-_LINE = re.compile(
-    _WS
-    + r"(?:"
-    + r"(?P<nl>"
-    + _EOL
-    + ")"
-    + r"|(?P<comment>//[^\r\n]*)"
-    + _EOL
-    + r"|(?P<close>\})"
-    + r"|(?P<battr>@@\w[\w-]*(?:\.\w[\w-]*)*(?![\w.-]))(?P<bparen>"
-    + _WS
-    + r"\()?"
-    + r"|(?P<name>"
-    + _NAME
-    + ")"
-    + r"(?:[^\S\r\n]+(?P<type>"
-    + _NAME
-    + ")(?:"
-    + _WS
-    + r"(?P<opt>\?)|"
-    + _WS
-    + r"\["
-    + _WS
-    + r"(?P<list>\]))?)?"
-    + r")"
+# the start of a line in the block, commonest first: a name (1: a field's, with its type (2) and
+# `?` (3) or `[]` (4); or an enum value's), a block attribute (5: with arguments when 6), the
+# closing brace (7), a `//` line (8), a blank line (9)
+_LINE = _compile(
+    r"WS(?:(NAME)(?:[^\S\r\n]+(NAME)(?:WS(\?)|WS\[WS(\]))?)?"
+    r"|(@@\w[\w-]*(?:\.\w[\w-]*)*(?![\w.-]))(WS\()?"
+    r"|(\})"
+    r"|(//[^\r\n]*)EOL"
+    r"|(EOL))"
 )
-# a field attribute, and whether its arguments follow
-_ATTR = re.compile(_WS + r"(@\w[\w-]*(?:\.\w[\w-]*)*(?![\w.-]))(" + _WS + r"\()?")
-# the end of a declaration's line (a `//` comment may end it)
-_END = re.compile(_WS + "(//[^\r\n]*)?" + _EOL)
+# after a declaration's name and type, or an attribute: a field attribute (1) and whether its
+# arguments follow (2), or the end of the line (a `//` comment (3) may end it)
+_AFTER = _compile(r"WS(?:(@\w[\w-]*(?:\.\w[\w-]*)*(?![\w.-]))(WS\()?|(//[^\r\n]*)?EOL)")
+
+# One whole argument and the `,` or `)` after it, in the shapes most arguments have: an optional
+# `key:`, then a string without escapes, a number, a name, a call without arguments (`now()`)
+# or an array of names (`[a, b]`). Groups: 1 key, 2 string, 3 number, 4 name, 5 `()`,
+# 6 `[`, 7 the names, 8 `]`, 9 the separator.
+_SIMPLE_ARG = _compile(
+    r"WS(?:(NAME)WS:WS)?"
+    r'(?:("[^"\\\r\n]*")'
+    r"|(-?\d+(?:\.\d+)?(?![\w.-]))"
+    r"|(NAME)(WS\(WS\))?"
+    r"|(\[)WS(NAME(?:WS,WSNAME)*)WS(?:,WS)?(\]))"
+    r"WS([,)])"
+)
+_PLAIN_NAME = re.compile(r"\w[\w-]*(?:\.\w[\w-]*)*")
 
 # how deep calls and arrays may nest here (deeper: the LALR path, which reports past MAX_NESTING)
 _MAX_DEPTH = 8
@@ -132,80 +133,75 @@ def parse_block(
 def _body(text: str, pos: int, n: int, A: Anchor, model: bool, items: list, found: list[RawComment]) -> Optional[int]:
     """Read the block's lines from ``pos`` into ``items``: the offset of its ``}`` (None: bail)."""
     line = _LINE.match
-    attr = _ATTR.match
-    end = _END.match
+    after = _AFTER.match
     while True:
         m = line(text, pos, n)
         if m is None:
             return None
-        kind = m.lastgroup
-        if kind == "nl":
-            pos = m.end()
-            continue
-        if kind == "comment":
-            s, e = m.span("comment")
-            found.append(RawComment(s, e, m["comment"], False))
-            pos = m.end()
-            continue
-        if kind == "close":
-            return m.start("close")
-        if kind == "bparen" or kind == "battr":
-            s, e = m.span("battr")
-            value = m["battr"]
-            if kind == "bparen":
-                args, rpar = _arguments(text, m.end(), n, A, 0)
-                item: Any = Attribute(value[2:], args, Span(A, s, rpar), Span(A, s, e), True)
-                pos = rpar
-            else:
-                span = Span(A, s, e)
-                item = Attribute(value[2:], [], span, span, False)
-                pos = e
-        else:  # a name: a field (with its type) or an enum value
-            ns, ne = m.span("name")
-            name = m["name"]
-            type_name = m["type"]
+        name, type_name, opt, lsq, battr, bparen, close, comment, _ = m.groups()
+        if name is not None:  # a field (with its type) or an enum value
+            ns, ne = m.span(1)
+            last = ne
             if model:
                 if type_name is None:
                     return None
-                ts, te = m.span("type")
-                if m["opt"] is not None:
-                    ftype = FieldType(type_name, Span(A, ts, m.end("opt")), True, False, None, None)
-                elif m["list"] is not None:
-                    ftype = FieldType(type_name, Span(A, ts, m.end("list")), False, True, None, None)
+                ts, last = m.span(2)
+                if opt is not None:
+                    last = m.end(3)
+                    ftype = FieldType(type_name, Span(A, ts, last), True, False, None, None)
+                elif lsq is not None:
+                    last = m.end(4)
+                    ftype = FieldType(type_name, Span(A, ts, last), False, True, None, None)
                 else:
-                    ftype = FieldType(type_name, Span(A, ts, te), False, False, None, None)
+                    ftype = FieldType(type_name, Span(A, ts, last), False, False, None, None)
             elif type_name is not None:
                 return None
             pos = m.end()
             attributes: list[Attribute] = []
-            while True:
-                a = attr(text, pos, n)
+            while True:  # the attributes, then the end of the line
+                a = after(text, pos, n)
                 if a is None:
+                    return None
+                value = a[1]
+                if value is None:
                     break
                 s, e = a.span(1)
-                value = a[1]
-                if a.lastindex == 2:
-                    args, rpar = _arguments(text, a.end(), n, A, 0)
-                    attributes.append(Attribute(value[1:], args, Span(A, s, rpar), Span(A, s, e), True))
-                    pos = rpar
+                if a[2] is not None:
+                    args, last = _arguments(text, a.end(), n, A, 0)
+                    attributes.append(Attribute(value[1:], args, Span(A, s, last), Span(A, s, e), True))
+                    pos = last
                 else:
                     span = Span(A, s, e)
                     attributes.append(Attribute(value[1:], [], span, span, False))
-                    pos = e
+                    pos = last = e
             if model:
-                last = attributes[-1].span.end if attributes else ftype.span.end
-                item = Field(name, Span(A, ns, ne), ftype, attributes, Span(A, ns, last), None, None)
+                items.append(Field(name, Span(A, ns, ne), ftype, attributes, Span(A, ns, last), None, None))
             else:
-                last = attributes[-1].span.end if attributes else ne
-                item = EnumValue(name, Span(A, ns, ne), attributes, Span(A, ns, last), None)
-        e_ = end(text, pos, n)
-        if e_ is None:
-            return None
-        if e_.lastindex == 1:
-            s, e = e_.span(1)
-            found.append(RawComment(s, e, e_[1], True))
-        items.append(item)
-        pos = e_.end()
+                items.append(EnumValue(name, Span(A, ns, ne), attributes, Span(A, ns, last), None))
+        elif battr is not None:
+            s, e = m.span(5)
+            if bparen is not None:
+                args, pos = _arguments(text, m.end(), n, A, 0)
+                items.append(Attribute(battr[2:], args, Span(A, s, pos), Span(A, s, e), True))
+            else:
+                span = Span(A, s, e)
+                items.append(Attribute(battr[2:], [], span, span, False))
+                pos = e
+            a = after(text, pos, n)
+            if a is None or a[1] is not None:  # `@@a @b`: the grammar refuses it
+                return None
+        elif close is not None:
+            return m.start(7)
+        else:  # a blank line, or a `//` one
+            if comment is not None:
+                s, e = m.span(8)
+                found.append(RawComment(s, e, comment, False))
+            pos = m.end()
+            continue
+        if a.lastindex == 3:  # a comment ends the line
+            s, e = a.span(3)
+            found.append(RawComment(s, e, a[3], True))
+        pos = a.end()
 
 
 def _token(text: str, pos: int, n: int) -> tuple[int, int, int, str]:
@@ -225,8 +221,36 @@ def _arguments(text: str, pos: int, n: int, A: Anchor, depth: int) -> tuple[list
     if depth > _MAX_DEPTH:
         raise _Bail
     args: list[Argument] = []
-    k, s, e, v = _token(text, pos, n)
-    while True:
+    simple = _SIMPLE_ARG.match
+    while True:  # at the start of an argument (or at the `)`)
+        m = simple(text, pos, n)
+        if m is not None:  # most arguments: one match, no tokens
+            key, string, number, name, call, _, _, _, sep = m.groups()
+            if string is not None:
+                s, e = m.span(2)
+                value: Any = StringLit(string[1:-1], Span(A, s, e))
+            elif number is not None:
+                s, e = m.span(3)
+                value = NumberLit(number, Span(A, s, e))
+            elif name is not None:
+                s, e = m.span(4)
+                if call is None:
+                    value = Name(name, Span(A, s, e))
+                else:
+                    value = Call(name, [], Span(A, s, m.end(5)), Span(A, s, e))
+                    e = m.end(5)
+            else:
+                s, e = m.start(6), m.end(8)
+                value = ArrayLit([Name(x[0], Span(A, *x.span())) for x in _PLAIN_NAME.finditer(text, m.start(7), m.end(7))], Span(A, s, e))
+            if key is None:
+                args.append(Argument(None, value, value.span))
+            else:
+                args.append(Argument(key, value, Span(A, m.start(1), e)))
+            pos = m.end()
+            if sep == ")":
+                return args, pos
+            continue
+        k, s, e, v = _token(text, pos, n)
         if v == ")" and k == _BRACKET:
             return args, e
         if k == _IDENT:
@@ -235,25 +259,23 @@ def _arguments(text: str, pos: int, n: int, A: Anchor, depth: int) -> tuple[list
                 k3, s3, e3, v3 = _token(text, e2, n)
                 if (k3 == _BRACKET and v3 == ")") or (k3 == _PUNCT_ and v3 == ","):
                     args.append(Argument(v, None, Span(A, s, e2)))
-                    k, s, e, v = k3, s3, e3, v3
+                    after = s3
                 else:
                     value, after = _expr_from(text, k3, s3, e3, v3, n, A, depth)
                     args.append(Argument(v, value, Span(A, s, value.span.end)))
-                    k, s, e, v = _token(text, after, n)
             else:
                 value, after = _ident_expr(text, s, e, v, k2, e2, v2, n, A, depth)
                 args.append(Argument(None, value, value.span))
-                k, s, e, v = _token(text, after, n)
-        else:
+        else:  # a `,` or `:` here: the grammar refuses it (raised here)
             value, after = _expr_from(text, k, s, e, v, n, A, depth)
             args.append(Argument(None, value, value.span))
-            k, s, e, v = _token(text, after, n)
-        # after an argument: `,` (then maybe `)`) or `)`
+        # after an argument: `,` (then another, or the `)`) or `)`
+        k, s, e, v = _token(text, after, n)
         if k == _PUNCT_ and v == ",":
-            k, s, e, v = _token(text, e, n)
-            if k == _PUNCT_:  # `,,` or `, :`: the grammar refuses it
-                raise _Bail
-        elif not (k == _BRACKET and v == ")"):
+            pos = e
+        elif k == _BRACKET and v == ")":
+            return args, e
+        else:
             raise _Bail
 
 
