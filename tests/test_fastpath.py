@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_lalr import dump
+from test_lalr import dump, edited_corpus_text
 from test_parser_properties import apply_edit, edits, rendered_schemas
 
 from prisma_lint.frontends.prisma import fastpath
@@ -193,13 +193,7 @@ def test_corpus_parses_the_same_both_ways(corpus_texts):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data(), edit_list=edits)
 def test_edited_corpus_parses_the_same_both_ways(corpus_texts, data, edit_list):
-    texts = corpus_texts[data.draw(st.integers(0, len(corpus_texts) - 1), label="schema")]
-    paths = sorted(texts)
-    path = paths[data.draw(st.integers(0, len(paths) - 1), label="file")]
-    text = texts[path]
-    for e in edit_list:
-        text = apply_edit(text, e)
-    parsed_both_ways(text, str(path))
+    parsed_both_ways(*edited_corpus_text(corpus_texts, data, edit_list))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

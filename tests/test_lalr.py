@@ -142,6 +142,11 @@ def test_corpus_and_fixtures_parse_the_same_as_with_lark(corpus_texts):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data(), edit_list=edits)
 def test_edited_corpus_parses_the_same_as_with_lark(corpus_texts, data, edit_list):
+    assert_same_parse(*edited_corpus_text(corpus_texts, data, edit_list))
+
+
+def edited_corpus_text(corpus_texts, data, edit_list) -> tuple[str, str]:
+    """(text, path) of a corpus file drawn by ``data``, with ``edit_list`` applied."""
     # draw positions, not texts: a failure then prints two numbers, not a whole schema
     texts = corpus_texts[data.draw(st.integers(0, len(corpus_texts) - 1), label="schema")]
     paths = sorted(texts)
@@ -149,7 +154,7 @@ def test_edited_corpus_parses_the_same_as_with_lark(corpus_texts, data, edit_lis
     text = texts[path]
     for e in edit_list:
         text = apply_edit(text, e)
-    assert_same_parse(text, str(path))
+    return text, str(path)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
