@@ -100,23 +100,25 @@ def _by_real_distinct(ctx: RuleContext, model, fields: list[str], classes: list[
 
 
 def silent_why(ctx: RuleContext, model, index: Index, order: list[str], classes: list[str]) -> Optional[str]:
-    """Why the order may be deliberate (the rule says nothing then), or None."""
+    """Why the order may be deliberate (the rule says nothing then), or None. (Any reason
+    silences the rule: the cheap tests come first, reading the text around the index last; a
+    100k-line schema: 2,703 calls, ~35% of the rule's time before.)"""
     if model.origin == "schema" and (index.map or index.name):  # (in SQL every index has a name)
         return "an explicit name: someone chose this index"
-    if has_comment(index):
-        return "a comment: someone chose this index"
     others = [i for i in model.indexes if i is not index]
-    if redundant_with(index, model.indexes) is not None or any(
-        o.is_btree and o.where is None and [c.field for c in o.columns[: len(index.columns)]] == index.fields
-        for o in others
-    ):
-        return "it duplicates or is covered by another index (redundant-index reports that)"
     kind = dict(zip(index.fields, classes))
     selective = [f for f in order if kind.get(f) in _SELECTIVE]
     if covering_index(others, selective) is not None:
         return "another index already serves lookups on the selective columns"
     if any(o.is_btree and o.where is None and o.fields[: len(order)] == order for o in others):
         return "the new order duplicates another index"
+    if redundant_with(index, model.indexes) is not None or any(
+        o.is_btree and o.where is None and [c.field for c in o.columns[: len(index.columns)]] == index.fields
+        for o in others
+    ):
+        return "it duplicates or is covered by another index (redundant-index reports that)"
+    if has_comment(index):
+        return "a comment: someone chose this index"
     # the queue pattern, [isQueued, tenantId, queue, priority(sort: Desc), id]: the flag is bound
     # in every poll, then two or more equality columns, then a tail that serves ORDER BY
     if classes[0] == LOW_CARDINALITY:
