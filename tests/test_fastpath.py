@@ -210,3 +210,12 @@ def test_generated_schemas_parse_the_same_both_ways(generated, edit_list):
 def test_random_lines_in_a_model_parse_the_same_both_ways(body):
     parsed_both_ways("model A {\n  " + body + "\n}\n")
     parsed_both_ways("enum E {\n  " + body + "\n}\n")
+
+
+@pytest.mark.parametrize("kind", ["model", "enum"])
+def test_a_member_on_the_first_line_of_a_documented_block_has_its_doc(kind):
+    member = "a Int" if kind == "model" else "a"
+    schema = parsed_both_ways(f"/// the doc\n{kind} E {{{member}\n  b\n}}\n")
+    block = schema.blocks[0]
+    first = (block.fields or block.values)[0]
+    assert (block.doc, first.doc) == ("the doc", "the doc")

@@ -563,9 +563,14 @@ def _attach_block_docs(block: Block, docs: dict[int, Comment], doc_lines: list[i
         return "\n".join(reversed(lines))
 
     block.doc = doc_for(start)
-    if doc_lines[k] == above:  # the block's own doc: its members need a `///` line inside it
+    if doc_lines[k] == above:
+        # the block's own doc: its members need a `///` line inside the block, unless the first
+        # one is on the block's first line (`enum E { A`: the doc above is A's too)
         k += 1
-        if k == len(doc_lines) or doc_lines[k] > bisect_right(line_starts, block.span.end):
+        first = block.fields[0] if block.fields else block.values[0] if block.values else None
+        if (k == len(doc_lines) or doc_lines[k] > bisect_right(line_starts, block.span.end)) and (
+            first is None or bisect_right(line_starts, first.span.start) - 1 > above
+        ):
             return  # (a 100k-line schema whose models all have docs: 24k lookups, ~2% of its parse)
     for f in block.fields:
         f.doc = doc_for(f.span.start)
