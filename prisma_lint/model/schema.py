@@ -261,6 +261,8 @@ class Schema:
     _foreign_keys: Optional[dict[str, list[Relation]]] = field(default=None, repr=False)
     # what the models were built with (names, provider): when they may be reused (model/builder.py)
     _built_with: Optional[tuple] = field(default=None, repr=False)
+    # model name -> its relation fields as the builder grouped them (reused for kept models)
+    _relation_sides: Optional[dict[str, list]] = field(default=None, repr=False)
 
     def foreign_keys_of(self, model: str) -> list[Relation]:
         """The relations whose foreign key ``model`` holds (not implicit many-to-many), from a
