@@ -186,22 +186,35 @@ def run_rules(
             stats=stats,
         )
 
+    keep: Optional[Callable[[Rule, list[Finding]], None]] = None
     if cache is not None and queries is None and stats is None:
         per_model = [r for r in rules if r.scope == "model" and r is not UNUSED_SUPPRESSION]
         found = cache.lint(schema, per_model, context, extra_indexes or {}) if per_model else None
         if found is not None:
             findings.extend(found)
             rules = [r for r in rules if r not in per_model]
+        if migrations is None:  # the schema-wide rules, while the schema they read is the same
+            whole = [r for r in rules if r.scope == "schema" and r is not UNUSED_SUPPRESSION and set(r.needs) <= {"schema", "prisma"}]
+            if whole:
+                served, todo, keep = cache.schema_rules(schema, whole, context)
+                findings.extend(served)
+                rules = [r for r in rules if r not in whole or r in todo]
     for rule in rules:
         if rule is UNUSED_SUPPRESSION:
             continue
         ctx = context(rule, schema)
+        got: list[Finding] = []
         try:
-            findings.extend(rule.check(ctx))
+            got.extend(rule.check(ctx))
         except Exception as e:  # a rule's bug must not hide the other rules' findings
             errors.append(
                 Diagnostic(f"rule `{rule.id}` failed: {type(e).__name__}: {e}", None, "error", "rule-crash")
             )
+            findings.extend(got)
+            continue
+        findings.extend(got)
+        if keep is not None and rule.scope == "schema" and set(rule.needs) <= {"schema", "prisma"}:
+            keep(rule, got)
     return findings, errors
 
 

@@ -55,12 +55,69 @@ class _Entry:
 
 
 @record(eq=False)
+class _Whole:
+    """The findings of one ``scope="schema"`` rule, kept relative to their models' blocks."""
+
+    key: tuple  # the rule's options and severity, and the schema (see FindingsCache.schema_rules)
+    kept: list[tuple[str, _Kept]]  # (model name, finding), in the order the rule found them
+
+
+@record(eq=False)
 class FindingsCache:
-    """Per-model findings of the ``scope="model"`` rules for one lint unit."""
+    """Per-model findings of the ``scope="model"`` rules for one lint unit, and the findings of
+    the other rules while the schema they read is the same."""
 
     entries: dict[str, _Entry] = field(default_factory=dict)
     token: Any = None  # what the entries were made with (rules, options, provider)
     reused: int = 0  # models whose findings the last lint reused (the tests read it)
+    wholes: dict[str, _Whole] = field(default_factory=dict)  # rule id -> its findings, last lint
+    whole_reused: int = 0  # rules whose findings the last lint reused (the tests read it)
+
+    def schema_rules(self, schema: Schema, rules: list, context: Callable[[Any, Schema], Any]) -> tuple[list[Finding], list, Callable]:
+        """The findings of the ``rules`` (``scope="schema"``, reading the schema alone: no
+        migrations, queries or statistics) that read the same schema as at the last lint, the
+        rules left to run, and ``keep(rule, findings)`` to call with each one's findings.
+
+        The same schema: every model, composite type, relation (with its join table) and enum
+        the same object (the builder reuses one only when building it again would give the same,
+        see model/builder.py), each block of them starting at the same line and column (messages
+        quote lines), the datasource, preview features and line endings alike. A rule's findings
+        are then what it found last time; each is kept relative to its model's block (as the
+        per-model findings: it moves with it), and a rule with a finding outside its model's
+        block is run again each time. On the 7,600-line benchmark schema, typing in a comment
+        (nothing rebuilt) skips identifier-too-long, missing-fk-index, unindexed-cascade,
+        fk-type-mismatch and nullable-unique: about 2.5 ms (CPU, in process, back to back)."""
+        sig = _schema_signature(schema)
+        models = schema.models
+        out: list[Finding] = []
+        todo = []
+        served = 0
+        for rule in rules:
+            ctx = context(rule, schema)
+            key = (repr(ctx.options), ctx.severity, sig)
+            whole = self.wholes.get(rule.id)
+            if whole is None or whole.key != key:
+                todo.append(rule)
+                self.wholes.pop(rule.id, None)
+                continue
+            served += 1
+            for name, k in whole.kept:
+                m = models[name]
+                out.append(_restore(k, m.block.span.anchor if m.block is not None else None))
+        self.whole_reused = served
+
+        def keep(rule, findings: list[Finding]) -> None:
+            ctx = context(rule, schema)
+            kept: list[tuple[str, _Kept]] = []
+            for f in findings:
+                m = models.get(f.model or "")
+                got = _keep(m, {rule.id: [f]}) if m is not None else None
+                if got is None:
+                    return  # not inside its model's block: run again next time
+                kept += [(m.name, k) for k in got[rule.id]]
+            self.wholes[rule.id] = _Whole((repr(ctx.options), ctx.severity, sig), kept)
+
+        return out, todo, keep
 
     def lint(self, schema: Schema, rules: list, context: Callable[[Any, Schema], Any], extra: dict[str, list]) -> Optional[list[Finding]]:
         """The findings of ``rules`` (all ``scope="model"``) on ``schema``; ``context(rule,
@@ -117,6 +174,20 @@ class FindingsCache:
                 entries[name] = _Entry(m, keys[name], kept, _enum_types(m))
         self.entries = entries
         return out
+
+
+def _schema_signature(schema: Schema) -> tuple:
+    """What a schema-wide rule may read, as one value (models, relations and enums by identity:
+    they have ``eq=False``; see :meth:`FindingsCache.schema_rules`)."""
+    ds = schema.datasource
+    source = None if ds is None else (ds.name, ds.provider, ds.provider_raw, ds.relation_mode, ds.relation_mode_explicit, tuple(ds.schemas), tuple(ds.extensions))
+    placed = []
+    for group in (schema.models, schema.composite_types, schema.enums):
+        for x in group.values():
+            span = x.span
+            placed.append((x, span.file.path, span.file.position(span.start)))
+    endings = tuple((f.source.path, f.source.line_ending()) for f in schema.files)
+    return (source, tuple(schema.preview_features), endings, tuple(placed), tuple(schema.relations), len(schema.sql_statements))
 
 
 def _relations_by_model(schema: Schema) -> dict[str, list[tuple]]:

@@ -442,3 +442,37 @@ def test_relations_between_untouched_models_are_reused(tmp_path):
     at = text.index("model Lonely")
     fresh, rebuilt = edit(at, "", len(text))
     assert fresh == set() and rebuilt == set()
+
+
+def test_schema_wide_findings_are_kept_while_the_schema_is_the_same(tmp_path):
+    """The rules that are not kept per model (they read other models: index names, cascade
+    chains) keep their findings while every model, relation and enum is the one of the last
+    lint and no block moved to another line: typing in a comment. A model built again, or a
+    line added above the blocks, runs them again. Either way the findings are a fresh lint's,
+    a missing-fk-index fix included (its edits are made again where the block is now)."""
+    text = synthetic_schema(300).replace("  @@index([createdAt(sort: Desc), ownerId])\n  @@unique([ownerId, title])", "  @@unique([title, ownerId])", 1)
+    path = tmp_path / "schema.prisma"
+    key = str(path.resolve())
+    path.write_text(text)
+    current = load_inputs(path, tmp_path, {key: text})
+    cache = FindingsCache()
+    first = ENGINE.lint(current, cache)
+    assert any(f.rule == "missing-fk-index" and f.fix is not None for f in first.findings)
+    whole = [r for r in ENGINE.rules_for(current) if r.scope == "schema" and r.id != "unused-suppression" and set(r.needs) <= {"schema", "prisma"}]
+    assert {"missing-fk-index", "identifier-too-long", "unindexed-cascade"} <= {r.id for r in whole}
+    first_line = len(text.split("\n", 1)[0])
+    at_model = text.index("  title     String    // a trailing comment") + len("  title     String    // a trailing comment")
+    steps = [
+        (first_line, first_line, " x", len(whole)),  # a comment: nothing rebuilt
+        (at_model + 2, at_model + 2, " y", 0),  # a comment in a model: that model built again
+        (first_line, first_line, " x", len(whole)),
+        (0, 0, "// above\n", 0),  # every block one line down: messages may quote lines
+        (0, 0, "", len(whole)),
+    ]
+    for start, end, insert, served in steps:
+        if start >= at_model:
+            start = end = text.index("// a trailing comment") + len("// a trailing comment")
+        text = text[:start] + insert + text[end:]
+        current = load_inputs(path, tmp_path, {key: text}, previous=current)
+        assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
+        assert cache.whole_reused == served
