@@ -112,7 +112,7 @@ class FindingsCache:
             for f in findings:
                 m = models.get(f.model or "")
                 got = _keep(m, {rule.id: [f]}) if m is not None else None
-                if got is None:
+                if m is None or got is None:
                     return  # not inside its model's block: run again next time
                 kept += [(m.name, k) for k in got[rule.id]]
             self.wholes[rule.id] = _Whole((repr(ctx.options), ctx.severity, sig), kept)
