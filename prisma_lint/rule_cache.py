@@ -72,6 +72,12 @@ class FindingsCache:
     reused: int = 0  # models whose findings the last lint reused (the tests read it)
     wholes: dict[str, _Whole] = field(default_factory=dict)  # rule id -> its findings, last lint
     whole_reused: int = 0  # rules whose findings the last lint reused (the tests read it)
+    places: Optional[tuple] = None  # (schema, _places(schema)) of the lint under way: worked out once
+
+    def _places_of(self, schema: Schema) -> dict[int, tuple]:
+        if self.places is None or self.places[0] is not schema:
+            self.places = (schema, _places(schema))
+        return self.places[1]
 
     def schema_rules(self, schema: Schema, rules: list, context: Callable[[Any, Schema], Any]) -> tuple[list[Finding], list, Callable]:
         """The findings of the ``rules`` (``scope="schema"``, reading the schema alone: no
@@ -87,7 +93,8 @@ class FindingsCache:
         block is run again each time. On the 7,600-line benchmark schema, typing in a comment
         (nothing rebuilt) skips identifier-too-long, missing-fk-index, unindexed-cascade,
         fk-type-mismatch and nullable-unique: about 2.5 ms (CPU, in process, back to back)."""
-        sig = _schema_signature(schema)
+        sig = _schema_signature(schema, self._places_of(schema))
+        self.places = None
         models = schema.models
         out: list[Finding] = []
         todo = []
@@ -129,7 +136,8 @@ class FindingsCache:
             self.entries, self.token = {}, token
         by_model = _relations_by_model(schema)
         endings = {f.source.path: f.source.line_ending() for f in schema.files}
-        enums = {e.name: (e.db_name, e.schema, tuple((v.name, v.db_name) for v in e.values)) for e in schema.enums.values()}
+        enums = schema.enums
+        places = self._places_of(schema)
         entries: dict[str, _Entry] = {}
         keys: dict[str, tuple] = {}
         missed: dict[str, Model] = {}
@@ -140,7 +148,7 @@ class FindingsCache:
                 old = None
             # a reused model has the same fields: the types of its enum fields are the same
             enum_types = old.enum_types if old is not None else _enum_types(m)
-            key = keys[name] = _neighbourhood(m, by_model.get(name, []), extra.get(name), endings, enums, enum_types)
+            key = keys[name] = _neighbourhood(m, places[id(m)], by_model.get(name, []), extra.get(name), endings, enums, enum_types)
             if old is not None and old.key == key:
                 entries[name] = old
             else:
@@ -148,7 +156,7 @@ class FindingsCache:
         self.reused = len(entries)
         found: dict[str, dict[str, list[Finding]]] = {}
         if missed:
-            part = replace(schema, models=missed)
+            part = replace(schema, models=missed, _whole=schema)
             for rule in rules:
                 try:
                     got = list(rule.check(context(rule, part)))
@@ -176,35 +184,27 @@ class FindingsCache:
         return out
 
 
-def _schema_signature(schema: Schema) -> tuple:
+def _schema_signature(schema: Schema, places: dict[int, tuple]) -> tuple:
     """What a schema-wide rule may read, as one value (models, relations and enums by identity:
     they have ``eq=False``; see :meth:`FindingsCache.schema_rules`)."""
     ds = schema.datasource
     source = None if ds is None else (ds.name, ds.provider, ds.provider_raw, ds.relation_mode, ds.relation_mode_explicit, tuple(ds.schemas), tuple(ds.extensions))
-    placed = []
-    for group in (schema.models, schema.composite_types, schema.enums):
-        for x in group.values():
-            span = x.span
-            placed.append((x, span.file.path, span.file.position(span.start)))
+    placed = [(x, places[id(x)]) for group in (schema.models, schema.composite_types, schema.enums) for x in group.values()]
     endings = tuple((f.source.path, f.source.line_ending()) for f in schema.files)
     return (source, tuple(schema.preview_features), endings, tuple(placed), tuple(schema.relations), len(schema.sql_statements))
 
 
 def _relations_by_model(schema: Schema) -> dict[str, list[tuple]]:
-    """Model name -> (the model at the other end, the relation by value), for every relation
-    to or from it."""
+    """Model name -> (the model at the other end, the relation), for every relation to or from
+    it. Relations compare by identity (``eq=False``): the builder makes one again whenever one
+    of its models is built again (model/builder_relations.py), so the same object is the same
+    relation (with its join table). Comparing them by value took ~0.3 ms of each change."""
     models = schema.models
     out: dict[str, list[tuple]] = {}
     for r in schema.relations:
-        jt = r.join_table
-        value = (
-            r.name, r.kind, r.model, r.field, r.target, r.back_field, tuple(r.fields), tuple(r.references),
-            r.on_delete, r.on_update, r.map, r.db_name, r.optional, tuple(r.back_fields), tuple(r.back_references),
-            None if jt is None else (jt.name, jt.schema, tuple(i.db_name for i in jt.indexes)),
-        )
-        out.setdefault(r.model, []).append((models.get(r.target), value))
+        out.setdefault(r.model, []).append((models.get(r.target), r))
         if r.target != r.model:
-            out.setdefault(r.target, []).append((models.get(r.model), value))
+            out.setdefault(r.target, []).append((models.get(r.model), r))
     return out
 
 
@@ -213,17 +213,29 @@ def _enum_types(m: Model) -> tuple[str, ...]:
 
 
 def _neighbourhood(
-    m: Model, relations: list[tuple], extra: Optional[list], endings: dict[str, str], enums: dict[str, tuple], enum_types: tuple[str, ...]
+    m: Model, place: tuple, relations: list[tuple], extra: Optional[list], endings: dict[str, str], enums: dict[str, Any], enum_types: tuple[str, ...]
 ) -> tuple:
-    """What the findings of ``m`` may depend on (see the module's docstring), as one value."""
+    """What the findings of ``m`` may depend on (see the module's docstring), as one value
+    (``place``: where its block starts, see :func:`_places`; enums by identity: the builder
+    makes one again only when its block changed)."""
     used = tuple((t, enums.get(t)) for t in enum_types)
     migrated = tuple(
         (i.db_name, i.kind, tuple((c.field, c.db_name, c.sort, c.length, c.ops) for c in i.columns), i.where, i.type, i.map, i.synthetic)
         for i in extra or ()
     )
-    span = m.block.span if m.block is not None else m.span
-    file = span.file
-    return (file.path, file.position(span.start), endings.get(file.path), tuple(relations), used, migrated)
+    return (place, endings.get(place[0]), tuple(relations), used, migrated)
+
+
+def _places(schema: Schema) -> dict[int, tuple]:
+    """Where the block of each model, composite type and enum starts, by the object's id: (file
+    path, (line, column))."""
+    out = {}
+    for group in (schema.models, schema.composite_types, schema.enums):
+        for x in group.values():
+            span = x.block.span if isinstance(x, Model) and x.block is not None else x.span
+            file = span.file
+            out[id(x)] = (file.path, file.position(span.start))
+    return out
 
 
 def _keep(m: Model, per_rule: dict[str, list[Finding]]) -> Optional[dict[str, list[_Kept]]]:

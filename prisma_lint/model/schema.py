@@ -263,6 +263,16 @@ class Schema:
     _built_with: Optional[tuple] = field(default=None, repr=False)
     # model name -> its relation fields as the builder grouped them (reused for kept models)
     _relation_sides: Optional[dict[str, list]] = field(default=None, repr=False)
+    # a part of a schema (the language server lints again only the models whose neighbourhood
+    # changed: rule_cache.py): the whole schema, whose other models a rule may read
+    _whole: Optional["Schema"] = field(default=None, repr=False)
+
+    def model_named(self, name: str) -> Optional[Model]:
+        """The model ``name``, also when this is a part of a schema that leaves it out."""
+        m = self.models.get(name)
+        if m is None and self._whole is not None:
+            return self._whole.models.get(name)
+        return m
 
     def foreign_keys_of(self, model: str) -> list[Relation]:
         """The relations whose foreign key ``model`` holds (not implicit many-to-many), from a
