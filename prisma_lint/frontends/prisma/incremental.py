@@ -66,6 +66,24 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     lexed_chars = 0
     p = k = low = 0  # where the walk is in the new text; the old segment expected there; the first not reused
 
+    comment_moves: list[tuple[Anchor, int]] = []  # (a reused comment's own anchor, how far it moves), in `move` mode
+
+    def carry(old_ones: list[Comment], d: int) -> list[Comment]:
+        """Old comments in the new text, ``d`` further: copied, or in ``move`` mode the comments
+        themselves once they have an anchor of their own (a copy's), moved with the blocks (a
+        copy each took ~1 ms of a change on the 7,600-line schema's ~400 comments)."""
+        if not move:
+            return [relocate(c, source, d) for c in old_ones]
+        out = []
+        for c in old_ones:
+            a = c.span._anchor
+            if type(a) is Anchor:
+                comment_moves.append((a, d))
+                out.append(c)
+            else:  # lexed at the last parse (absolute): copied once, with an anchor of its own
+                out.append(relocate(c, source, d))
+        return out
+
     def window(k: int, low: int) -> range:
         """The old segments that may come next: the expected one, the one before it (a block
         was inserted) and two after it (blocks were deleted); never one already reused."""
@@ -94,21 +112,21 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
             else:
                 out.append(relocate(b, source, d))
             lo, hi = bisect_left(comment_starts, g), bisect_left(comment_starts, e)
-            comments += [relocate(c, source, d) for c in old_comments[lo:hi]]
+            comments += carry(old_comments[lo:hi], d)
             p, k = p + e - g, j + 1
             low = k
             continue
         if n_new - p == len(tail) and new.startswith(tail, p):  # the tail, unchanged
             d = p - ends[-1]
             lo = bisect_left(comment_starts, ends[-1])
-            comments += [relocate(c, source, d) for c in old_comments[lo:]]
+            comments += carry(old_comments[lo:], d)
             break
         if low <= k < nb:
             tail_of = _edited_tail(parser, source, previous, p, k, gaps[k], comment_starts, moves if move else None)
             if tail_of is not None:  # the block's lines above the first change copied, the rest lexed
                 block, stop, from_line, lexed_comments = tail_of
                 lo, hi = bisect_left(comment_starts, gaps[k]), bisect_left(comment_starts, from_line)
-                comments += [relocate(c, source, p - gaps[k]) for c in old_comments[lo:hi]]
+                comments += carry(old_comments[lo:hi], p - gaps[k])
                 comments += lexed_comments
                 lexed_chars += stop - (from_line + p - gaps[k])
                 p = stop
@@ -156,6 +174,9 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     if move:  # nothing can fail from here: the previous file is given up only now
         for b, d in moves:
             anchor = cast(Anchor, b.span.anchor)  # every span of a parsed block has its block's
+            anchor.file = source
+            anchor.base += d
+        for anchor, d in comment_moves:
             anchor.file = source
             anchor.base += d
     if fresh:
