@@ -476,3 +476,21 @@ def test_schema_wide_findings_are_kept_while_the_schema_is_the_same(tmp_path):
         current = load_inputs(path, tmp_path, {key: text}, previous=current)
         assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
         assert cache.whole_reused == served
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    old=st.text(alphabet="ab \n\r\ufeff", max_size=40),
+    start=st.integers(0, 40),
+    length=st.integers(0, 10),
+    insert=st.text(alphabet="ab\n\r", max_size=8),
+)
+def test_an_edited_texts_line_index_is_the_whole_ones(old, start, length, insert):
+    """The line index the language server works out from the last one after an edit
+    (frontends/prisma/incremental.py ``edited_line_starts``) is the one of the whole text."""
+    from prisma_lint.frontends.prisma.incremental import edited_line_starts
+
+    start = min(start, len(old))
+    text = old[:start] + insert + old[min(len(old), start + length) :]
+    before = SourceFile("s.prisma", old)
+    assert SourceFile("s.prisma", text, line_starts=edited_line_starts(before, text)).line_starts == SourceFile("s.prisma", text).line_starts

@@ -114,11 +114,19 @@ def read_source(
     shown: str,
     overrides: Optional[dict[str, str]] = None,
     snapshots: Optional[dict[str, Snapshot]] = None,
+    before: Optional[SourceFile] = None,
 ) -> tuple[Optional[SourceFile], Optional[Diagnostic]]:
+    """``before``: the same file read last (the language server's last lint): an unsaved
+    buffer's line index is worked out from its one (see ``incremental.edited_line_starts``)."""
     if overrides is not None:
         key = str(path.resolve())
         if key in overrides:
-            return SourceFile(shown, overrides[key]), None
+            text = overrides[key]
+            if before is not None:
+                from .incremental import edited_line_starts
+
+                return SourceFile(shown, text, line_starts=edited_line_starts(before, text)), None
+            return SourceFile(shown, text), None
     try:
         data, st = read_bytes(path)
     except OSError as e:
@@ -183,7 +191,8 @@ def load_schema(
     else:
         raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
     snapshots: dict[str, Snapshot] = {}
-    sources, errors, shown = read_sources(paths, cwd, overrides, snapshots)
+    before = {f.source.path: f.source for f in previous.schema.files} if previous is not None else None
+    sources, errors, shown = read_sources(paths, cwd, overrides, snapshots, before)
     kept = []
     for src in sources:
         if _SCHEMA_START.match(src.text) or (src.path.endswith(".prisma") and "\0" not in src.text[:4096]):
@@ -208,16 +217,18 @@ def read_sources(
     cwd: Optional[Path] = None,
     overrides: Optional[dict[str, str]] = None,
     snapshots: Optional[dict[str, Snapshot]] = None,
+    before: Optional[dict[str, SourceFile]] = None,
 ) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Path]]:
     """Read files: (the sources, the read errors, shown path -> file on disk); ``snapshots``
-    gets each file as read (for the check before a fix replaces it)."""
+    gets each file as read (for the check before a fix replaces it); ``before``: shown path ->
+    the file read last (see :func:`read_source`)."""
     sources: list[SourceFile] = []
     errors: list[Diagnostic] = []
     shown: dict[str, Path] = {}
     for f in paths:
         name = display_path(f, cwd)
         shown[name] = f
-        src, err = read_source(f, name, overrides, snapshots)
+        src, err = read_source(f, name, overrides, snapshots, before.get(name) if before else None)
         if err:
             errors.append(err)
         elif src is not None:
