@@ -494,3 +494,19 @@ def test_an_edited_texts_line_index_is_the_whole_ones(old, start, length, insert
     text = old[:start] + insert + old[min(len(old), start + length) :]
     before = SourceFile("s.prisma", old)
     assert SourceFile("s.prisma", text, line_starts=edited_line_starts(before, text)).line_starts == SourceFile("s.prisma", text).line_starts
+
+
+@settings(max_examples=200, deadline=None)
+@given(common=st.integers(0, 9000), old=st.text(alphabet="ab", max_size=6), new=st.text(alphabet="ab", max_size=6), tail=st.integers(0, 9000))
+def test_the_changed_range_is_the_longest_common_prefix_and_suffix(common, old, new, tail):
+    """changed_range compares thousands of characters at a time: across chunk edges, it still
+    finds the longest common prefix, then the longest common suffix of the rest."""
+    from prisma_lint.frontends.prisma.incremental import changed_range
+
+    a, b = "x" * common + old + "y" * tail, "x" * common + new + "y" * tail
+    start, old_end, new_end = changed_range(a, b)
+    prefix = next((i for i, (p, q) in enumerate(zip(a, b)) if p != q), min(len(a), len(b)))
+    assert start == prefix
+    rest = min(len(a), len(b)) - prefix
+    suffix = next((i for i in range(rest) if a[len(a) - 1 - i] != b[len(b) - 1 - i]), rest)
+    assert (old_end, new_end) == (len(a) - suffix, len(b) - suffix)

@@ -322,24 +322,42 @@ def _patch_block(
 
 def changed_range(old: str, new: str) -> tuple[int, int, int]:
     """Where two texts differ: ``(start, end in old, end in new)`` around the changed middle
-    (the longest common prefix and suffix are found by halving: slices compare in C)."""
+    (the longest common prefix, then the longest common suffix of what is left)."""
     limit = min(len(old), len(new))
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[:mid] == new[:mid]:
+    prefix = _common(old, new, limit, False)
+    suffix = _common(old, new, limit - prefix, True)
+    return prefix, len(old) - suffix, len(new) - suffix
+
+
+def _common(a: str, b: str, limit: int, from_end: bool) -> int:
+    """The length (at most ``limit``) of the longest common prefix of ``a`` and ``b``, or with
+    ``from_end`` of their longest common suffix: compared 4,096 characters at a time (slices
+    compare in C), then by halving in the first chunk that differs. Halving over the whole text
+    copied it ~18 times: 1.3 ms for a change on the first line of the 7,600-line schema, now
+    ~0.1 ms."""
+    na, nb = len(a), len(b)
+
+    def same(i: int, j: int) -> bool:  # the characters i..j from the start (or the end) alike
+        if from_end:
+            return a[na - j : na - i] == b[nb - j : nb - i]
+        return a[i:j] == b[i:j]
+
+    i = 0
+    while i < limit:
+        j = min(i + 4096, limit)
+        if not same(i, j):
+            break
+        i = j
+    else:
+        return limit
+    lo, hi = i, j  # alike up to lo; not up to hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if same(lo, mid):
             lo = mid
         else:
-            hi = mid - 1
-    prefix = lo
-    lo, hi = 0, limit - prefix
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[len(old) - mid :] == new[len(new) - mid :]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return prefix, len(old) - lo, len(new) - lo
+            hi = mid
+    return lo
 
 
 def edited_line_starts(old: SourceFile, text: str) -> list[int]:
