@@ -204,6 +204,9 @@ class Model:
     # where it comes from: "schema" (a Prisma model), "sql" (CREATE TABLE in a migration), or
     # "sql-inferred" (a table only named by CREATE INDEX: its columns are what the indexes show)
     origin: str = "schema"
+    # what is worked out from the model alone, kept with it (see model/cascade.py fk_coverage):
+    # (the index list it was worked out from, {key: value})
+    _derived: Optional[tuple] = field(default=None, repr=False)
 
     @property
     def file(self) -> str:
