@@ -199,7 +199,7 @@ def run_rules(
                 served, todo, keep = cache.schema_rules(schema, whole, context)
                 findings.extend(served)
                 rules = [r for r in rules if r not in whole or r in todo]
-        cache.places = None  # (worked out for this schema only)
+        cache.now = None  # (worked out for this schema only)
     for rule in rules:
         if rule is UNUSED_SUPPRESSION:
             continue
