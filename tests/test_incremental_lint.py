@@ -68,6 +68,15 @@ def lint_result(inputs, cache=None):
     return findings, diagnostics
 
 
+def loaded(tmp_path: Path, text: str):
+    """``text`` written as the schema in ``tmp_path`` and loaded: (its path, its key in the
+    overrides, the inputs)."""
+    path = tmp_path / "schema.prisma"
+    key = str(path.resolve())
+    path.write_text(text)
+    return path, key, load_inputs(path, tmp_path, {key: text})
+
+
 def check_series(tmp_path: Path, text: str, edits, stats: Optional[list] = None, graph_each_step: bool = True) -> int:
     """Load ``text``, apply ``edits`` (start, end, insert) one after the other as the language
     server does (each load given the last one, each lint with the findings kept from the last
@@ -75,10 +84,7 @@ def check_series(tmp_path: Path, text: str, edits, stats: Optional[list] = None,
     over the series; ``stats`` gets how many models kept their findings at each step.
     ``graph_each_step`` False: the model graphs are compared after the last edit only (the
     findings after each one); a large schema's graph takes a second to compare."""
-    path = tmp_path / "schema.prisma"
-    path.write_text(text)
-    key = str(path.resolve())
-    current = load_inputs(path, tmp_path, {key: text})
+    path, key, current = loaded(tmp_path, text)
     cache = FindingsCache()
     lint_result(current, cache)
     reused = 0
@@ -168,10 +174,7 @@ def test_kept_findings_are_handed_out_again_while_their_block_stays(tmp_path):
     is the same object (its span moves with the anchor); one with fix edits (absolute offsets
     into the file of one load) is copied for each load. Either way it reads as a fresh lint's."""
     text = synthetic_schema(300).replace("model Project1 {\n", "model Project1 {\n  @@index([id])\n", 1)
-    path = tmp_path / "schema.prisma"
-    key = str(path.resolve())
-    path.write_text(text)
-    current = load_inputs(path, tmp_path, {key: text})
+    path, key, current = loaded(tmp_path, text)
     cache = FindingsCache()
     ENGINE.lint(current, cache)
     handed: list[list] = []
@@ -297,10 +300,9 @@ def _lsp_position(text: str, offset: int) -> tuple[int, int]:
 
 def _parsed(tmp_path: Path, text: str):
     """The schema of ``text`` (a fresh load), to find where the next edit goes."""
-    path = tmp_path / "probe" / "schema.prisma"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text)
-    return load_inputs(path, path.parent, {str(path.resolve()): text}).unit.schema
+    probe = tmp_path / "probe"
+    probe.mkdir(exist_ok=True)
+    return loaded(probe, text)[2].unit.schema
 
 
 def _id_field(m: Model) -> Optional[tuple[str, str]]:
@@ -415,10 +417,7 @@ def test_relations_between_untouched_models_are_reused(tmp_path):
     relation touching the edited model is made again; a model name that no field uses, added
     or removed, rebuilds nothing."""
     text = synthetic_schema(300)
-    path = tmp_path / "schema.prisma"
-    key = str(path.resolve())
-    path.write_text(text)
-    current = load_inputs(path, tmp_path, {key: text})
+    path, key, current = loaded(tmp_path, text)
 
     def edit(at: int, insert: str, end: Optional[int] = None) -> tuple[set[int], set[int]]:
         nonlocal text, current
@@ -451,10 +450,7 @@ def test_schema_wide_findings_are_kept_while_the_schema_is_the_same(tmp_path):
     line added above the blocks, runs them again. Either way the findings are a fresh lint's,
     a missing-fk-index fix included (its edits are made again where the block is now)."""
     text = synthetic_schema(300).replace("  @@index([createdAt(sort: Desc), ownerId])\n  @@unique([ownerId, title])", "  @@unique([title, ownerId])", 1)
-    path = tmp_path / "schema.prisma"
-    key = str(path.resolve())
-    path.write_text(text)
-    current = load_inputs(path, tmp_path, {key: text})
+    path, key, current = loaded(tmp_path, text)
     cache = FindingsCache()
     first = ENGINE.lint(current, cache)
     assert any(f.rule == "missing-fk-index" and f.fix is not None for f in first.findings)
