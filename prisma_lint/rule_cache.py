@@ -14,11 +14,16 @@ stays, and keeping the types of a model's enum fields, took the cache itself fro
 result with a fresh lint after series of random edits.
 
 The neighbourhood of a model: the model object itself (reused only when its block, docs, the
-type names and the provider are unchanged), the relations to and from it (by value) and the
-models at their other ends (by identity), the enums its fields use (by value), the migrations'
-indexes of the model (by value), where its block starts (line, column: messages quote lines)
-and the file's line ending (fixes write it); and for the whole cache, the rules, their options
-and severities, the provider and the relation mode.
+kinds of its fields' types and the provider are unchanged), the relations to and from it and
+the models at their other ends (by identity: the builder makes a relation again when either of
+its models is built again), the enums its fields use (by identity: made again when their block
+changed), the migrations' indexes of the model (by value), where its block starts (line,
+column: messages quote lines) and the file's line ending (fixes write it); and for the whole
+cache, the rules, their options and severities, the provider and the relation mode.
+
+The other rules (``scope="schema"``: they read other models, e.g. index names across the
+schema, cascade chains) keep their findings while the whole schema is the same objects at the
+same places (:meth:`FindingsCache.schema_rules`): typing in a comment runs no rule at all.
 """
 
 from __future__ import annotations
