@@ -33,8 +33,8 @@ CODE["def __init__(self, conninfo, host, database, default_schema, password):\n 
 def __init__(self, entries, span): self.entries = entries; self.span = span
 CODE['def __init__(self, entries, span):\n    self.entries = entries\n    self.span = span\n'] = __init__.__code__
 
-def __init__(self, entries, token, reused, wholes, whole_reused, places): self.entries = _f_entries() if entries is _MISSING else entries; self.token = token; self.reused = reused; self.wholes = _f_wholes() if wholes is _MISSING else wholes; self.whole_reused = whole_reused; self.places = places
-CODE['def __init__(self, entries, token, reused, wholes, whole_reused, places):\n    self.entries = _f_entries() if entries is _MISSING else entries\n    self.token = token\n    self.reused = reused\n    self.wholes = _f_wholes() if wholes is _MISSING else wholes\n    self.whole_reused = whole_reused\n    self.places = places\n'] = __init__.__code__
+def __init__(self, entries, token, reused, wholes, whole_reused, now, last_signature): self.entries = _f_entries() if entries is _MISSING else entries; self.token = token; self.reused = reused; self.wholes = _f_wholes() if wholes is _MISSING else wholes; self.whole_reused = whole_reused; self.now = now; self.last_signature = last_signature
+CODE['def __init__(self, entries, token, reused, wholes, whole_reused, now, last_signature):\n    self.entries = _f_entries() if entries is _MISSING else entries\n    self.token = token\n    self.reused = reused\n    self.wholes = _f_wholes() if wholes is _MISSING else wholes\n    self.whole_reused = whole_reused\n    self.now = now\n    self.last_signature = last_signature\n'] = __init__.__code__
 
 def __init__(self, field, db_name, sort, length, ops, span): self.field = field; self.db_name = db_name; self.sort = sort; self.length = length; self.ops = ops; self.span = span
 CODE['def __init__(self, field, db_name, sort, length, ops, span):\n    self.field = field\n    self.db_name = db_name\n    self.sort = sort\n    self.length = length\n    self.ops = ops\n    self.span = span\n'] = __init__.__code__
