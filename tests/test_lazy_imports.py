@@ -84,9 +84,10 @@ def test_a_check_with_cascade_findings_imports_no_graph_library(tmp_path):
 # What a plain check of a schema with no app beside it does not need: each was measured on its
 # own (callgrind, a 100-line schema): dataclasses ~2 M instructions per class defined (replaced by
 # prisma_lint.records), hashlib 12 M (file snapshots keep the bytes), configparser 35 M (the
-# plug-in scan reads entry_points.txt itself), the app reader and its cache 34 M. (difflib is not
-# here: click imports it for every short option such as `-q`, which it first tries as a long one.)
+# plug-in scan reads entry_points.txt itself), the app reader and its cache 34 M, difflib 3.3 M
+# (click's suggestions for `-q` tried as a long option first: cli._Command skips them).
 NOT_FOR_A_PLAIN_CHECK = (
+    "difflib",
     "dataclasses",
     "hashlib",
     "configparser",
@@ -104,3 +105,16 @@ def test_plain_check_without_an_app_stays_light(tmp_path):
     schema.write_text((REPO / "examples" / "schema.prisma").read_text())
     seen = imported("check", "-q", str(schema), modules=NOT_FOR_A_PLAIN_CHECK, cwd=tmp_path)
     assert seen == {m: False for m in NOT_FOR_A_PLAIN_CHECK}
+
+
+def test_short_options_skip_the_suggestions_only_where_nobody_reads_them():
+    """`-q` does not import difflib (above); a mistyped long option is still answered with the
+    close names, and an unknown short one with click's own message."""
+    from conftest import run_cli
+
+    typo = run_cli("check", "--quiett", "examples/schema.prisma")
+    assert typo.returncode == 2 and "No such option '--quiett'. (Did you mean one of: '--output', '--quiet'?)" in typo.stderr
+    for args, message in ((("-x",), "No such option '-x'."), (("-qx",), "No such option '-x'."), (("-q=1",), "No such option '-='.")):
+        proc = run_cli("check", *args, "examples/schema.prisma")
+        assert proc.returncode == 2 and f"Error: {message}" in proc.stderr, (args, proc.stderr)
+    assert run_cli("check", "-q", "--exit-zero", "examples/schema.prisma").returncode == 0
