@@ -7,6 +7,8 @@ from pathlib import Path
 
 from conftest import REPO
 
+from prisma_lint.records import replace
+
 HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "pathspec", "tree_sitter", "psycopg")
 
 PROBE = """
@@ -97,6 +99,27 @@ NOT_FOR_A_PLAIN_CHECK = (
     "prisma_lint.frontends.app.cache",
     "prisma_lint.frontends.app.extract",
     "prisma_lint.frontends.prisma.incremental",  # a re-parse after an edit (fix rounds, the editor)
+    # the rules whose inputs a plain check lacks (SQL, migrations, app queries, statistics) and
+    # their helpers: the registry's built-ins come from rules/_catalog.py, a rule's module is
+    # imported when it runs (~5.4 M)
+    *(
+        f"prisma_lint.rules.{m}"
+        for m in (
+            "create_index_non_concurrently",
+            "drop_index_non_concurrently",
+            "concurrently_in_transaction",
+            "schema_drift",
+            "unindexed_query",
+            "unsorted_page",
+            "cursor_order_not_unique",
+            "index_without_query",
+            "invalid_index",
+            "unused_index",
+            "database_drift",
+            "_queries",
+        )
+    ),
+    "prisma_lint.model.serving",
 )
 
 
@@ -118,3 +141,38 @@ def test_short_options_skip_the_suggestions_only_where_nobody_reads_them():
         proc = run_cli("check", *args, "examples/schema.prisma")
         assert proc.returncode == 2 and f"Error: {message}" in proc.stderr, (args, proc.stderr)
     assert run_cli("check", "-q", "--exit-zero", "examples/schema.prisma").returncode == 0
+
+
+def test_rule_catalog_is_up_to_date():
+    """rules/_catalog.py is what the rule modules define (`python -m prisma_lint.rules.catalog`)."""
+    from prisma_lint.rules.catalog import main
+
+    assert main(["--check"]) == 0, "rules/_catalog.py is stale: run python -m prisma_lint.rules.catalog"
+
+
+def test_registry_rules_are_the_rule_modules_rules():
+    """Every built-in of the registry equals its module's RULE once its check is resolved, runs
+    that check, and comes in the documented order; a plug-in naming a built-in's RULE itself is
+    no conflict (as when the registry held the modules' RULEs)."""
+    from prisma_lint.rules import BUILTIN_MODULES, DeferredCheck, load_registry
+    from prisma_lint.rules.catalog import real_rules
+
+    registry = load_registry(include_plugins=False)
+    builtins = [r for r in registry.rules.values() if isinstance(r.check, DeferredCheck)]
+    real = real_rules()
+    assert [r.id for r in builtins] == [r.id for r in real] and len(real) == len(BUILTIN_MODULES)
+    for lazy, rule in zip(builtins, real):
+        assert lazy.check.resolve() is rule.check
+        assert replace(lazy, check=rule.check) == rule
+    assert load_registry().rules == registry.rules
+
+
+def test_a_plugin_may_name_a_builtin_rule(tmp_path):
+    from conftest import run_cli
+    from test_plugins import SCHEMA, install_plugin
+
+    site = tmp_path / "site"
+    install_plugin(site, "again", "prisma_lint.rules.boolean_index:RULE")
+    (tmp_path / "schema.prisma").write_text(SCHEMA)
+    proc = run_cli("check", str(tmp_path / "schema.prisma"), env={"PYTHONPATH": f"{REPO}:{site}"})
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
