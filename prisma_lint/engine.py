@@ -18,7 +18,6 @@ Nothing here writes files or reads the environment: the CLI and the server do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from . import suppressions as sup
@@ -26,6 +25,7 @@ from .config import Config
 from .findings import SEVERITY_RANK, Finding
 from .frontends.prisma.loader import LoadedSchema
 from .frontends.prisma.syntax import Diagnostic
+from .paths import StrPath
 from .records import field, record, replace
 from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
 
@@ -79,10 +79,11 @@ class Inputs:
         return out
 
 
-MigrationsLoader = Callable[[Path], Optional[LoadedSchema]]
+# the migrations folder (a str, or a Path when the target was given as one) -> its unit
+MigrationsLoader = Callable[[Any], Optional[LoadedSchema]]
 
 
-def load_migrations(folder: Path, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> Optional[LoadedSchema]:
+def load_migrations(folder: StrPath, cwd: Optional[StrPath] = None, overrides: Optional[dict[str, str]] = None) -> Optional[LoadedSchema]:
     """A migrations folder replayed through the SQL front end, or None when it has none."""
     from .discovery import has_migrations
 
@@ -94,10 +95,10 @@ def load_migrations(folder: Path, cwd: Optional[Path] = None, overrides: Optiona
 
 
 def load_inputs(
-    target: Path,
-    cwd: Optional[Path] = None,
+    target: StrPath,
+    cwd: Optional[StrPath] = None,
     overrides: Optional[dict[str, str]] = None,
-    migrations: Optional[Path] = None,
+    migrations: Optional[StrPath] = None,
     migrations_loader: Optional[MigrationsLoader] = None,
     previous: Optional[Inputs] = None,
 ) -> Inputs:
@@ -133,11 +134,11 @@ def load_inputs(
     return Inputs(unit, "prisma", loader(folder))
 
 
-def datasource_file(unit: LoadedSchema) -> Path:
+def datasource_file(unit: LoadedSchema) -> StrPath:
     """The file on disk that holds the datasource block (else the schema's first file)."""
     ds = unit.schema.datasource
     shown = ds.span.file.path if ds else next(iter(unit.paths), unit.root)
-    return unit.paths.get(shown, Path(shown))
+    return unit.paths.get(shown, shown)
 
 
 def active_rules(
@@ -493,7 +494,7 @@ def _by_file_config(findings: list[Finding], config: Config, paths: dict) -> lis
     out = []
     for f in findings:
         if f.file not in verdicts:
-            path = paths.get(f.file) or Path(f.file)
+            path = paths.get(f.file) or f.file
             verdicts[f.file] = (config.is_excluded(path), config.ignored_in(path))
         excluded, off = verdicts[f.file]
         if not excluded and f.rule not in off:

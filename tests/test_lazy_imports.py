@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prisma_lint.records import replace
 
@@ -90,6 +92,12 @@ def test_a_check_with_cascade_findings_imports_no_graph_library(tmp_path):
 # (click's suggestions for `-q` tried as a long option first: cli._Command skips them).
 NOT_FOR_A_PLAIN_CHECK = (
     "difflib",
+    # 16 M with the urllib.parse it imports: discovery, config, loading and the app's root above
+    # the schema use str paths (prisma_lint/paths.py); glob and fnmatch only with an app to read
+    "pathlib",
+    "urllib.parse",
+    "glob",
+    "fnmatch",
     "dataclasses",
     "hashlib",
     "configparser",
@@ -176,3 +184,52 @@ def test_a_plugin_may_name_a_builtin_rule(tmp_path):
     (tmp_path / "schema.prisma").write_text(SCHEMA)
     proc = run_cli("check", str(tmp_path / "schema.prisma"), env={"PYTHONPATH": f"{REPO}:{site}"})
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["", ".", "..", "a", "b.prisma", ".prisma", "a.", "x.sql", "/", "//", "///"]), max_size=6))
+def test_str_paths_read_as_pathlib_reads_them(parts):
+    """paths.py stands in for PurePosixPath where a plain check runs: the same normal form,
+    name, suffix, parents and relative_to (on resolved paths)."""
+    from pathlib import PurePosixPath
+
+    from prisma_lint.paths import clean, name, parents, relative_to, suffix
+
+    raw = "/".join(parts)
+    p = PurePosixPath(raw)
+    assert clean(raw) == str(p)
+    assert name(raw) == p.name and suffix(raw) == p.suffix
+    absolute = "/" + "/".join(x for x in parts if x not in ("", ".", "..", "/", "//", "///"))
+    assert parents(absolute) == [str(x) for x in [PurePosixPath(absolute), *PurePosixPath(absolute).parents]]
+    for base in ("/", "/a", "/a/b.prisma", absolute):
+        try:
+            want = str(PurePosixPath(absolute).relative_to(base))
+        except ValueError:
+            want = None
+        assert relative_to(absolute, base) == want, (absolute, base)
+
+
+def test_paths_come_back_as_given(tmp_path):
+    """The loader and discovery hand back str paths for str (the CLI) and Paths for Paths (the
+    language server, the tests): the same paths either way."""
+    from prisma_lint import discovery
+    from prisma_lint.config import find_config
+    from prisma_lint.frontends.app.discover import project_root
+    from prisma_lint.frontends.prisma.loader import load_schema
+
+    (tmp_path / "prisma" / "schema").mkdir(parents=True)
+    (tmp_path / "prisma" / "schema" / "a.prisma").write_text('datasource db {\n  provider = "postgresql"\n}\n')
+    (tmp_path / "prisma" / "schema" / "b.prisma").write_text("model B {\n  id Int @id\n}\n")
+    (tmp_path / "package.json").write_text("{}")
+    (tmp_path / "prisma-lint.toml").write_text("")
+    file = tmp_path / "prisma" / "schema" / "b.prisma"
+    for fn in (discovery.unit_root, discovery.migrations_dir, project_root):
+        as_path, as_str = fn(file), fn(str(file))
+        assert isinstance(as_path, Path) and isinstance(as_str, str) and str(as_path) == as_str, fn
+    found, how = discovery.find_schema(tmp_path)
+    assert (found, how) == (tmp_path / "prisma" / "schema", "the default location prisma/schema")
+    assert discovery.find_schema(str(tmp_path)) == (str(found), how)
+    assert find_config(file)[0] == tmp_path / "prisma-lint.toml" and find_config(str(file))[0] == str(tmp_path / "prisma-lint.toml")
+    by_path, by_str = load_schema(found), load_schema(str(found))
+    assert by_path.paths == {k: Path(v) for k, v in by_str.paths.items()} and all(isinstance(v, str) for v in by_str.paths.values())
+    assert by_path.root == by_str.root

@@ -26,10 +26,14 @@ import errno
 import os
 import stat
 from collections.abc import Callable
-from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..records import field, record
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..paths import StrPath
 
 
 class WriteError(OSError):
@@ -277,7 +281,7 @@ class _Signals:
 
 
 def write_files(
-    files: list[tuple[str, Path, bytes, Optional[Snapshot]]],
+    files: list[tuple[str, StrPath, bytes, Optional[Snapshot]]],
     before_replace: Optional[Callable[[], None]] = None,
 ) -> None:
     """Replace each ``(shown, path, data, read_as)`` all or nothing (see the module's docstring).

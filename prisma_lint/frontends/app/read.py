@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
+from ...paths import StrPath
 from ...records import field, record
 from .cache import FactsCache, content_hash
 from .discover import DEFAULT_APP_EXCLUDE, EXTENSIONS, MAX_FILE_BYTES, app_exclude, find_app_files
@@ -76,7 +77,7 @@ def read_app(
     *,
     cache_dir: Optional[Path] = None,
     cwd: Optional[Path] = None,
-    schema_path: Optional[Path] = None,
+    schema_path: Optional[StrPath] = None,
     found: Optional[tuple[list[str], list[Path]]] = None,
 ) -> AppQueries:
     """Everything the app's code asks of ``schema`` (a LoadedSchema or a Schema).

@@ -19,6 +19,7 @@ from typing import Any, Literal, Optional
 
 from ...model import naming
 from ...model.schema import Enum, EnumValueDef, FieldKind, Index, IndexColumn, IndexKind, Model, ModelField, NativeType, Relation, Schema
+from ...paths import StrPath
 from ...records import field, record
 from ...source import SourceFile, Span
 from ..prisma.syntax import Comment, Diagnostic, SchemaFile
@@ -563,7 +564,7 @@ def read_sql(sources: list[SourceFile]) -> Schema:
     return replay.schema()
 
 
-def load_sql(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None):
+def load_sql(path: Path | str, cwd: Optional[StrPath] = None, overrides: Optional[dict[str, str]] = None):
     """A LoadedSchema for SQL (a file, a folder of .sql files, or a Prisma migrations folder)."""
     from ..prisma.loader import LoadedSchema, SchemaNotFound, display_path, read_sources
 
