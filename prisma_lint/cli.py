@@ -14,10 +14,12 @@ import click
 
 from . import __version__, records
 from .emit import FORMATS
-from .paths import StrPath, clean, parents
+from .paths import clean, parents
 
 if TYPE_CHECKING:  # a plain check's paths are str (paths.py); the other commands' are Paths
     from pathlib import Path
+
+    from .paths import StrPath
 
 # One instance per kind of path, shared by the options: click looks up the translation of each
 # type's name (gettext searches the locale folders) once per instance, 17 times at import before.
@@ -154,9 +156,10 @@ class _Command(click.Command):
 
         def match_long_opt(opt: str, explicit_value, state) -> None:
             # `_process_opts` tries the short options when arg[:2] is no prefix ("-q", not
-            # "--quiet"): the suggestions would be dropped
+            # "--quiet"): the suggestions, and the message, would be dropped (its translation
+            # is a gettext lookup: 0.2 M)
             if opt not in long_opts and opt[:2] not in prefixes:
-                raise click.NoSuchOption(opt, ctx=ctx)
+                raise click.NoSuchOption(opt, message=opt, ctx=ctx)
             match_long(opt, explicit_value, state)
 
         parser._match_long_opt = match_long_opt  # type: ignore[method-assign]

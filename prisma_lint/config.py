@@ -36,11 +36,13 @@ import sys
 from typing import TYPE_CHECKING, Any, Optional
 
 from .findings import SEVERITIES
-from .paths import P, StrPath, as_given, clean, name, parents, real, relative_to
+from .paths import as_given, clean, name, parents, real, relative_to
 from .records import field, record
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from .paths import P, StrPath
 
 CACHE_DIR_NAME = ".prisma-lint-cache"
 

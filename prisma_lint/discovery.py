@@ -22,15 +22,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 from .frontends.prisma.loader import NotReadable, SchemaNotFound, read_bytes, schema_files_in
-from .paths import P, StrPath, as_given, clean, name, real, relative_to, suffix
+from .paths import as_given, clean, name, real, relative_to, suffix
 from .records import field, record
 
 if TYPE_CHECKING:  # the app-file search builds Paths; everything a plain check runs is str (paths.py)
     from pathlib import Path
 
-_DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
-_DATASOURCE_BYTES = re.compile(rb"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
-_MIGRATION_FOLDER = re.compile(r"^\d+_")
+    from .paths import P, StrPath
+
+# Compiled where they are used (re's cache keeps them): each compile is ~0.5 M instructions, and a
+# plain check needs only the one for bytes.
+_DATASOURCE = r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{"
+_DATASOURCE_BYTES = re.compile(_DATASOURCE.encode())
+_MIGRATION_FOLDER = r"^\d+_"
 # the `schema:` property of prisma.config.ts (comments blanked out first): a string, or
 # path.join/path.resolve (also bare join/resolve) of __dirname, process.cwd() and strings.
 # Compiled when a prisma.config.ts is read (re's cache keeps them): compiling the five at
@@ -40,7 +44,7 @@ _STRING = r"""\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\\]*)`)"""
 _CALL = r"\s*(?:path\s*\.\s*)?(join|resolve)\s*\("
 _DIRNAME = r"\s*(?:__dirname|import\s*\.\s*meta\s*\.\s*dirname|process\s*\.\s*cwd\s*\(\s*\))"
 _ARG_END = r"\s*([,)])"
-_LOCK_PROVIDER = re.compile(r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']""")
+_LOCK_PROVIDER = r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']"""
 
 
 def has_datasource(path: StrPath, open_texts: Optional[dict[str, str]] = None) -> bool:
@@ -49,7 +53,7 @@ def has_datasource(path: StrPath, open_texts: Optional[dict[str, str]] = None) -
     if open_texts:
         text = open_texts.get(os.path.realpath(path))
         if text is not None:
-            return bool(_DATASOURCE.search(text))
+            return bool(re.search(_DATASOURCE, text))
     try:  # only a regular file, never blocking on a FIFO (read_bytes); as bytes (decoding is the cost)
         return bool(_DATASOURCE_BYTES.search(read_bytes(path)[0]))
     except (OSError, NotReadable):
@@ -125,7 +129,7 @@ def migrations_root(file: P) -> P:
         return file
     folder = os.path.dirname(parent)
     if (
-        _MIGRATION_FOLDER.match(os.path.basename(parent))
+        re.match(_MIGRATION_FOLDER, os.path.basename(parent))
         or os.path.exists(os.path.join(folder, "migration_lock.toml"))
         or len(_in_subfolders(folder, "migration.sql")) > 1
     ):
@@ -178,7 +182,7 @@ def migration_provider(folder: StrPath) -> Optional[str]:
             text = f.read()
     except OSError:
         return None
-    m = _LOCK_PROVIDER.search(text)
+    m = re.search(_LOCK_PROVIDER, text)
     return m.group(1) if m else None
 
 

@@ -20,17 +20,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
-from . import suppressions as sup
 from .config import Config
 from .findings import SEVERITY_RANK, Finding
 from .frontends.prisma.loader import LoadedSchema
 from .frontends.prisma.syntax import Diagnostic
-from .paths import StrPath
 from .records import field, record, replace
 from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
 
 if TYPE_CHECKING:
+    from . import suppressions as sup
     from .frontends.db.stats import DatabaseStats
+    from .paths import StrPath
     from .rule_cache import FindingsCache
 
 UnitKind = Literal["prisma", "sql"]
@@ -110,9 +110,9 @@ def load_inputs(
     ``SchemaNotFound``."""
     from .discovery import has_migrations, is_sql_path, migrations_dir
     from .frontends.prisma.loader import display_path, load_schema
-    from .frontends.sql import dialect
 
     if is_sql_path(target):
+        from .frontends.sql import dialect
         from .frontends.sql.replay import load_sql
 
         provider = dialect.sql_provider(target)
@@ -123,6 +123,8 @@ def load_inputs(
     unit = load_schema(target, cwd, overrides, previous.unit if previous is not None and previous.kind == "prisma" else None)
     folder = migrations if migrations is not None else migrations_dir(datasource_file(unit))
     if migrations is not None or has_migrations(folder):
+        from .frontends.sql import dialect  # only with SQL to read (1.5 M instructions to import)
+
         provider = dialect.sql_provider(folder, unit.schema.provider)
         if provider is not None and not dialect.is_read(provider):  # no schema-drift from a folder not read
             return Inputs(unit, "prisma", notes=[dialect.skipped_note(display_path(folder, cwd), provider)])
@@ -274,7 +276,9 @@ class Engine:
         files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
         for f in files:
             comments = [(c.span, f.source.text[c.span.start : c.span.end]) for c in f.comments if "prisma-lint-" in c.text]
-            if comments:
+            if comments:  # suppressions.py only then: 2.1 M instructions of a cold check to import
+                from . import suppressions as sup
+
                 by_file[f.source.path] = sup.collect(f.source, comments, known, f)
         kept = sup.apply(findings, by_file) if by_file else findings
         suppressed = len(findings) - len(kept)

@@ -28,7 +28,8 @@ import stat
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
-from ..records import field, record
+from ..records import record
+from ..source import Snapshot  # what the loader keeps of each file it read (here before)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,24 +52,6 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
-
-
-@record(frozen=True)
-class Snapshot:
-    """What a file was when it was read: its size, mtime and the bytes themselves.
-
-    The bytes, not a hash of them: comparing them again before a write is exact, and a plain
-    check, which never writes, does not pay for hashing (hashlib's import alone is 12 M
-    instructions, 3% of a cold check). The text decoded from them is kept anyway; the bytes
-    add as much again, 50 MB at the size limit against a 2.7 GB peak."""
-
-    size: int
-    mtime_ns: int
-    data: bytes = field(repr=False)
-
-    @classmethod
-    def of(cls, st: os.stat_result, data: bytes) -> "Snapshot":
-        return cls(st.st_size, st.st_mtime_ns, data)
 
 
 def _why(e: OSError) -> str:

@@ -15,11 +15,13 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Optional
 
-from ...paths import P, StrPath, as_given, parents, real
+from ...paths import as_given, parents, real
 
 # pathlib, glob and fnmatch only when there is an app (a plain check imports none: paths.py)
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from ...paths import P, StrPath
 
 ALWAYS_SKIP_DIRS = frozenset(
     {

@@ -8,15 +8,17 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from ...fix.write import Snapshot
 from ...model.builder import build_schema
 from ...model.schema import Schema
-from ...paths import P, StrPath, as_given, clean, relative_to, text
+from ...paths import as_given, clean, relative_to, text
 from ...records import field, record
-from ...source import SourceFile, Span
+from ...source import Snapshot, SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
+
+if TYPE_CHECKING:
+    from ...paths import P, StrPath
 
 SKIP_DIRS = frozenset({"node_modules", ".git"})
 

@@ -15,14 +15,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from ...model import naming
 from ...model.schema import Enum, EnumValueDef, FieldKind, Index, IndexColumn, IndexKind, Model, ModelField, NativeType, Relation, Schema
-from ...paths import StrPath
 from ...records import field, record
 from ...source import SourceFile, Span
 from ..prisma.syntax import Comment, Diagnostic, SchemaFile
+
+if TYPE_CHECKING:
+    from ...paths import StrPath
 
 # what a statement is to the SQL rules; "other" covers everything they do not read
 StatementKind = Literal["create-table", "create-index", "drop-index", "alter-table", "begin", "commit", "other"]
