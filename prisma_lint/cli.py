@@ -22,10 +22,10 @@ if TYPE_CHECKING:  # a plain check's paths are str (paths.py); the other command
     from .paths import StrPath
 
 # One instance per kind of path, shared by the options: click looks up the translation of each
-# type's name (gettext searches the locale folders) once per instance, 17 times at import before.
+# type's name (gettext searches the locale folders) once per instance, 17 times at import before;
+# 0.2 M instructions a lookup (`migrate --out`'s folder type is made in commands/migrate.py).
 ANY_PATH = click.Path()
 FILE_PATH = click.Path(dir_okay=False)
-FOLDER_PATH = click.Path(file_okay=False)
 EXISTING_FILE = click.Path(exists=True, dir_okay=False)
 EXISTING_FOLDER = click.Path(exists=True, file_okay=False)
 
@@ -167,7 +167,10 @@ class _Command(click.Command):
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="prisma-lint")
+# click's own texts, given: it would look each up in the locale folders (0.2 M each, every run)
+@click.version_option(
+    __version__, "-V", "--version", prog_name="prisma-lint", message="%(prog)s, version %(version)s", help="Show the version and exit."
+)
 def main_group() -> None:
     """Find and fix index mistakes in Prisma schemas and PostgreSQL migrations."""
 
@@ -600,11 +603,16 @@ def _is_app_file(path: StrPath) -> bool:
 def _read_app(loaded, target: StrPath, apps, config, use_cache: bool = True, only_if_found: bool = False):
     """The app's queries (`--app`, else config `app`, else the project root above the schema);
     ``only_if_found``: None when there is no source file (the reader is not even imported)."""
-    from .frontends.app.discover import find_app_files
-
     for raw in apps:
         if not any(ch in raw for ch in "*?[") and not os.path.exists(clean(raw)):
             _fail(f"--app {raw}: no such file or folder")
+    if only_if_found and not apps and not config.app:
+        from .discovery import project_root
+
+        if project_root(target) is None:  # no app: frontends/app is not imported (1.4 M instructions)
+            return None
+    from .frontends.app.discover import find_app_files
+
     found = find_app_files(target, apps, config)
     if only_if_found and not found[0]:
         return None

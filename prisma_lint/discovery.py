@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 from .frontends.prisma.loader import NotReadable, SchemaNotFound, read_bytes, schema_files_in
-from .paths import as_given, clean, name, real, relative_to, suffix
+from .paths import as_given, clean, name, parents, real, relative_to, suffix
 from .records import field, record
 
 if TYPE_CHECKING:  # the app-file search builds Paths; everything a plain check runs is str (paths.py)
@@ -305,6 +305,8 @@ def find_schema(cwd: P, warnings: Optional[list[str]] = None) -> tuple[P, str]:
     )
 
 
+# app code: the one list (frontends/app reads these)
+EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs")
 # (schema unit, app file: a real path) -> whether linting that schema reads the file as app code
 AppReads = Callable[["Path", "Path"], bool]
 # folders never searched for a project's schemas (besides dependencies, build output and hidden
@@ -315,8 +317,6 @@ _NOT_PROJECTS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "fi
 def is_app_path(path: StrPath) -> bool:
     """A TypeScript/JavaScript file (``.ts .tsx .js .jsx .mts .cts .mjs .cjs``): app code, or
     a declaration or bundle the app front end skips."""
-    from .frontends.app.discover import EXTENSIONS  # the one list
-
     return name(path).endswith(EXTENSIONS)
 
 
@@ -356,6 +356,39 @@ def _project_schemas(top: Path) -> list[Path]:
             if found is not None and found not in out:
                 out.append(found)
     return out
+
+
+def project_root(schema_path: P) -> Optional[P]:
+    """The app's root above ``schema_path`` (a file or folder), or None; of the type
+    ``schema_path`` is (``str`` or ``Path``)."""
+    start = real(schema_path)
+    if not os.path.isdir(start):
+        start = os.path.dirname(start)
+    folders = parents(start)
+    # never above the repository: a stray ~/package.json made a repo without one read the
+    # whole home folder
+    git = next((i for i, f in enumerate(folders) if os.path.exists(os.path.join(f, ".git"))), None)
+    if git is not None:
+        folders = folders[: git + 1]
+    nearest_package = None
+    for folder in folders:
+        if os.path.isfile(os.path.join(folder, "pnpm-workspace.yaml")) or os.path.isfile(os.path.join(folder, "turbo.json")):
+            return as_given(schema_path, folder)
+        pkg = os.path.join(folder, "package.json")
+        if os.path.isfile(pkg):
+            if nearest_package is None:
+                nearest_package = folder
+            import json  # here: a schema with no package.json above it never needs it
+
+            try:
+                with open(pkg, encoding="utf-8") as f:
+                    if "workspaces" in json.loads(f.read()):
+                        return as_given(schema_path, folder)
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass
+    if nearest_package is not None:
+        return as_given(schema_path, nearest_package)
+    return as_given(schema_path, folders[-1]) if git is not None else None
 
 
 @record(eq=False)
@@ -422,8 +455,6 @@ def _real(path: StrPath, real_dirs: dict[str, str]) -> str:
 
 def _candidates(folder: Path, search: AppSearch) -> list[Path]:
     """The schemas an app file in ``folder`` may belong to (see :func:`app_units`)."""
-    from .frontends.app.discover import project_root
-
     repo = _repository(folder, search.repository)
     top = repo or project_root(folder) or folder
     if top not in search.under:

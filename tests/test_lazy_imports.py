@@ -103,6 +103,7 @@ NOT_FOR_A_PLAIN_CHECK = (
     "configparser",
     "json",  # 6 M; the parse tables are Python literals, package.json files are read when there
     "prisma_lint.frontends.sql.expr",  # only for indexes with a condition or expression
+    "prisma_lint.frontends.app.discover",  # 1.4 M; no app root above the schema: none to find
     "prisma_lint.frontends.app.read",
     "prisma_lint.frontends.app.cache",
     "prisma_lint.frontends.app.extract",
@@ -128,6 +129,10 @@ NOT_FOR_A_PLAIN_CHECK = (
         )
     ),
     "prisma_lint.model.serving",
+    # 6 M together: only with prisma-lint- comments, SQL to read, or a fix to write
+    "prisma_lint.suppressions",
+    "prisma_lint.frontends.sql.dialect",
+    "prisma_lint.fix.write",
 )
 
 

@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Optional
 
-from ...paths import as_given, parents, real
+# in discovery.py, which a plain check imports anyway (this module only when there is an app)
+from ...discovery import EXTENSIONS, project_root
 
 # pathlib, glob and fnmatch only when there is an app (a plain check imports none: paths.py)
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ...paths import P, StrPath
+    from ...paths import StrPath
 
 ALWAYS_SKIP_DIRS = frozenset(
     {
@@ -69,40 +70,6 @@ DEFAULT_APP_EXCLUDE = (
     "seed.*",
 )
 MAX_FILE_BYTES = 1_000_000  # a bigger .js file is a bundle, not source
-EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs")
-
-
-def project_root(schema_path: P) -> Optional[P]:
-    """The app's root above ``schema_path`` (a file or folder), or None; of the type
-    ``schema_path`` is (``str`` or ``Path``)."""
-    start = real(schema_path)
-    if not os.path.isdir(start):
-        start = os.path.dirname(start)
-    folders = parents(start)
-    # never above the repository: a stray ~/package.json made a repo without one read the
-    # whole home folder
-    git = next((i for i, f in enumerate(folders) if os.path.exists(os.path.join(f, ".git"))), None)
-    if git is not None:
-        folders = folders[: git + 1]
-    nearest_package = None
-    for folder in folders:
-        if os.path.isfile(os.path.join(folder, "pnpm-workspace.yaml")) or os.path.isfile(os.path.join(folder, "turbo.json")):
-            return as_given(schema_path, folder)
-        pkg = os.path.join(folder, "package.json")
-        if os.path.isfile(pkg):
-            if nearest_package is None:
-                nearest_package = folder
-            import json  # here: a schema with no package.json above it never needs it
-
-            try:
-                with open(pkg, encoding="utf-8") as f:
-                    if "workspaces" in json.loads(f.read()):
-                        return as_given(schema_path, folder)
-            except (OSError, ValueError, UnicodeDecodeError):
-                pass
-    if nearest_package is not None:
-        return as_given(schema_path, nearest_package)
-    return as_given(schema_path, folders[-1]) if git is not None else None
 
 
 class _Excludes:
