@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prisma_lint.records import replace
+from prisma_lint.rules import BUILTIN_MODULES
+from prisma_lint.rules._catalog import RULES as CATALOG
 
 HEAVY = ("lark", "networkx", "jinja2", "pglast", "pygls", "importlib.metadata", "pathspec", "tree_sitter", "psycopg")
 
@@ -111,23 +113,8 @@ NOT_FOR_A_PLAIN_CHECK = (
     # the rules whose inputs a plain check lacks (SQL, migrations, app queries, statistics) and
     # their helpers: the registry's built-ins come from rules/_catalog.py, a rule's module is
     # imported when it runs (~5.4 M)
-    *(
-        f"prisma_lint.rules.{m}"
-        for m in (
-            "create_index_non_concurrently",
-            "drop_index_non_concurrently",
-            "concurrently_in_transaction",
-            "schema_drift",
-            "unindexed_query",
-            "unsorted_page",
-            "cursor_order_not_unique",
-            "index_without_query",
-            "invalid_index",
-            "unused_index",
-            "database_drift",
-            "_queries",
-        )
-    ),
+    *(f"prisma_lint.rules.{m}" for m, rule in zip(BUILTIN_MODULES, CATALOG) if not {"schema", "prisma"}.issuperset(rule.needs)),
+    "prisma_lint.rules._queries",
     "prisma_lint.model.serving",
     # 6 M together: only with prisma-lint- comments, SQL to read, or a fix to write
     "prisma_lint.suppressions",
