@@ -6,20 +6,26 @@ Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage, config or 
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from . import __version__, records
 from .emit import FORMATS
+from .paths import clean, parents
+
+if TYPE_CHECKING:  # a plain check's paths are str (paths.py); the other commands' are Paths
+    from pathlib import Path
+
+    from .paths import StrPath
 
 # One instance per kind of path, shared by the options: click looks up the translation of each
-# type's name (gettext searches the locale folders) once per instance, 17 times at import before.
+# type's name (gettext searches the locale folders) once per instance, 17 times at import before;
+# 0.2 M instructions a lookup (`migrate --out`'s folder type is made in commands/migrate.py).
 ANY_PATH = click.Path()
 FILE_PATH = click.Path(dir_okay=False)
-FOLDER_PATH = click.Path(file_okay=False)
 EXISTING_FILE = click.Path(exists=True, dir_okay=False)
 EXISTING_FOLDER = click.Path(exists=True, file_okay=False)
 
@@ -27,8 +33,6 @@ EXISTING_FOLDER = click.Path(exists=True, file_okay=False)
 def _exit_now(code: int) -> None:
     """Exit without tearing the interpreter down (freeing every module and object costs a
     pre-commit run ~10 ms); everything written is flushed first."""
-    import os
-
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -64,8 +68,6 @@ def _use_color(flag: Optional[bool], is_terminal: bool) -> bool:
     """As ruff: ``--color``/``--no-color`` win, then ``NO_COLOR`` (set and not empty: no colour),
     then ``FORCE_COLOR`` (set and not empty: colour, even into a pipe or a CI log), then whether
     the output is a terminal."""
-    import os
-
     if flag is not None:
         return flag
     if os.environ.get("NO_COLOR"):
@@ -86,6 +88,8 @@ def _report_files(values: tuple[str, ...], formats: list[str]) -> list[tuple[Pat
     is after the last colon, so a Windows path (``C:\\out\\x.sarif:sarif``) works."""
     out = []
     for value in values:
+        from pathlib import Path
+
         file, sep, fmt = value.rpartition(":")
         if not sep or not file or fmt not in formats:
             _fail(f"--output-format takes FILE:FORMAT with FORMAT one of {', '.join(formats)}, got {value!r}")
@@ -93,13 +97,13 @@ def _report_files(values: tuple[str, ...], formats: list[str]) -> list[tuple[Pat
     return out
 
 
-def _git_root(start: Path) -> Path:
+def _git_root(start: str) -> str:
     """The repository's top folder (the nearest folder above ``start`` with ``.git``, a folder
     or a worktree's file), or ``start`` outside a repository: SARIF paths are relative to it, as
     GitHub code scanning expects."""
-    start = start.resolve()
-    for folder in [start, *start.parents]:
-        if (folder / ".git").exists():
+    start = os.path.realpath(start)
+    for folder in parents(start):
+        if os.path.exists(os.path.join(folder, ".git")):
             return folder
     return start
 
@@ -132,8 +136,41 @@ class _LazyGroup(click.Group):
         return command
 
 
+class _Command(click.Command):
+    """A command whose short options skip click's "did you mean" search.
+
+    click tries every option first as a long one; a short one (``-q``) is not, and the
+    ``NoSuchOption`` raised on the way imports difflib to find close names (3.3 M instructions,
+    1.3% of a cold ``check -q``) that nobody reads: the argument then goes on to the short
+    options. The search is skipped only for what is then handled as a short option (one
+    ``-``), so a mistyped long option still gets its suggestions. Click's private parser
+    attributes; without them the parser is left as it is."""
+
+    def make_parser(self, ctx: click.Context):
+        parser = super().make_parser(ctx)
+        long_opts = getattr(parser, "_long_opt", None)
+        prefixes = getattr(parser, "_opt_prefixes", None)
+        match_long = getattr(parser, "_match_long_opt", None)
+        if long_opts is None or prefixes is None or match_long is None:
+            return parser
+
+        def match_long_opt(opt: str, explicit_value, state) -> None:
+            # `_process_opts` tries the short options when arg[:2] is no prefix ("-q", not
+            # "--quiet"): the suggestions, and the message, would be dropped (its translation
+            # is a gettext lookup: 0.2 M)
+            if opt not in long_opts and opt[:2] not in prefixes:
+                raise click.NoSuchOption(opt, message=opt, ctx=ctx)
+            match_long(opt, explicit_value, state)
+
+        parser._match_long_opt = match_long_opt  # type: ignore[method-assign]
+        return parser
+
+
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="prisma-lint")
+# click's own texts, given: it would look each up in the locale folders (0.2 M each, every run)
+@click.version_option(
+    __version__, "-V", "--version", prog_name="prisma-lint", message="%(prog)s, version %(version)s", help="Show the version and exit."
+)
 def main_group() -> None:
     """Find and fix index mistakes in Prisma schemas and PostgreSQL migrations."""
 
@@ -158,8 +195,6 @@ def main() -> None:
     except _interrupted() as e:  # SIGTERM while writing: the files are as they were
         sys.exit(128 + getattr(e, "signum", 15))
     except Exception as e:  # a bug: say so in one line, not a traceback
-        import os
-
         if os.environ.get("PRISMA_LINT_DEBUG"):
             raise
         click.echo(
@@ -177,13 +212,13 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
     from .discovery import Target, find_schema, group_paths, narrow_to_schema
     from .frontends.prisma.loader import SchemaNotFound
 
-    if schema and (not paths or not Path(schema).exists()):
-        return [Target(Path(schema))]  # (a --schema that is not there: the loader says so)
+    if schema and (not paths or not os.path.exists(clean(schema))):
+        return [Target(clean(schema))]  # (a --schema that is not there: the loader says so)
     if paths:
-        skipped: list[Path] = []
-        given = [Path(p) for p in paths]
+        skipped: list[StrPath] = []
+        given: list[StrPath] = [clean(p) for p in paths]
         if schema:  # the paths say what of this schema to report
-            targets = narrow_to_schema(Path(schema), given, overrides, search, skipped)
+            targets = narrow_to_schema(clean(schema), given, overrides, search, skipped)
         else:
             targets = group_paths(given, overrides, search, skipped)
         if skipped:  # not an error: pre-commit passes every changed .ts/.js file
@@ -197,7 +232,7 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
         return targets
     warnings: list[str] = []
     try:
-        found, how = find_schema(Path.cwd(), warnings)
+        found, how = find_schema(os.getcwd(), warnings)
     except SchemaNotFound as e:
         _fail(str(e))
     for w in warnings:
@@ -206,16 +241,19 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
 
 
 def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
+    """The one unit the other commands (graph, migrate, queries) read."""
+    from pathlib import Path
+
     if schema:
         return Path(schema)
     targets = _targets((path,) if path else (), None)
     if len(targets) != 1:  # an app file given for a schema: it belongs to none, or to several
         roots = ", ".join(str(t.root) for t in targets)
         _fail(f"{path}: pass a schema (this app file belongs to {'the schemas ' + roots if roots else 'no schema'})")
-    return targets[0].root
+    return Path(targets[0].root)
 
 
-def _load(target: Path, overrides=None, migrations: Optional[str] = None):
+def _load(target: StrPath, overrides=None, migrations: Optional[str] = None):
     import gc
 
     from .engine import load_inputs
@@ -231,7 +269,7 @@ def _load(target: Path, overrides=None, migrations: Optional[str] = None):
     # from here, for what the rules allocate.
     gc.disable()
     try:
-        inputs = load_inputs(target, overrides=overrides, migrations=Path(migrations) if migrations else None)
+        inputs = load_inputs(target, overrides=overrides, migrations=clean(migrations) if migrations else None)
     except SchemaNotFound as e:
         _fail(str(e))
     finally:
@@ -240,11 +278,11 @@ def _load(target: Path, overrides=None, migrations: Optional[str] = None):
     return inputs
 
 
-def _config(target: Path, registry, config_path: Optional[str]):
+def _config(target: StrPath, registry, config_path: Optional[str]):
     from .config import ConfigError, config_for
 
     try:
-        return config_for(target, registry, Path(config_path) if config_path else None)
+        return config_for(target, registry, clean(config_path) if config_path else None)
     except ConfigError as e:
         _fail(str(e))
 
@@ -287,7 +325,7 @@ def _write(unit, texts: dict[str, str]) -> None:
         _fail(error)
 
 
-@main_group.command()
+@main_group.command(cls=_Command)
 @click.argument("paths", nargs=-1, type=ANY_PATH)
 @click.option("--schema", "schema", type=ANY_PATH, help="The schema file or folder (as Prisma's --schema).")
 @click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True)
@@ -408,7 +446,7 @@ def check(
         if not stdin_filename:
             _fail("reading from stdin (`-`) needs --stdin-filename PATH (the file the text stands for)")
         text = sys.stdin.read()
-        overrides = {str(Path(stdin_filename).resolve()): text[1:] if text.startswith("\ufeff") else text}
+        overrides = {os.path.realpath(clean(stdin_filename)): text[1:] if text.startswith("\ufeff") else text}
         paths = (stdin_filename,)
         from_stdin = True
     elif "-" in paths:
@@ -417,14 +455,14 @@ def check(
         _fail("--add-ignore cannot be combined with --fix or --unsafe-fixes (fix first, then add ignores)")
     if add_ignore and from_stdin:
         _fail("--add-ignore edits the schema files: it cannot read the schema from stdin")
-    if from_stdin and _is_app_file(Path(stdin_filename)):
+    if from_stdin and _is_app_file(stdin_filename):
         _fail(f"--stdin-filename {stdin_filename}: only a schema or SQL file can be read from stdin (app code is read from disk)")
     stats = _database_stats(database_url, stats_file)
     run = _CheckRun()
     configs: dict[str, object] = {}
 
-    def config_of(root: Path):
-        key = str(root.resolve())
+    def config_of(root: StrPath):
+        key = os.path.realpath(root)
         if key not in configs:
             configs[key] = _config(root, registry, config_path)
         return configs[key]
@@ -498,14 +536,16 @@ def check(
         "rules": registry.rules,
         "files": run.linted_files,
         "docs_url": run.docs_url,
-        "source_root": _git_root(Path.cwd()),
-        "cwd": Path.cwd(),
+        "source_root": _git_root(os.getcwd()),
+        "cwd": os.getcwd(),
         "fixed": n if fixing else None,
         "unsafe_fixes": unsafe_fixes,
     }
     use_color = _use_color(color, sys.stdout.isatty()) and not output_file
     text = get_formatter(output_format)(findings, diagnostics, color=use_color, **context)
     if output_file:
+        from pathlib import Path
+
         _write_report(Path(output_file), text)
     elif text:
         click.echo(text, nl=False, color=use_color)  # click strips styles off a pipe unless told
@@ -525,7 +565,7 @@ def check(
     raise _Exit(2 if run.write_errors else _final_code(findings, diagnostics, fail_level, exit_zero))
 
 
-def _served_by(loaded, target: Path):
+def _served_by(loaded, target: StrPath):
     """``pattern -> index name`` (the advice's matching), with the indexes the schema's
     migrations create counting too."""
     from .discovery import migrations_dir
@@ -537,7 +577,7 @@ def _served_by(loaded, target: Path):
     return Advisor(loaded.schema, extra).served_by
 
 
-def _with_app(inputs, target: Path, apps, no_app: bool, config, engine):
+def _with_app(inputs, target: StrPath, apps, no_app: bool, config, engine):
     """``inputs`` with the app's queries, when they are asked for (`--app`, config `app`) or a
     rule needs them, unless `--no-app`; an app with no source file counts as none (rules that
     need the queries do not run)."""
@@ -554,22 +594,25 @@ def _reads_app(apps, no_app: bool, config, engine) -> bool:
     return not no_app and bool(apps or config.app or engine.reads("queries"))
 
 
-def _is_app_file(path: Path) -> bool:
+def _is_app_file(path: StrPath) -> bool:
     from .discovery import is_app_path
 
     return is_app_path(path)
 
 
-def _read_app(loaded, target: Path, apps, config, use_cache: bool = True, only_if_found: bool = False):
+def _read_app(loaded, target: StrPath, apps, config, use_cache: bool = True, only_if_found: bool = False):
     """The app's queries (`--app`, else config `app`, else the project root above the schema);
     ``only_if_found``: None when there is no source file (the reader is not even imported)."""
-    import os
+    for raw in apps:
+        if not any(ch in raw for ch in "*?[") and not os.path.exists(clean(raw)):
+            _fail(f"--app {raw}: no such file or folder")
+    if only_if_found and not apps and not config.app:
+        from .discovery import project_root
 
+        if project_root(target) is None:  # no app: frontends/app is not imported (1.4 M instructions)
+            return None
     from .frontends.app.discover import find_app_files
 
-    for raw in apps:
-        if not any(ch in raw for ch in "*?[") and not Path(raw).exists():
-            _fail(f"--app {raw}: no such file or folder")
     found = find_app_files(target, apps, config)
     if only_if_found and not found[0]:
         return None
@@ -629,14 +672,14 @@ class _CheckRun:
         fixed = engine.fix(inputs, unsafe, before=result, keep=keep, give_up=True)  # `result` is all it reads of `inputs` after
         if not fixed.texts:
             return result
-        excluded = sorted(p for p in fixed.texts if engine.config.is_excluded(unit.paths.get(p, Path(p))))
+        excluded = sorted(p for p in fixed.texts if engine.config.is_excluded(unit.paths.get(p, p)))
         if excluded:  # a safety net: the findings of excluded files are dropped before fixing
             click.echo(f"prisma-lint: not fixing {unit.root}: the fixes would edit {', '.join(excluded)}, which `exclude` leaves out", err=True)
             return result
         if dry_run:  # the diff only when it is shown (difflib: 35 of 60 s of a 2,000-finding --fix)
             self.diffs.append(unified_diff(fixed.originals, fixed.texts))
         if stdin is not None:
-            shown = next((p for p, f in unit.paths.items() if str(f.resolve()) in stdin), None)
+            shown = next((p for p, f in unit.paths.items() if os.path.realpath(f) in stdin), None)
             self.stdin_fixed = fixed.texts.get(shown, stdin[next(iter(stdin))]) if shown else None
         if not dry_run and not self.wrote(unit, fixed.texts):
             return result  # the files are as they were: report what is in them
@@ -686,6 +729,8 @@ def _database_stats(database_url: Optional[str], stats_file: Optional[str]):
     if database_url and stats_file:
         _fail("--database-url and --stats cannot be combined (the file stands for the database)")
     if stats_file:
+        from pathlib import Path
+
         from .frontends.db.stats import StatsFileError, read_stats
 
         try:
@@ -731,14 +776,11 @@ def _reported(target, unit):
     """Whether a finding of ``unit`` is reported for ``target`` (some files of it, app files):
     its file is one of them, or one of its call sites (shown relative to the working
     directory) is in one of the app files."""
-    import os
-
     return lambda f: target.reports(_resolved(unit, f.file), [os.path.realpath(e.file) for e in f.evidence])
 
 
 def _resolved(loaded, shown: str) -> str:
-    p = loaded.paths.get(shown)
-    return str((p or Path(shown)).resolve())
+    return os.path.realpath(loaded.paths.get(shown) or shown or ".")
 
 
 def _ignore_comments(n: int) -> str:

@@ -31,23 +31,29 @@ Unknown keys, unknown rule ids and wrongly typed values are errors that name the
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .findings import SEVERITIES
+from .paths import as_given, clean, name, parents, real, relative_to
 from .records import field, record
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .paths import P, StrPath
 
 CACHE_DIR_NAME = ".prisma-lint-cache"
 
 
-def default_cache_dir(config_path: Optional[Path], env: dict[str, str]) -> Path:
+def default_cache_dir(config_path: Optional[StrPath], env: dict[str, str]) -> Path:
     """Where prisma-lint keeps its caches (the app's facts, compiled SQL templates): beside the
     config file; else the user cache folder (XDG_CACHE_HOME, ~/.cache)."""
-    if config_path is not None:
-        return config_path.parent / CACHE_DIR_NAME
-    import os
+    from pathlib import Path  # not on a plain check's way (see paths.py)
 
+    if config_path is not None:
+        return Path(config_path).parent / CACHE_DIR_NAME
     base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or str(Path.home()), ".cache")
     return Path(base) / "prisma-lint"
 
@@ -91,7 +97,7 @@ def did_you_mean(word: str, choices) -> str:
 
 @record(eq=False)
 class Config:
-    path: Optional[Path] = None
+    path: Optional[StrPath] = None  # of the type the search started from (the CLI's: str)
     select: Optional[list[str]] = None  # None: all
     ignore: list[str] = field(default_factory=list)
     extend_select: list[str] = field(default_factory=list)
@@ -109,24 +115,26 @@ class Config:
 
     _matchers: dict = field(default_factory=dict, repr=False)
 
-    def _relative(self, path: Path) -> Optional[str]:
+    def _relative(self, path: StrPath) -> Optional[str]:
         """``path`` relative to the config file's folder (``/``-separated; a folder ends with
         ``/`` so that folder-only patterns such as ``legacy/`` match it), or None outside it."""
         if self.path is None:
             return None
         try:
-            resolved = path.resolve()
-            rel = resolved.relative_to(self.path.parent.resolve()).as_posix()
+            resolved = os.path.realpath(path)
+            rel = relative_to(resolved, os.path.realpath(os.path.dirname(clean(os.fspath(self.path))) or "."))
         except (ValueError, OSError):
             return None
-        return rel + "/" if resolved.is_dir() and rel != "." else rel
+        if rel is None:
+            return None
+        return rel + "/" if os.path.isdir(resolved) and rel != "." else rel
 
     def _matcher(self, key: str, patterns: list[str]):
         if key not in self._matchers:
             self._matchers[key] = _spec(patterns)
         return self._matchers[key]
 
-    def is_excluded(self, path: Path) -> bool:
+    def is_excluded(self, path: StrPath) -> bool:
         """Whether ``exclude`` (gitignore-style patterns) leaves out this file or folder. A
         file is also excluded when a folder above it is (as git does)."""
         if not self.exclude:
@@ -140,7 +148,7 @@ class Config:
         parts = rel.rstrip("/").split("/")
         return any(spec.match_file("/".join(parts[:k]) + "/") for k in range(1, len(parts)))
 
-    def ignored_in(self, path: Path) -> set[str]:
+    def ignored_in(self, path: StrPath) -> set[str]:
         """The rule ids ``per-file-ignores`` turns off for this file."""
         if not self.per_file_ignores:
             return set()
@@ -162,33 +170,34 @@ class Config:
         return values
 
 
-def find_config(start: Path) -> Optional[tuple[Path, dict]]:
-    """The nearest config at or above ``start`` (a file's folder or a folder)."""
-    here = start.resolve()
-    if here.is_file() or not here.exists():
-        here = here.parent
-    for folder in [here, *here.parents]:
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if not candidate.is_file():
+def find_config(start: P) -> Optional[tuple[P, dict]]:
+    """The nearest config at or above ``start`` (a file's folder or a folder); its path of the
+    type ``start`` is (``str`` or ``Path``)."""
+    here = real(start)
+    if os.path.isfile(here) or not os.path.exists(here):
+        here = os.path.dirname(here)
+    for folder in parents(here):
+        for file_name in CONFIG_FILES:
+            candidate = os.path.join(folder, file_name)
+            if not os.path.isfile(candidate):
                 continue
             data = _read_toml(candidate)
-            if name == "pyproject.toml":
+            if file_name == "pyproject.toml":
                 section = data.get("tool", {}).get("prisma-lint")
                 if section is None:
                     continue
-                return candidate, section
-            return candidate, data
+                return as_given(start, candidate), section
+            return as_given(start, candidate), data
     return None
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: StrPath) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
@@ -196,10 +205,10 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
-def load_config(path: Optional[Path], data: dict, registry) -> Config:
+def load_config(path: Optional[StrPath], data: dict, registry) -> Config:
     """Validate ``data`` (the prisma-lint table) against the rules in ``registry``."""
     where = str(path) if path else "configuration"
-    prefix = "[tool.prisma-lint]" if path and path.name == "pyproject.toml" else ""
+    prefix = "[tool.prisma-lint]" if path and name(path) == "pyproject.toml" else ""
 
     def err(msg: str) -> ConfigError:
         return ConfigError(f"{where}: {prefix + ' ' if prefix else ''}{msg}")
@@ -290,10 +299,10 @@ def load_config(path: Optional[Path], data: dict, registry) -> Config:
     return cfg
 
 
-def config_for(start: Path, registry, explicit: Optional[Path] = None) -> Config:
+def config_for(start: StrPath, registry, explicit: Optional[StrPath] = None) -> Config:
     if explicit is not None:
         data = _read_toml(explicit)
-        if explicit.name == "pyproject.toml":
+        if name(explicit) == "pyproject.toml":
             data = data.get("tool", {}).get("prisma-lint", {})
         return load_config(explicit, data, registry)
     found = find_config(start)

@@ -19,15 +19,22 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from .frontends.prisma.loader import NotReadable, SchemaNotFound, read_bytes, schema_files_in
+from .paths import as_given, clean, name, parents, real, relative_to, suffix
 from .records import field, record
 
-_DATASOURCE = re.compile(r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
-_DATASOURCE_BYTES = re.compile(rb"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{")
-_MIGRATION_FOLDER = re.compile(r"^\d+_")
+if TYPE_CHECKING:  # the app-file search builds Paths; everything a plain check runs is str (paths.py)
+    from pathlib import Path
+
+    from .paths import P, StrPath
+
+# Compiled where they are used (re's cache keeps them): each compile is ~0.5 M instructions, and a
+# plain check needs only the one for bytes.
+_DATASOURCE = r"(?m)^[ \t]*datasource[ \t]+\w+[ \t]*\{"
+_DATASOURCE_BYTES = re.compile(_DATASOURCE.encode())
+_MIGRATION_FOLDER = r"^\d+_"
 # the `schema:` property of prisma.config.ts (comments blanked out first): a string, or
 # path.join/path.resolve (also bare join/resolve) of __dirname, process.cwd() and strings.
 # Compiled when a prisma.config.ts is read (re's cache keeps them): compiling the five at
@@ -37,115 +44,145 @@ _STRING = r"""\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\\]*)`)"""
 _CALL = r"\s*(?:path\s*\.\s*)?(join|resolve)\s*\("
 _DIRNAME = r"\s*(?:__dirname|import\s*\.\s*meta\s*\.\s*dirname|process\s*\.\s*cwd\s*\(\s*\))"
 _ARG_END = r"\s*([,)])"
-_LOCK_PROVIDER = re.compile(r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']""")
+_LOCK_PROVIDER = r"""(?m)^\s*provider\s*=\s*["']([^"']+)["']"""
 
 
-def has_datasource(path: Path, open_texts: Optional[dict[str, str]] = None) -> bool:
+def has_datasource(path: StrPath, open_texts: Optional[dict[str, str]] = None) -> bool:
     """Whether the file (or its unsaved text) has a ``datasource`` block. Read as bytes: a
     sibling of the linted file may be large, and decoding it is most of the cost."""
     if open_texts:
-        text = open_texts.get(str(path.resolve()))
+        text = open_texts.get(os.path.realpath(path))
         if text is not None:
-            return bool(_DATASOURCE.search(text))
+            return bool(re.search(_DATASOURCE, text))
     try:  # only a regular file, never blocking on a FIFO (read_bytes); as bytes (decoding is the cost)
         return bool(_DATASOURCE_BYTES.search(read_bytes(path)[0]))
     except (OSError, NotReadable):
         return False  # the loader reports it, with the reason
 
 
-def _prisma_files_here(folder: Path) -> list[Path]:
+def _prisma_files_here(folder: str) -> list[str]:
     try:
-        return sorted(p for p in folder.iterdir() if p.suffix == ".prisma" and p.is_file())
+        names = os.listdir(folder)
     except OSError:
         return []
+    return sorted(p for p in (os.path.join(folder, n) for n in names) if suffix(p) == ".prisma" and os.path.isfile(p))
 
 
-def schema_root(file: Path, open_texts: Optional[dict[str, str]] = None) -> Path:
-    """The schema a ``.prisma`` file belongs to: a multi-file schema folder, or the file.
+def _in_subfolders(folder: str, file_name: str) -> list[str]:
+    """``Path(folder).glob(f"*/{file_name}")``: the file in each sub-folder (hidden ones too)."""
+    if not os.path.isdir(folder):
+        return []
+    try:
+        with os.scandir(folder) as entries:
+            subfolders = [e.name for e in entries if _is_dir(e)]
+    except PermissionError:
+        return []
+    return [p for p in (os.path.join(folder, d, file_name) for d in subfolders) if os.path.exists(p)]
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def schema_root(file: P, open_texts: Optional[dict[str, str]] = None) -> P:
+    """The schema a ``.prisma`` file belongs to: a multi-file schema folder, or the file (a
+    folder of the type ``file`` is: ``str`` or ``Path``).
 
     ``open_texts`` maps resolved paths to an editor's unsaved text (a datasource typed but not
     saved counts)."""
-    if not file.is_file():
+    if not os.path.isfile(file):
         return file  # a new file not saved yet: on its own
-    known: dict[Path, bool] = {}  # each file is read once: the walk up and the count below both ask
+    known: dict[str, bool] = {}  # each file is read once: the walk up and the count below both ask
 
-    def datasource_in(p: Path) -> bool:
-        key = p.resolve()
+    def datasource_in(p: str) -> bool:
+        key = os.path.realpath(p)
         if key not in known:
             known[key] = has_datasource(p, open_texts)
         return known[key]
 
-    folder = file.resolve().parent
+    resolved = real(file)
+    folder = os.path.dirname(resolved)
     while True:
         here = _prisma_files_here(folder)
         with_datasource = sum(1 for p in here if datasource_in(p))
         if with_datasource > 1:
             return file  # several schemas side by side
-        if with_datasource or folder.parent == folder or not _prisma_files_here(folder.parent):
+        up = os.path.dirname(folder)
+        if with_datasource or up == folder or not _prisma_files_here(up):
             break
-        folder = folder.parent
+        folder = up
     files = schema_files_in(folder)
-    if len(files) <= 1 or file.resolve() not in {f.resolve() for f in files}:
+    if len(files) <= 1 or resolved not in {os.path.realpath(f) for f in files}:
         return file  # alone, or in a folder the walk skips (node_modules)
     if sum(1 for f in files if datasource_in(f)) <= 1:
-        return folder
+        return as_given(file, folder)
     return file
 
 
-def migrations_root(file: Path) -> Path:
+def migrations_root(file: P) -> P:
     """``<dir>/<timestamp>_<name>/migration.sql`` belongs to the migrations folder ``<dir>``."""
-    parent = file.resolve().parent
-    if file.name != "migration.sql":
+    parent = os.path.dirname(real(file))
+    if name(file) != "migration.sql":
         return file
-    folder = parent.parent
+    folder = os.path.dirname(parent)
     if (
-        _MIGRATION_FOLDER.match(parent.name)
-        or (folder / "migration_lock.toml").exists()
-        or len(list(folder.glob("*/migration.sql"))) > 1
+        re.match(_MIGRATION_FOLDER, os.path.basename(parent))
+        or os.path.exists(os.path.join(folder, "migration_lock.toml"))
+        or len(_in_subfolders(folder, "migration.sql")) > 1
     ):
-        return folder
+        return as_given(file, folder)
     return file
 
 
-def unit_root(path: Path, open_texts: Optional[dict[str, str]] = None) -> Path:
+def unit_root(path: P, open_texts: Optional[dict[str, str]] = None) -> P:
     """The file or folder to lint for ``path``: a schema, a migrations folder, or itself."""
-    if path.suffix == ".prisma":
+    if suffix(path) == ".prisma":
         return schema_root(path, open_texts)
-    if path.suffix == ".sql":
+    if suffix(path) == ".sql":
         return migrations_root(path)
     return path
 
 
-def is_sql_path(path: Path) -> bool:
+def is_sql_path(path: StrPath) -> bool:
     """A `.sql` file, a Prisma migrations folder, or a folder of `.sql` files (no `.prisma`)."""
-    if path.is_file():
-        return path.suffix == ".sql"
-    if path.is_dir():
-        if (path / "migration_lock.toml").exists() or any(path.glob("*/migration.sql")):
+    if os.path.isfile(path):
+        return suffix(path) == ".sql"
+    if os.path.isdir(path):
+        if os.path.exists(os.path.join(path, "migration_lock.toml")) or _in_subfolders(os.fspath(path), "migration.sql"):
             return True
-        return not any(path.rglob("*.prisma")) and any(path.glob("*.sql"))
-    return path.suffix == ".sql"
+        # as Path.rglob/glob: any entry's name (hidden ones too), symlinked folders not entered
+        if any(n.endswith(".prisma") for _, dirs, files in os.walk(path) for n in dirs + files):
+            return False
+        try:
+            return any(n.endswith(".sql") for n in os.listdir(path))
+        except PermissionError:
+            return False
+    return suffix(path) == ".sql"
 
 
-def migrations_dir(datasource_file: Path) -> Path:
+def migrations_dir(datasource_file: P) -> P:
     """Prisma keeps migrations in ``migrations/`` next to the file with the datasource block."""
-    return datasource_file.resolve().parent / "migrations"
+    return as_given(datasource_file, os.path.join(os.path.dirname(real(datasource_file)), "migrations"))
 
 
-def has_migrations(folder: Path) -> bool:
+def has_migrations(folder: StrPath) -> bool:
     try:
-        return folder.is_dir() and any(folder.glob("*/migration.sql"))
+        return bool(_in_subfolders(os.fspath(folder), "migration.sql"))
     except OSError:
         return False
 
 
-def migration_provider(folder: Path) -> Optional[str]:
+def migration_provider(folder: StrPath) -> Optional[str]:
     """The provider ``migration_lock.toml`` in a migrations folder names (``postgresql``, ...)."""
     try:
-        text = (folder / "migration_lock.toml").read_text(encoding="utf-8", errors="replace")
+        with open(os.path.join(folder, "migration_lock.toml"), encoding="utf-8", errors="replace") as f:
+            text = f.read()
     except OSError:
         return None
-    m = _LOCK_PROVIDER.search(text)
+    m = re.search(_LOCK_PROVIDER, text)
     return m.group(1) if m else None
 
 
@@ -183,7 +220,7 @@ def _js_string(m: "re.Match[str]") -> str:
     return re.sub(r"\\(.)", r"\1", raw)
 
 
-def config_schema_path(text: str, folder: Path) -> Optional[Path]:
+def config_schema_path(text: str, folder: P) -> Optional[P]:
     """The ``schema`` of a prisma.config.ts, read as text (never run): a string literal (relative
     to the config's folder, as Prisma resolves it) or ``path.join``/``path.resolve`` of
     ``__dirname``, ``process.cwd()`` and string literals. None when it is anything else."""
@@ -193,7 +230,7 @@ def config_schema_path(text: str, folder: Path) -> Optional[Path]:
         pos = key.end()
         lit = string.match(code, pos)
         if lit:
-            return folder / _js_string(lit)
+            return as_given(folder, clean(os.path.join(folder, _js_string(lit))))
         call = call_re.match(code, pos)
         if not call:
             continue
@@ -214,35 +251,36 @@ def config_schema_path(text: str, folder: Path) -> Optional[Path]:
                     break
                 # node's join concatenates (an absolute part does not restart); resolve restarts
                 joined = "/".join(parts) if call.group(1) == "join" else os.path.join(str(folder), *parts)
-                return Path(os.path.normpath(os.path.join(folder, joined)))
+                return as_given(folder, clean(os.path.normpath(os.path.join(folder, joined))))
     return None
 
 
-def _outside(path: Path, project: Path, written: str) -> Optional[str]:
+def _outside(path: StrPath, project: StrPath, written: str) -> Optional[str]:
     """A warning when a configured schema path (``written`` as in the config) leaves the project."""
-    try:
-        path.resolve().relative_to(project.resolve())
-    except ValueError:
-        return f"the configured schema path {written} is outside the project folder ({path.resolve()})"
+    real = os.path.realpath(path)
+    if relative_to(real, os.path.realpath(project)) is None:
+        return f"the configured schema path {written} is outside the project folder ({real})"
     return None
 
 
-def find_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, str]:
-    """Find the schema the way the Prisma CLI does; returns (path, how it was found). A
-    configured path that leaves the project adds a line to ``warnings``."""
-    config = cwd / "prisma.config.ts"
-    if config.is_file():
+def find_schema(cwd: P, warnings: Optional[list[str]] = None) -> tuple[P, str]:
+    """Find the schema the way the Prisma CLI does; returns (path, how it was found), the path
+    of the type ``cwd`` is (``str`` or ``Path``). A configured path that leaves the project adds
+    a line to ``warnings``."""
+    here = clean(str(cwd))
+    config = os.path.join(here, "prisma.config.ts")
+    if os.path.isfile(config):
         try:
-            configured = config_schema_path(read_bytes(config, 1 << 20)[0].decode("utf-8", "replace"), cwd)
+            configured = config_schema_path(read_bytes(config, 1 << 20)[0].decode("utf-8", "replace"), here)
         except (OSError, NotReadable):
             configured = None
-        if configured is not None and configured.exists():
-            note = _outside(configured, cwd, str(configured))
+        if configured is not None and os.path.exists(configured):
+            note = _outside(configured, here, str(configured))
             if note and warnings is not None:
                 warnings.append(note)
-            return configured, "the `schema` path in prisma.config.ts"
-    pkg = cwd / "package.json"
-    if pkg.is_file():
+            return as_given(cwd, configured), "the `schema` path in prisma.config.ts"
+    pkg = os.path.join(here, "package.json")
+    if os.path.isfile(pkg):
         import json  # here: most runs have no package.json to read
 
         try:
@@ -251,34 +289,35 @@ def find_schema(cwd: Path, warnings: Optional[list[str]] = None) -> tuple[Path, 
             data = None
         prisma = data.get("prisma") if isinstance(data, dict) else None
         schema = prisma.get("schema") if isinstance(prisma, dict) else None
-        if isinstance(schema, str) and (cwd / schema).exists():
-            note = _outside(cwd / schema, cwd, schema)
+        configured = clean(os.path.join(here, schema)) if isinstance(schema, str) else None
+        if configured is not None and os.path.exists(configured):
+            note = _outside(configured, here, str(schema))
             if note and warnings is not None:
                 warnings.append(note)
-            return cwd / schema, '`"prisma": {"schema"}` in package.json'
+            return as_given(cwd, configured), '`"prisma": {"schema"}` in package.json'
     for rel in ("prisma/schema.prisma", "prisma/schema", "schema.prisma"):
-        candidate = cwd / rel
-        if (candidate.is_file() and rel.endswith(".prisma")) or (candidate.is_dir() and schema_files_in(candidate)):
-            return candidate, f"the default location {rel}"
+        candidate = clean(os.path.join(here, rel))
+        if (os.path.isfile(candidate) and rel.endswith(".prisma")) or (os.path.isdir(candidate) and schema_files_in(candidate)):
+            return as_given(cwd, candidate), f"the default location {rel}"
     raise SchemaNotFound(
         "no schema found: pass a path, or use --schema PATH (looked for prisma.config.ts, package.json "
         '"prisma.schema", prisma/schema.prisma, prisma/schema/ and schema.prisma)'
     )
 
 
+# app code: the one list (frontends/app reads these)
+EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs")
 # (schema unit, app file: a real path) -> whether linting that schema reads the file as app code
-AppReads = Callable[[Path, Path], bool]
+AppReads = Callable[["Path", "Path"], bool]
 # folders never searched for a project's schemas (besides dependencies, build output and hidden
 # folders): a test fixture's schema is not the project's
 _NOT_PROJECTS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "fixtures", "examples", "example"})
 
 
-def is_app_path(path: Path) -> bool:
+def is_app_path(path: StrPath) -> bool:
     """A TypeScript/JavaScript file (``.ts .tsx .js .jsx .mts .cts .mjs .cjs``): app code, or
     a declaration or bundle the app front end skips."""
-    from .frontends.app.discover import EXTENSIONS  # the one list
-
-    return path.name.endswith(EXTENSIONS)
+    return name(path).endswith(EXTENSIONS)
 
 
 def _repository(folder: Path, memo: dict[Path, Optional[Path]]) -> Optional[Path]:
@@ -304,6 +343,8 @@ def _project_schemas(top: Path) -> list[Path]:
     package.json ``prisma.schema``, the default locations) from ``top`` and from every folder
     below it holding a package.json or a prisma.config.ts (a workspace package), skipping
     dependencies, build output, hidden folders and test fixtures."""
+    from pathlib import Path
+
     from .frontends.app.discover import ALWAYS_SKIP_DIRS
 
     out: list[Path] = []
@@ -315,6 +356,39 @@ def _project_schemas(top: Path) -> list[Path]:
             if found is not None and found not in out:
                 out.append(found)
     return out
+
+
+def project_root(schema_path: P) -> Optional[P]:
+    """The app's root above ``schema_path`` (a file or folder), or None; of the type
+    ``schema_path`` is (``str`` or ``Path``)."""
+    start = real(schema_path)
+    if not os.path.isdir(start):
+        start = os.path.dirname(start)
+    folders = parents(start)
+    # never above the repository: a stray ~/package.json made a repo without one read the
+    # whole home folder
+    git = next((i for i, f in enumerate(folders) if os.path.exists(os.path.join(f, ".git"))), None)
+    if git is not None:
+        folders = folders[: git + 1]
+    nearest_package = None
+    for folder in folders:
+        if os.path.isfile(os.path.join(folder, "pnpm-workspace.yaml")) or os.path.isfile(os.path.join(folder, "turbo.json")):
+            return as_given(schema_path, folder)
+        pkg = os.path.join(folder, "package.json")
+        if os.path.isfile(pkg):
+            if nearest_package is None:
+                nearest_package = folder
+            import json  # here: a schema with no package.json above it never needs it
+
+            try:
+                with open(pkg, encoding="utf-8") as f:
+                    if "workspaces" in json.loads(f.read()):
+                        return as_given(schema_path, folder)
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass
+    if nearest_package is not None:
+        return as_given(schema_path, nearest_package)
+    return as_given(schema_path, folders[-1]) if git is not None else None
 
 
 @record(eq=False)
@@ -353,6 +427,8 @@ def app_units(file: Path, search: Optional[AppSearch] = None) -> list[Path]:
     ``--app``, less ``app-exclude``) — the same decision as the engine's, so the findings that
     cite the file are the ones that schema's lint gives. A file in node_modules, build output,
     a test or a script (by default) belongs to none."""
+    from pathlib import Path
+
     return _app_units(Path(os.path.realpath(file)), search or AppSearch())
 
 
@@ -366,7 +442,7 @@ def _app_units(file: Path, search: AppSearch) -> list[Path]:
     return [s for s in search.candidates[folder] if search.schema_reads(s, file)]
 
 
-def _real(path: Path, real_dirs: dict[str, str]) -> str:
+def _real(path: StrPath, real_dirs: dict[str, str]) -> str:
     """``os.path.realpath(path)``, resolving each folder once (a commit's files share folders:
     a realpath is an lstat per folder above the file)."""
     if os.path.islink(path):
@@ -379,8 +455,6 @@ def _real(path: Path, real_dirs: dict[str, str]) -> str:
 
 def _candidates(folder: Path, search: AppSearch) -> list[Path]:
     """The schemas an app file in ``folder`` may belong to (see :func:`app_units`)."""
-    from .frontends.app.discover import project_root
-
     repo = _repository(folder, search.repository)
     top = repo or project_root(folder) or folder
     if top not in search.under:
@@ -404,7 +478,7 @@ class Target:
     migrations folder). ``app_files``: app files given that belong to the unit; findings whose
     evidence (call sites) is in one of them are reported too."""
 
-    root: Path
+    root: StrPath  # as given (the CLI's are str); the units of app files are resolved Paths
     found_by: Optional[str] = None
     only: Optional[set[str]] = None
     app_files: set[str] = field(default_factory=set)
@@ -417,10 +491,10 @@ class Target:
 
 
 def group_paths(
-    paths: list[Path],
+    paths: list[StrPath],
     overrides: Optional[dict[str, str]] = None,
     search: Optional[AppSearch] = None,
-    skipped: Optional[list[Path]] = None,
+    skipped: Optional[list[StrPath]] = None,
 ) -> list[Target]:
     """Group the paths given by the user (or pre-commit) by the unit each belongs to; each unit
     once.
@@ -434,22 +508,24 @@ def group_paths(
     out: list[Target] = []
     search = search or AppSearch()
 
-    def unit(root: Path, resolved: bool = False) -> Target:
-        key = str(root if resolved else root.resolve())
+    def unit(root: StrPath, resolved: bool = False) -> Target:
+        key = os.fspath(root) if resolved else os.path.realpath(root)
         if key not in groups:
             groups[key] = Target(root, only=set())
             out.append(groups[key])
         return groups[key]
 
     for p in paths:
-        if not p.exists() and not (overrides and str(p.resolve()) in overrides):
+        if not os.path.exists(p) and not (overrides and os.path.realpath(p) in overrides):
             out.append(Target(p))  # the loader says what is wrong with it
             continue
-        if p.is_dir():
+        if os.path.isdir(p):
             target = unit(p)
             target.root, target.only = p, None
             continue
         if is_app_path(p):
+            from pathlib import Path
+
             real = _real(p, search.real_dirs)
             roots = _app_units(Path(real), search)
             for root in roots:  # resolved already
@@ -459,41 +535,43 @@ def group_paths(
             continue
         root = unit_root(p, overrides)
         target = unit(root)
-        if root == p or root.resolve() == p.resolve():
+        if root == p or os.path.realpath(root) == os.path.realpath(p):
             target.root, target.only = p, None  # the whole unit, as named
         elif target.only is not None:
-            target.only.add(str(p.resolve()))
+            target.only.add(os.path.realpath(p))
     return out
 
 
 def narrow_to_schema(
-    schema: Path,
-    paths: list[Path],
+    schema: StrPath,
+    paths: list[StrPath],
     overrides: Optional[dict[str, str]] = None,
     search: Optional[AppSearch] = None,
-    skipped: Optional[list[Path]] = None,
+    skipped: Optional[list[StrPath]] = None,
 ) -> list[Target]:
     """``--schema SCHEMA PATH...`` (pre-commit with ``args: [--schema, ...]`` appends the changed
     files): the schema is the unit, and the paths say what to report — its files among them,
     and the findings citing the app files its app reads; a path that is neither is added to
     ``skipped``. No target when nothing concerns the schema."""
     search = search or AppSearch()
-    root = unit_root(schema, overrides).resolve() if schema.suffix == ".prisma" else schema.resolve()
+    root = os.path.realpath(unit_root(schema, overrides) if suffix(schema) == ".prisma" else schema)
     target = Target(schema, only=set())
     for p in paths:
         if is_app_path(p):
+            from pathlib import Path
+
             real = _real(p, search.real_dirs)
-            if search.schema_reads(root, Path(real)):
+            if search.schema_reads(Path(root), Path(real)):
                 target.app_files.add(real)
             elif skipped is not None:
                 skipped.append(p)
             continue
-        resolved = p.resolve()
-        if resolved == root or (p.exists() and not p.is_dir() and unit_root(p, overrides).resolve() == root):
-            if resolved == root or resolved == schema.resolve():
+        resolved = os.path.realpath(p)
+        if resolved == root or (os.path.exists(p) and not os.path.isdir(p) and os.path.realpath(unit_root(p, overrides)) == root):
+            if resolved == root or resolved == os.path.realpath(schema):
                 target.only = None  # the schema itself: all of it
             elif target.only is not None:
-                target.only.add(str(resolved))
+                target.only.add(resolved)
         elif skipped is not None:
             skipped.append(p)
     return [target] if target.only is None or target.only or target.app_files else []

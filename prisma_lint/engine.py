@@ -18,10 +18,8 @@ Nothing here writes files or reads the environment: the CLI and the server do.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
-from . import suppressions as sup
 from .config import Config
 from .findings import SEVERITY_RANK, Finding
 from .frontends.prisma.loader import LoadedSchema
@@ -30,7 +28,9 @@ from .records import field, record, replace
 from .rules import UNUSED_SUPPRESSION, Registry, Rule, RuleContext
 
 if TYPE_CHECKING:
+    from . import suppressions as sup
     from .frontends.db.stats import DatabaseStats
+    from .paths import StrPath
     from .rule_cache import FindingsCache
 
 UnitKind = Literal["prisma", "sql"]
@@ -79,10 +79,11 @@ class Inputs:
         return out
 
 
-MigrationsLoader = Callable[[Path], Optional[LoadedSchema]]
+# the migrations folder (a str, or a Path when the target was given as one) -> its unit
+MigrationsLoader = Callable[[Any], Optional[LoadedSchema]]
 
 
-def load_migrations(folder: Path, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None) -> Optional[LoadedSchema]:
+def load_migrations(folder: StrPath, cwd: Optional[StrPath] = None, overrides: Optional[dict[str, str]] = None) -> Optional[LoadedSchema]:
     """A migrations folder replayed through the SQL front end, or None when it has none."""
     from .discovery import has_migrations
 
@@ -94,10 +95,10 @@ def load_migrations(folder: Path, cwd: Optional[Path] = None, overrides: Optiona
 
 
 def load_inputs(
-    target: Path,
-    cwd: Optional[Path] = None,
+    target: StrPath,
+    cwd: Optional[StrPath] = None,
     overrides: Optional[dict[str, str]] = None,
-    migrations: Optional[Path] = None,
+    migrations: Optional[StrPath] = None,
     migrations_loader: Optional[MigrationsLoader] = None,
     previous: Optional[Inputs] = None,
 ) -> Inputs:
@@ -109,9 +110,9 @@ def load_inputs(
     ``SchemaNotFound``."""
     from .discovery import has_migrations, is_sql_path, migrations_dir
     from .frontends.prisma.loader import display_path, load_schema
-    from .frontends.sql import dialect
 
     if is_sql_path(target):
+        from .frontends.sql import dialect
         from .frontends.sql.replay import load_sql
 
         provider = dialect.sql_provider(target)
@@ -122,6 +123,8 @@ def load_inputs(
     unit = load_schema(target, cwd, overrides, previous.unit if previous is not None and previous.kind == "prisma" else None)
     folder = migrations if migrations is not None else migrations_dir(datasource_file(unit))
     if migrations is not None or has_migrations(folder):
+        from .frontends.sql import dialect  # only with SQL to read (1.5 M instructions to import)
+
         provider = dialect.sql_provider(folder, unit.schema.provider)
         if provider is not None and not dialect.is_read(provider):  # no schema-drift from a folder not read
             return Inputs(unit, "prisma", notes=[dialect.skipped_note(display_path(folder, cwd), provider)])
@@ -133,11 +136,11 @@ def load_inputs(
     return Inputs(unit, "prisma", loader(folder))
 
 
-def datasource_file(unit: LoadedSchema) -> Path:
+def datasource_file(unit: LoadedSchema) -> StrPath:
     """The file on disk that holds the datasource block (else the schema's first file)."""
     ds = unit.schema.datasource
     shown = ds.span.file.path if ds else next(iter(unit.paths), unit.root)
-    return unit.paths.get(shown, Path(shown))
+    return unit.paths.get(shown, shown)
 
 
 def active_rules(
@@ -186,22 +189,36 @@ def run_rules(
             stats=stats,
         )
 
+    keep: Optional[Callable[[Rule, list[Finding]], None]] = None
     if cache is not None and queries is None and stats is None:
         per_model = [r for r in rules if r.scope == "model" and r is not UNUSED_SUPPRESSION]
         found = cache.lint(schema, per_model, context, extra_indexes or {}) if per_model else None
         if found is not None:
             findings.extend(found)
             rules = [r for r in rules if r not in per_model]
+        if migrations is None:  # the schema-wide rules, while the schema they read is the same
+            whole = [r for r in rules if r.scope == "schema" and r is not UNUSED_SUPPRESSION and set(r.needs) <= {"schema", "prisma"}]
+            if whole:
+                served, todo, keep = cache.schema_rules(schema, whole, context)
+                findings.extend(served)
+                rules = [r for r in rules if r not in whole or r in todo]
+        cache.now = None  # (worked out for this schema only)
     for rule in rules:
         if rule is UNUSED_SUPPRESSION:
             continue
         ctx = context(rule, schema)
+        got: list[Finding] = []
         try:
-            findings.extend(rule.check(ctx))
+            got.extend(rule.check(ctx))
         except Exception as e:  # a rule's bug must not hide the other rules' findings
             errors.append(
                 Diagnostic(f"rule `{rule.id}` failed: {type(e).__name__}: {e}", None, "error", "rule-crash")
             )
+            findings.extend(got)
+            continue
+        findings.extend(got)
+        if keep is not None and rule.scope == "schema" and set(rule.needs) <= {"schema", "prisma"}:
+            keep(rule, got)
     return findings, errors
 
 
@@ -273,7 +290,9 @@ class Engine:
         files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
         for f in files:
             comments = [(c.span, f.source.text[c.span.start : c.span.end]) for c in f.comments if "prisma-lint-" in c.text]
-            if comments:
+            if comments:  # suppressions.py only then: 2.1 M instructions of a cold check to import
+                from . import suppressions as sup
+
                 by_file[f.source.path] = sup.collect(f.source, comments, known, f)
         kept = sup.apply(findings, by_file) if by_file else findings
         suppressed = len(findings) - len(kept)
@@ -493,7 +512,7 @@ def _by_file_config(findings: list[Finding], config: Config, paths: dict) -> lis
     out = []
     for f in findings:
         if f.file not in verdicts:
-            path = paths.get(f.file) or Path(f.file)
+            path = paths.get(f.file) or f.file
             verdicts[f.file] = (config.is_excluded(path), config.ignored_in(path))
         excluded, off = verdicts[f.file]
         if not excluded and f.rule not in off:

@@ -68,28 +68,37 @@ def lint_result(inputs, cache=None):
     return findings, diagnostics
 
 
-def check_series(tmp_path: Path, text: str, edits, stats: Optional[list] = None) -> int:
+def loaded(tmp_path: Path, text: str):
+    """``text`` written as the schema in ``tmp_path`` and loaded: (its path, its key in the
+    overrides, the inputs)."""
+    path = tmp_path / "schema.prisma"
+    key = str(path.resolve())
+    path.write_text(text)
+    return path, key, load_inputs(path, tmp_path, {key: text})
+
+
+def check_series(tmp_path: Path, text: str, edits, stats: Optional[list] = None, graph_each_step: bool = True) -> int:
     """Load ``text``, apply ``edits`` (start, end, insert) one after the other as the language
     server does (each load given the last one, each lint with the findings kept from the last
     one), and compare each step with a fresh load and lint. Returns how many models were reused
-    over the series; ``stats`` gets how many models kept their findings at each step."""
-    path = tmp_path / "schema.prisma"
-    path.write_text(text)
-    key = str(path.resolve())
-    current = load_inputs(path, tmp_path, {key: text})
+    over the series; ``stats`` gets how many models kept their findings at each step.
+    ``graph_each_step`` False: the model graphs are compared after the last edit only (the
+    findings after each one); a large schema's graph takes a second to compare."""
+    path, key, current = loaded(tmp_path, text)
     cache = FindingsCache()
     lint_result(current, cache)
     reused = 0
-    for start, end, insert in edits:
+    for step, (start, end, insert) in enumerate(edits, 1):
         text = text[:start] + insert + text[end:]
         before = {id(m) for m in current.unit.schema.models.values()}
         current = load_inputs(path, tmp_path, {key: text}, previous=current)
         reused += sum(1 for m in current.unit.schema.models.values() if id(m) in before)
         fresh = load_inputs(path, tmp_path, {key: text})
-        assert graph(current.unit.schema.models) == graph(fresh.unit.schema.models)
-        assert graph(current.unit.schema.relations) == graph(fresh.unit.schema.relations)
-        assert graph(current.unit.schema.enums) == graph(fresh.unit.schema.enums)
-        assert graph(current.unit.schema.join_tables) == graph(fresh.unit.schema.join_tables)
+        if graph_each_step or step == len(edits):
+            assert graph(current.unit.schema.models) == graph(fresh.unit.schema.models)
+            assert graph(current.unit.schema.relations) == graph(fresh.unit.schema.relations)
+            assert graph(current.unit.schema.enums) == graph(fresh.unit.schema.enums)
+            assert graph(current.unit.schema.join_tables) == graph(fresh.unit.schema.join_tables)
         assert lint_result(current, cache) == lint_result(fresh)
         if stats is not None:
             stats.append(cache.reused)
@@ -156,8 +165,8 @@ def test_an_edit_reuses_the_models_it_does_not_touch(tmp_path):
     # a doc comment above a model: that model is built again (its doc changed)
     at = text.index("model Project1 {")
     assert check_series(tmp_path, text, [(at, at, "/// documented\n")]) == n_models - 1
-    # a new enum: the names every field's kind depends on changed, nothing is reused
-    assert check_series(tmp_path, text, [(len(text), len(text), "enum Fresh {\n  A\n}\n")]) == 0
+    # a new enum: no field has its name as type, every model is reused
+    assert check_series(tmp_path, text, [(len(text), len(text), "enum Fresh {\n  A\n}\n")]) == n_models
 
 
 def test_kept_findings_are_handed_out_again_while_their_block_stays(tmp_path):
@@ -165,10 +174,7 @@ def test_kept_findings_are_handed_out_again_while_their_block_stays(tmp_path):
     is the same object (its span moves with the anchor); one with fix edits (absolute offsets
     into the file of one load) is copied for each load. Either way it reads as a fresh lint's."""
     text = synthetic_schema(300).replace("model Project1 {\n", "model Project1 {\n  @@index([id])\n", 1)
-    path = tmp_path / "schema.prisma"
-    key = str(path.resolve())
-    path.write_text(text)
-    current = load_inputs(path, tmp_path, {key: text})
+    path, key, current = loaded(tmp_path, text)
     cache = FindingsCache()
     ENGINE.lint(current, cache)
     handed: list[list] = []
@@ -286,3 +292,217 @@ def test_the_servers_diagnostics_after_changes_are_a_fresh_open(tmp_path):
 def _lsp_position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset)
     return line, offset - (text.rfind("\n", 0, offset) + 1)
+
+
+# -- the model builder's invalidation rule (model/builder.py ``_reusable``, builder_relations.py
+# ``relations``): edits that change what other models and relations are built from ----------
+
+
+def _parsed(tmp_path: Path, text: str):
+    """The schema of ``text`` (a fresh load), to find where the next edit goes."""
+    probe = tmp_path / "probe"
+    probe.mkdir(exist_ok=True)
+    return loaded(probe, text)[2].unit.schema
+
+
+def _id_field(m: Model) -> Optional[tuple[str, str]]:
+    """(name, type) of a model's one-field id, if it has one."""
+    pk = m.primary_key
+    if pk is None or len(pk.columns) != 1 or pk.columns[0].field not in m.fields:
+        return None
+    f = m.fields[pk.columns[0].field]
+    return (f.name, f.type) if f.kind == "scalar" else None
+
+
+def _models(schema) -> list[Model]:
+    return [m for m in schema.models.values() if m.kind == "model" and m.block is not None]
+
+
+def semantic_edits(tmp_path: Path, text: str, rng: random.Random) -> list[tuple[int, int, str]]:
+    """A handful of edits, one after the other, that change what more than one block is built
+    from: a field's type changed (to another scalar, then to a model's name), `@@map` changed
+    or added, a relation added (one side, then the other), a model renamed (its declaration,
+    then each field that names it), a model nobody names deleted, then one that others name."""
+    edits: list[tuple[int, int, str]] = []
+
+    def apply(start: int, end: int, insert: str) -> None:
+        nonlocal text
+        edits.append((start, end, insert))
+        text = text[:start] + insert + text[end:]
+
+    models = _models(_parsed(tmp_path, text))
+    if len(models) < 2:
+        return edits
+    # a field's type: a scalar to another scalar, then to a model's name (a relation field
+    # with no opposite: an error, and back)
+    m = rng.choice(models)
+    scalars = [f for f in m.block.fields if f.type is not None and f.type.name in ("String", "Int", "DateTime", "Boolean") and not f.attributes]
+    if scalars:
+        f = rng.choice(scalars)
+        start = f.type.span.start
+        apply(start, start + len(f.type.name), "Float")
+        apply(start, start + len("Float"), rng.choice(models).name)
+        apply(start, start + len(text[start:].split("?")[0].split("\n")[0].split(" ")[0]), f.type.name)
+    # @@map: changed where there is one, else added
+    m = rng.choice(_models(_parsed(tmp_path, text)))
+    mapped = [a for a in m.block.attributes if a.name == "map"]
+    if mapped:
+        value = mapped[0].args[0].value
+        apply(value.span.start, value.span.end, '"renamed_table"')
+    else:
+        at = m.block.close_span.start
+        apply(at, at, '  @@map("renamed_table")\n')
+    # a relation from one model to another, one side at a time
+    schema = _parsed(tmp_path, text)
+    targets = [m for m in _models(schema) if _id_field(m) is not None]
+    if targets:
+        target = rng.choice(targets)
+        holder = rng.choice(_models(schema))
+        id_name, id_type = _id_field(target)  # type: ignore[misc]
+        at = holder.block.close_span.start
+        apply(at, at, f'  xRel {target.name}? @relation("XRel", fields: [xRelId], references: [{id_name}])\n  xRelId {id_type}?\n')
+        target = _parsed(tmp_path, text).models[target.name]
+        at = target.block.close_span.start
+        apply(at, at, f'  xBack {holder.name}[] @relation("XRel")\n')
+    # a model renamed: its declaration, then each field whose type it is, one by one (one
+    # that few fields name: each step is compared with a fresh load)
+    schema = _parsed(tmp_path, text)
+    uses = {m.name: sum(f.type == m.name for o in schema.models.values() for f in o.fields.values()) for m in _models(schema)}
+    m = schema.models[rng.choice(sorted(uses, key=lambda n: (uses[n] == 0, uses[n]))[:3])]
+    old, new = m.name, m.name + "Renamed"
+    apply(m.name_span.start, m.name_span.end, new)
+    while True:
+        users = [
+            f.type.span.start
+            for other in _models(_parsed(tmp_path, text))
+            for f in other.block.fields
+            if f.type is not None and f.type.name == old
+        ]
+        if not users:
+            break
+        apply(users[0], users[0] + len(old), new)
+    # a model deleted: first one no other model names, then any
+    schema = _parsed(tmp_path, text)
+    named = {f.type for m in schema.models.values() for f in m.fields.values() if f.model != f.type}
+    alone = [m for m in _models(schema) if m.name not in named]
+    for pick in (alone, _models(schema)):
+        if pick:
+            m = rng.choice(pick)
+            apply(m.block.span.start, m.block.span.end, "")
+            schema = _parsed(tmp_path, text)
+    return edits
+
+
+def test_semantic_edits_of_every_corpus_schema_build_and_lint_as_a_fresh_load(tmp_path, corpus_texts):
+    """Every (one-file) corpus schema through the edits of :func:`semantic_edits`: after each
+    one, the incremental load (models and relations reused from the last one where nothing
+    they are built from changed) is the fresh load's model graph, findings and diagnostics."""
+    rng = random.Random(5)
+    checked = 0
+    for files in corpus_texts:
+        if len(files) != 1:
+            continue
+        ((_, text),) = files.items()
+        edits = semantic_edits(tmp_path, text, rng)
+        if edits:
+            series = tmp_path / f"s{checked}"
+            series.mkdir()
+            check_series(series, text, edits, graph_each_step=len(text) < 30_000)
+            checked += 1
+    assert checked > 30
+
+
+def test_relations_between_untouched_models_are_reused(tmp_path):
+    """The relations whose two models are both reused are the same objects after an edit; a
+    relation touching the edited model is made again; a model name that no field uses, added
+    or removed, rebuilds nothing."""
+    text = synthetic_schema(300)
+    path, key, current = loaded(tmp_path, text)
+
+    def edit(at: int, insert: str, end: Optional[int] = None) -> tuple[set[int], set[int]]:
+        nonlocal text, current
+        before_models = {id(m) for m in current.unit.schema.models.values()}
+        before = {id(r) for r in current.unit.schema.relations}
+        text = text[:at] + insert + text[at if end is None else end :]
+        current = load_inputs(path, tmp_path, {key: text}, previous=current)
+        schema = current.unit.schema
+        assert graph(schema.relations) == graph(load_inputs(path, tmp_path, {key: text}).unit.schema.relations)
+        fresh = {r.name for r in schema.relations if id(r) not in before}
+        rebuilt = {m.name for m in schema.models.values() if id(m) not in before_models}
+        return fresh, rebuilt
+
+    at = text.index("  title     String")  # inside Project0
+    fresh, rebuilt = edit(at, "  extra String?\n")
+    assert rebuilt == {"Project0"}
+    touching = {r.name for r in current.unit.schema.relations if "Project0" in (r.model, r.target)}
+    assert touching and fresh == touching
+    fresh, rebuilt = edit(len(text), "model Lonely {\n  id Int @id\n}\n")  # a new name no field uses
+    assert fresh == set() and rebuilt == {"Lonely"}
+    at = text.index("model Lonely")
+    fresh, rebuilt = edit(at, "", len(text))
+    assert fresh == set() and rebuilt == set()
+
+
+def test_schema_wide_findings_are_kept_while_the_schema_is_the_same(tmp_path):
+    """The rules that are not kept per model (they read other models: index names, cascade
+    chains) keep their findings while every model, relation and enum is the one of the last
+    lint and no block moved to another line: typing in a comment. A model built again, or a
+    line added above the blocks, runs them again. Either way the findings are a fresh lint's,
+    a missing-fk-index fix included (its edits are made again where the block is now)."""
+    text = synthetic_schema(300).replace("  @@index([createdAt(sort: Desc), ownerId])\n  @@unique([ownerId, title])", "  @@unique([title, ownerId])", 1)
+    path, key, current = loaded(tmp_path, text)
+    cache = FindingsCache()
+    first = ENGINE.lint(current, cache)
+    assert any(f.rule == "missing-fk-index" and f.fix is not None for f in first.findings)
+    whole = [r for r in ENGINE.rules_for(current) if r.scope == "schema" and r.id != "unused-suppression" and set(r.needs) <= {"schema", "prisma"}]
+    assert {"missing-fk-index", "identifier-too-long", "unindexed-cascade"} <= {r.id for r in whole}
+    first_line = len(text.split("\n", 1)[0])
+    at_model = text.index("  title     String    // a trailing comment") + len("  title     String    // a trailing comment")
+    steps = [
+        (first_line, first_line, " x", len(whole)),  # a comment: nothing rebuilt
+        (at_model + 2, at_model + 2, " y", 0),  # a comment in a model: that model built again
+        (first_line, first_line, " x", len(whole)),
+        (0, 0, "// above\n", 0),  # every block one line down: messages may quote lines
+        (0, 0, "", len(whole)),
+    ]
+    for start, end, insert, served in steps:
+        if start >= at_model:
+            start = end = text.index("// a trailing comment") + len("// a trailing comment")
+        text = text[:start] + insert + text[end:]
+        current = load_inputs(path, tmp_path, {key: text}, previous=current)
+        assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
+        assert cache.whole_reused == served
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    old=st.text(alphabet="ab \n\r\ufeff", max_size=40),
+    start=st.integers(0, 40),
+    length=st.integers(0, 10),
+    insert=st.text(alphabet="ab\n\r", max_size=8),
+)
+def test_an_edited_texts_line_index_is_the_whole_ones(old, start, length, insert):
+    """The line index the language server works out from the last one after an edit
+    (frontends/prisma/incremental.py ``edited_line_starts``) is the one of the whole text."""
+    from prisma_lint.frontends.prisma.incremental import edited_line_starts
+
+    start = min(start, len(old))
+    text = old[:start] + insert + old[min(len(old), start + length) :]
+    before = SourceFile("s.prisma", old)
+    assert SourceFile("s.prisma", text, line_starts=edited_line_starts(before, text)).line_starts == SourceFile("s.prisma", text).line_starts
+
+
+@settings(max_examples=200, deadline=None)
+@given(common=st.integers(0, 9000), old=st.text(alphabet="ab", max_size=6), new=st.text(alphabet="ab", max_size=6), tail=st.integers(0, 9000))
+def test_the_changed_range_is_the_longest_common_prefix_and_suffix(common, old, new, tail):
+    """changed_range compares thousands of characters at a time: across chunk edges, it still
+    finds the longest common prefix, then the longest common suffix of the rest."""
+    from prisma_lint.frontends.prisma.incremental import changed_range
+
+    a, b = "x" * common + old + "y" * tail, "x" * common + new + "y" * tail
+    start, old_end, new_end = changed_range(a, b)
+    prefix = next((i for i, (p, q) in enumerate(zip(a, b)) if p != q), min(len(a), len(b)))
+    assert start == prefix
+    rest = min(len(a), len(b)) - prefix
+    suffix = next((i for i in range(rest) if a[len(a) - 1 - i] != b[len(b) - 1 - i]), rest)
+    assert (old_end, new_end) == (len(a) - suffix, len(b) - suffix)

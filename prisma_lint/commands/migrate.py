@@ -7,7 +7,9 @@ from typing import Optional
 
 import click
 
-from ..cli import ANY_PATH, EXISTING_FILE, FOLDER_PATH, _config, _Exit, _fail, _load, _one_target, _registry, _rule_ids, _with_app, _write
+from ..cli import ANY_PATH, EXISTING_FILE, _config, _Exit, _fail, _load, _one_target, _registry, _rule_ids, _with_app, _write
+
+FOLDER_PATH = click.Path(file_okay=False)  # here: a check does not pay for its name's lookup (cli.py)
 
 
 @click.command()

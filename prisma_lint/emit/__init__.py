@@ -8,10 +8,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Optional, Protocol
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..findings import Finding
     from ..frontends.prisma.syntax import Diagnostic
+    from ..paths import StrPath
     from ..rules import Rule
 
 
@@ -27,8 +26,8 @@ class Formatter(Protocol):
         rules: Optional[Mapping[str, Rule]] = ...,
         files: Sequence[str] = ...,
         docs_url: Optional[str] = ...,  # the rules' pages, "{rule}" standing for the id
-        source_root: Optional[Path] = ...,  # the repository's top folder (SARIF paths)
-        cwd: Optional[Path] = ...,  # the folder the findings' paths are relative to
+        source_root: Optional[StrPath] = ...,  # the repository's top folder (SARIF paths)
+        cwd: Optional[StrPath] = ...,  # the folder the findings' paths are relative to
         fixed: Optional[int] = ...,  # after --fix: how many problems the fixes removed
         unsafe_fixes: bool = ...,
     ) -> str: ...

@@ -26,10 +26,15 @@ import errno
 import os
 import stat
 from collections.abc import Callable
-from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ..records import field, record
+from ..records import record
+from ..source import Snapshot  # what the loader keeps of each file it read (here before)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..paths import StrPath
 
 
 class WriteError(OSError):
@@ -47,24 +52,6 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
-
-
-@record(frozen=True)
-class Snapshot:
-    """What a file was when it was read: its size, mtime and the bytes themselves.
-
-    The bytes, not a hash of them: comparing them again before a write is exact, and a plain
-    check, which never writes, does not pay for hashing (hashlib's import alone is 12 M
-    instructions, 3% of a cold check). The text decoded from them is kept anyway; the bytes
-    add as much again, 50 MB at the size limit against a 2.7 GB peak."""
-
-    size: int
-    mtime_ns: int
-    data: bytes = field(repr=False)
-
-    @classmethod
-    def of(cls, st: os.stat_result, data: bytes) -> "Snapshot":
-        return cls(st.st_size, st.st_mtime_ns, data)
 
 
 def _why(e: OSError) -> str:
@@ -277,7 +264,7 @@ class _Signals:
 
 
 def write_files(
-    files: list[tuple[str, Path, bytes, Optional[Snapshot]]],
+    files: list[tuple[str, StrPath, bytes, Optional[Snapshot]]],
     before_replace: Optional[Callable[[], None]] = None,
 ) -> None:
     """Replace each ``(shown, path, data, read_as)`` all or nothing (see the module's docstring).

@@ -204,6 +204,9 @@ class Model:
     # where it comes from: "schema" (a Prisma model), "sql" (CREATE TABLE in a migration), or
     # "sql-inferred" (a table only named by CREATE INDEX: its columns are what the indexes show)
     origin: str = "schema"
+    # what is worked out from the model alone, kept with it (see model/cascade.py fk_coverage):
+    # (the index list it was worked out from, {key: value})
+    _derived: Optional[tuple] = field(default=None, repr=False)
 
     @property
     def file(self) -> str:
@@ -261,6 +264,18 @@ class Schema:
     _foreign_keys: Optional[dict[str, list[Relation]]] = field(default=None, repr=False)
     # what the models were built with (names, provider): when they may be reused (model/builder.py)
     _built_with: Optional[tuple] = field(default=None, repr=False)
+    # model name -> its relation fields as the builder grouped them (reused for kept models)
+    _relation_sides: Optional[dict[str, list]] = field(default=None, repr=False)
+    # a part of a schema (the language server lints again only the models whose neighbourhood
+    # changed: rule_cache.py): the whole schema, whose other models a rule may read
+    _whole: Optional["Schema"] = field(default=None, repr=False)
+
+    def model_named(self, name: str) -> Optional[Model]:
+        """The model ``name``, also when this is a part of a schema that leaves it out."""
+        m = self.models.get(name)
+        if m is None and self._whole is not None:
+            return self._whole.models.get(name)
+        return m
 
     def foreign_keys_of(self, model: str) -> list[Relation]:
         """The relations whose foreign key ``model`` holds (not implicit many-to-many), from a

@@ -217,9 +217,11 @@ def query_proof(ctx: RuleContext, model, index: Index, order: list[str]):
 
 
 def _evidence(pattern) -> list:
+    if pattern is None:  # no app read: _queries (and model.serving) stay unimported
+        return []
     from ._queries import evidence
 
-    return evidence([pattern]) if pattern is not None else []
+    return evidence([pattern])
 
 
 def _reordered(index: Index, order: list[str]) -> Index:

@@ -42,25 +42,26 @@ def _shown(f: ModelField) -> str:
 def check(ctx: RuleContext):
     schema = ctx.schema
     provider = schema.provider
-    for r in schema.relations:
-        if r.kind == "m-n" or not r.fields or r.span is None:
-            continue
-        model, target = schema.models[r.model], schema.models[r.target]
-        for fname, rname in zip(r.fields, r.references):
-            f, ref = model.fields.get(fname), target.fields.get(rname)
-            if f is None or ref is None or f.type != ref.type:
-                continue  # Prisma itself rejects differing scalar types
-            a, b = native(provider, f), native(provider, ref)
-            if a is None or b is None or a == b:
+    for model in schema.models.values():  # (the models asked about: scope="model")
+        for r in schema.foreign_keys_of(model.name):
+            target = schema.model_named(r.target)
+            if r.span is None or target is None:
                 continue
-            yield ctx.finding(
-                r.span,
-                f"foreign key `{model.name}.{fname}` is {_shown(f)} but `{target.name}.{rname}` is {_shown(ref)}: "
-                "joins and foreign-key checks must cast one side, and an index on the cast side goes unused",
-                model=model.name,
-                fields=[fname],
-                help=f"give `{fname}` the same native type as `{target.name}.{rname}`",
-            )
+            for fname, rname in zip(r.fields, r.references):
+                f, ref = model.fields.get(fname), target.fields.get(rname)
+                if f is None or ref is None or f.type != ref.type:
+                    continue  # Prisma itself rejects differing scalar types
+                a, b = native(provider, f), native(provider, ref)
+                if a is None or b is None or a == b:
+                    continue
+                yield ctx.finding(
+                    r.span,
+                    f"foreign key `{model.name}.{fname}` is {_shown(f)} but `{target.name}.{rname}` is {_shown(ref)}: "
+                    "joins and foreign-key checks must cast one side, and an index on the cast side goes unused",
+                    model=model.name,
+                    fields=[fname],
+                    help=f"give `{fname}` the same native type as `{target.name}.{rname}`",
+                )
 
 
 RULE = Rule(
@@ -69,4 +70,5 @@ RULE = Rule(
     fixable="no",
     summary="A foreign key whose native type differs from the referenced column's.",
     check=check,
+    scope="model",  # a finding is on the model holding the key, and reads the model it references
 )

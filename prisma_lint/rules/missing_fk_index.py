@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..findings import Fix
 from ..fix.edits import add_index_fix
-from ..model.cascade import delete_fan_out, fk_indexes_apply, relation_key
-from ..model.indexing import index_label, key_coverage
+from ..model.cascade import delete_fan_out, fk_coverage, fk_indexes_apply, relation_key
+from ..model.indexing import index_label
 from . import Rule, RuleContext
 from .table_stats import MIN_ROWS, size_note, small_table
 
@@ -89,8 +89,7 @@ def check(ctx: RuleContext):
         model = schema.models[r.model]
         if model.kind != "model" or model.ignored:
             continue
-        indexes = list(model.indexes) + list(ctx.extra_indexes.get(model.name, ()))
-        how, partial = key_coverage(model, indexes, r.fields)
+        how, partial = fk_coverage(model, ctx.extra_indexes.get(model.name, []), r.fields)
         if how == "probe" and prisma_warns:
             # Prisma's own validator warns unless an index leads with the whole key, and users see
             # that warning: say the same, as "partly indexed"

@@ -42,4 +42,5 @@ RULE = Rule(
     summary="A composite unique constraint with an optional column: no uniqueness while it is NULL (PostgreSQL).",
     check=check,
     needs=("schema",),
+    scope="model",  # a finding is on one model's @@unique and reads only that model
 )

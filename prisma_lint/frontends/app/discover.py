@@ -10,13 +10,19 @@ built for.
 
 from __future__ import annotations
 
-import fnmatch
-import glob
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+# in discovery.py, which a plain check imports anyway (this module only when there is an app)
+from ...discovery import EXTENSIONS, project_root
+
+# pathlib, glob and fnmatch only when there is an app (a plain check imports none: paths.py)
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ...paths import StrPath
 
 ALWAYS_SKIP_DIRS = frozenset(
     {
@@ -64,38 +70,6 @@ DEFAULT_APP_EXCLUDE = (
     "seed.*",
 )
 MAX_FILE_BYTES = 1_000_000  # a bigger .js file is a bundle, not source
-EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs")
-
-
-def project_root(schema_path: Path) -> Optional[Path]:
-    """The app's root above ``schema_path`` (a file or folder), or None."""
-    start = schema_path.resolve()
-    if not start.is_dir():
-        start = start.parent
-    folders = [start, *start.parents]
-    # never above the repository: a stray ~/package.json made a repo without one read the
-    # whole home folder
-    git = next((i for i, f in enumerate(folders) if (f / ".git").exists()), None)
-    if git is not None:
-        folders = folders[: git + 1]
-    nearest_package = None
-    for folder in folders:
-        if (folder / "pnpm-workspace.yaml").is_file() or (folder / "turbo.json").is_file():
-            return folder
-        pkg = folder / "package.json"
-        if pkg.is_file():
-            if nearest_package is None:
-                nearest_package = folder
-            import json  # here: a schema with no package.json above it never needs it
-
-            try:
-                if "workspaces" in json.loads(pkg.read_text(encoding="utf-8")):
-                    return folder
-            except (OSError, ValueError, UnicodeDecodeError):
-                pass
-    if nearest_package is not None:
-        return nearest_package
-    return folders[-1] if git is not None else None
 
 
 class _Excludes:
@@ -103,6 +77,8 @@ class _Excludes:
     16 fnmatch calls per entry were 50 ms of a warm run over 2,800 files."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
+        import fnmatch
+
         names = [fnmatch.translate(p) for p in patterns if "/" not in p]
         paths = [fnmatch.translate(p.strip("/")) for p in patterns if "/" in p]
         paths += [fnmatch.translate(p.strip("/") + "/*") for p in patterns if "/" in p]
@@ -113,30 +89,37 @@ class _Excludes:
         return bool((self.name and self.name(name)) or (self.path and self.path(rel)))
 
 
-def app_paths_for(schema_path: Optional[Path], paths: Iterable[str], config) -> tuple[list[Path], Optional[Path]]:
+def app_paths_for(schema_path: Optional[StrPath], paths: Iterable[str], config) -> tuple[list[StrPath], Optional[StrPath]]:
     """The folders/globs to read, and the base they are relative to: ``--app`` (from the working
-    directory), else the config's ``app`` (from the config's folder), else the project root."""
-    given = [Path(p) for p in paths]
-    if given:
-        return given, Path.cwd()
-    configured = getattr(config, "app", None)
-    if configured:
-        base = config.path.parent if config.path is not None else Path.cwd()
-        return [Path(p) for p in configured], base
+    directory), else the config's ``app`` (from the config's folder), else the project root
+    (of the type ``schema_path`` is)."""
+    paths = list(paths)
+    configured: Optional[list[str]] = getattr(config, "app", None)
+    if paths or configured:
+        from pathlib import Path
+
+        if paths:
+            return [Path(p) for p in paths], Path.cwd()
+        base = Path(config.path).parent if config.path is not None else Path.cwd()
+        return [Path(p) for p in configured or ()], base
     if schema_path is None:
         return [], None
     root = project_root(schema_path)
     return ([root] if root is not None else []), root
 
 
-def find_app_files(schema_path: Optional[Path], paths: Iterable[str], config) -> tuple[list[str], list[Path]]:
+def find_app_files(schema_path: Optional[StrPath], paths: Iterable[str], config) -> tuple[list[str], list[Path]]:
     """The app's source files (absolute, sorted) and the folders or globs they came from.
 
     Cheap when there is no app: a plain ``check`` calls it before importing the reader, its
     cache and tree-sitter (34 M instructions, a tenth of a cold check, for an app of no files)."""
     roots, base = app_paths_for(schema_path, paths, config)
-    files = app_file_names(roots, app_exclude(config), base) if roots else []
-    return files, [(base / r) if base else r for r in roots]
+    if not roots:
+        return [], []
+    from pathlib import Path
+
+    files = app_file_names(roots, app_exclude(config), base)
+    return files, [(Path(base) / r) if base else Path(r) for r in roots]
 
 
 def app_exclude(config) -> tuple[str, ...]:
@@ -145,7 +128,7 @@ def app_exclude(config) -> tuple[str, ...]:
     return tuple(DEFAULT_APP_EXCLUDE if exclude is None else exclude)
 
 
-def app_scope(schema_path: Path, paths: Iterable[str] = (), config=None) -> Optional["AppScope"]:
+def app_scope(schema_path: StrPath, paths: Iterable[str] = (), config=None) -> Optional["AppScope"]:
     """The files :func:`find_app_files` finds for the schema at ``schema_path`` (with these
     ``--app`` paths and this config), as a test on one file's path (``file in scope``), without
     walking the app; None: no app."""
@@ -157,13 +140,15 @@ def is_source(name: str) -> bool:
     return name.endswith(EXTENSIONS) and not name.endswith((".d.ts", ".d.mts", ".d.cts", ".min.js"))
 
 
-def app_files(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> list[Path]:
+def app_files(paths: Iterable[StrPath], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[StrPath] = None) -> list[Path]:
     """The source files under ``paths`` (folders, files or globs; relative ones from ``base``),
     sorted, each once. A file named outright is read even when an exclude matches it."""
+    from pathlib import Path
+
     return [Path(f) for f in app_file_names(paths, exclude, base)]
 
 
-def app_file_names(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> list[str]:
+def app_file_names(paths: Iterable[StrPath], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[StrPath] = None) -> list[str]:
     """``app_files`` as absolute path strings (what the reader uses: no Path per file)."""
     excluded = _Excludes(exclude)
     folders, out = _expand(paths, excluded, base)
@@ -172,11 +157,14 @@ def app_file_names(paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT
     return sorted(out)
 
 
-def _expand(paths: Iterable[str | Path], excluded: _Excludes, base: Optional[Path]) -> tuple[list[str], set[str]]:
+def _expand(paths: Iterable[StrPath], excluded: _Excludes, base: Optional[StrPath]) -> tuple[list[str], set[str]]:
     """The folders to walk and the files to read outright (absolute paths) for the app paths:
     folders, files (read even when an exclude matches them) and globs (whose files are
     filtered like a walk's)."""
-    base = base or Path.cwd()
+    import glob
+    from pathlib import Path
+
+    base = Path(base) if base else Path.cwd()
     folders: list[str] = []
     files: set[str] = set()
     for raw in paths:
@@ -204,7 +192,7 @@ class AppScope:
     passes one changed file; the app it belongs to may hold thousands). The globs are expanded
     once, here."""
 
-    def __init__(self, paths: Iterable[str | Path], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[Path] = None) -> None:
+    def __init__(self, paths: Iterable[StrPath], exclude: Iterable[str] = DEFAULT_APP_EXCLUDE, base: Optional[StrPath] = None) -> None:
         self.excluded = _Excludes(exclude)
         folders, files = _expand(paths, self.excluded, base)
         self.folders = [os.path.realpath(f) for f in folders]  # real paths of the folders walked

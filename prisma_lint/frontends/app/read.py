@@ -10,13 +10,16 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ...records import field, record
 from .cache import FactsCache, content_hash
 from .discover import DEFAULT_APP_EXCLUDE, EXTENSIONS, MAX_FILE_BYTES, app_exclude, find_app_files
 from .extract import FileFacts, RawCall, extract
 from .patterns import AppQueries, QueryPattern
+
+if TYPE_CHECKING:
+    from ...paths import StrPath
 
 
 @record(eq=False)
@@ -76,7 +79,7 @@ def read_app(
     *,
     cache_dir: Optional[Path] = None,
     cwd: Optional[Path] = None,
-    schema_path: Optional[Path] = None,
+    schema_path: Optional[StrPath] = None,
     found: Optional[tuple[list[str], list[Path]]] = None,
 ) -> AppQueries:
     """Everything the app's code asks of ``schema`` (a LoadedSchema or a Schema).

@@ -160,7 +160,8 @@ class LarkReference:
 def main(argv: list[str]) -> int:
     grammar_path = resource_path("grammars", "prisma.lark")
     out = Path(__file__).with_name("_tables.py")
-    text = tables_text(compile_tables(grammar_path.read_text(encoding="utf-8")))
+    with open(grammar_path, encoding="utf-8") as f:
+        text = tables_text(compile_tables(f.read()))
     return update_generated(out, text, "--check" in argv, "python -m prisma_lint.frontends.prisma.grammar_tables")
 
 

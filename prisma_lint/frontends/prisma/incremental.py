@@ -8,11 +8,11 @@ this module. ``tests/test_incremental_parse.py`` holds it to a whole parse.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any, Optional, cast
 
 from ... import records
-from ...source import Anchor, SourceFile, Span
+from ...source import BOM, Anchor, SourceFile, Span
 from .lalr import ParseError
 from .lexer import BLOCK_KEYWORDS, LexResult, Token, lex_blocks
 from .parser import _attach_docs, comment_of
@@ -66,6 +66,24 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     lexed_chars = 0
     p = k = low = 0  # where the walk is in the new text; the old segment expected there; the first not reused
 
+    comment_moves: list[tuple[Anchor, int]] = []  # (a reused comment's own anchor, how far it moves), in `move` mode
+
+    def carry(old_ones: list[Comment], d: int) -> list[Comment]:
+        """Old comments in the new text, ``d`` further: copied, or in ``move`` mode the comments
+        themselves once they have an anchor of their own (a copy's), moved with the blocks (a
+        copy each took ~1 ms of a change on the 7,600-line schema's ~400 comments)."""
+        if not move:
+            return [relocate(c, source, d) for c in old_ones]
+        out = []
+        for c in old_ones:
+            a = c.span._anchor
+            if type(a) is Anchor:
+                comment_moves.append((a, d))
+                out.append(c)
+            else:  # lexed at the last parse (absolute): copied once, with an anchor of its own
+                out.append(relocate(c, source, d))
+        return out
+
     def window(k: int, low: int) -> range:
         """The old segments that may come next: the expected one, the one before it (a block
         was inserted) and two after it (blocks were deleted); never one already reused."""
@@ -94,21 +112,21 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
             else:
                 out.append(relocate(b, source, d))
             lo, hi = bisect_left(comment_starts, g), bisect_left(comment_starts, e)
-            comments += [relocate(c, source, d) for c in old_comments[lo:hi]]
+            comments += carry(old_comments[lo:hi], d)
             p, k = p + e - g, j + 1
             low = k
             continue
         if n_new - p == len(tail) and new.startswith(tail, p):  # the tail, unchanged
             d = p - ends[-1]
             lo = bisect_left(comment_starts, ends[-1])
-            comments += [relocate(c, source, d) for c in old_comments[lo:]]
+            comments += carry(old_comments[lo:], d)
             break
         if low <= k < nb:
             tail_of = _edited_tail(parser, source, previous, p, k, gaps[k], comment_starts, moves if move else None)
             if tail_of is not None:  # the block's lines above the first change copied, the rest lexed
                 block, stop, from_line, lexed_comments = tail_of
                 lo, hi = bisect_left(comment_starts, gaps[k]), bisect_left(comment_starts, from_line)
-                comments += [relocate(c, source, p - gaps[k]) for c in old_comments[lo:hi]]
+                comments += carry(old_comments[lo:hi], p - gaps[k])
                 comments += lexed_comments
                 lexed_chars += stop - (from_line + p - gaps[k])
                 p = stop
@@ -156,6 +174,9 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     if move:  # nothing can fail from here: the previous file is given up only now
         for b, d in moves:
             anchor = cast(Anchor, b.span.anchor)  # every span of a parsed block has its block's
+            anchor.file = source
+            anchor.base += d
+        for anchor, d in comment_moves:
             anchor.file = source
             anchor.base += d
     if fresh:
@@ -301,24 +322,62 @@ def _patch_block(
 
 def changed_range(old: str, new: str) -> tuple[int, int, int]:
     """Where two texts differ: ``(start, end in old, end in new)`` around the changed middle
-    (the longest common prefix and suffix are found by halving: slices compare in C)."""
+    (the longest common prefix, then the longest common suffix of what is left)."""
     limit = min(len(old), len(new))
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[:mid] == new[:mid]:
+    prefix = _common(old, new, limit, False)
+    suffix = _common(old, new, limit - prefix, True)
+    return prefix, len(old) - suffix, len(new) - suffix
+
+
+def _common(a: str, b: str, limit: int, from_end: bool) -> int:
+    """The length (at most ``limit``) of the longest common prefix of ``a`` and ``b``, or with
+    ``from_end`` of their longest common suffix: compared 4,096 characters at a time (slices
+    compare in C), then by halving in the first chunk that differs. Halving over the whole text
+    copied it ~18 times: 1.3 ms for a change on the first line of the 7,600-line schema, now
+    ~0.1 ms."""
+    na, nb = len(a), len(b)
+
+    def same(i: int, j: int) -> bool:  # the characters i..j from the start (or the end) alike
+        if from_end:
+            return a[na - j : na - i] == b[nb - j : nb - i]
+        return a[i:j] == b[i:j]
+
+    i = 0
+    while i < limit:
+        j = min(i + 4096, limit)
+        if not same(i, j):
+            break
+        i = j
+    else:
+        return limit
+    lo, hi = i, j  # alike up to lo; not up to hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if same(lo, mid):
             lo = mid
         else:
-            hi = mid - 1
-    prefix = lo
-    lo, hi = 0, limit - prefix
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[len(old) - mid :] == new[len(new) - mid :]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return prefix, len(old) - lo, len(new) - lo
+            hi = mid
+    return lo
+
+
+def edited_line_starts(old: SourceFile, text: str) -> list[int]:
+    """The line index of ``text``, an edit of ``old``'s: ``old``'s up to the change, the line
+    breaks in the changed middle, and ``old``'s after it moved by the change's length (the
+    whole index again, ``source._line_starts``, took ~1.5 ms of a language-server change on the
+    7,600-line schema: this ~0.4 ms). Empty (worked out whole by SourceFile) with a `\r` or a
+    byte order mark in either text."""
+    if old.bom or text.startswith(BOM) or "\r" in text or "\r" in old.text:
+        return []
+    start, old_end, new_end = changed_range(old.text, text)
+    starts = old.line_starts
+    middle = []
+    k = text.find("\n", start, new_end)
+    while k != -1:
+        middle.append(k + 1)
+        k = text.find("\n", k + 1, new_end)
+    d = new_end - old_end
+    after = starts[bisect_right(starts, old_end) :]
+    return starts[: bisect_right(starts, start)] + middle + ([s + d for s in after] if d else after)
 
 
 _RELOCATORS: dict[type, Any] = {}

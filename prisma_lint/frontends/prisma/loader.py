@@ -7,15 +7,18 @@ import gc
 import os
 import re
 import stat
-from pathlib import Path
-from typing import Optional
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Optional
 
-from ...fix.write import Snapshot
 from ...model.builder import build_schema
 from ...model.schema import Schema
+from ...paths import as_given, clean, relative_to, text
 from ...records import field, record
-from ...source import SourceFile, Span
+from ...source import Snapshot, SourceFile, Span
 from .syntax import Diagnostic, SchemaFile
+
+if TYPE_CHECKING:
+    from ...paths import P, StrPath
 
 SKIP_DIRS = frozenset({"node_modules", ".git"})
 
@@ -35,7 +38,9 @@ class LoadedSchema:
     root: str  # the file or folder that was read
     discovered_by: Optional[str] = None  # how it was found, when no path was given
     read_errors: list[Diagnostic] = field(default_factory=list)
-    paths: dict[str, Path] = field(default_factory=dict)  # shown path -> file on disk
+    # shown path -> file on disk: a str, or a Path when the schema's path was given as one (Any:
+    # each caller reads the type it passed)
+    paths: dict[str, Any] = field(default_factory=dict)
     read_as: dict[str, Snapshot] = field(default_factory=dict)  # shown path -> the file as read
 
     def texts(self) -> dict[str, str]:
@@ -57,23 +62,23 @@ class LoadedSchema:
         return any(d.severity == "error" for d in self.diagnostics)
 
 
-def display_path(path: Path | str, cwd: Optional[Path] = None) -> str:
+def display_path(path: StrPath, cwd: Optional[StrPath] = None) -> str:
     """``path`` relative to the working directory when it is below it, else as given."""
-    p = Path(path)
     try:
-        base = cwd or Path.cwd()
-        rel = p.resolve().relative_to(base.resolve())
-        return rel.as_posix()
+        base = os.fspath(cwd) if cwd else os.getcwd()
+        rel = relative_to(os.path.realpath(os.fspath(path) or "."), os.path.realpath(base))
     except (ValueError, OSError):
-        return str(path)
+        rel = None
+    return str(path) if rel is None else rel
 
 
-def schema_files_in(folder: Path) -> list[Path]:
-    """Every ``*.prisma`` below ``folder``, in a stable order (node_modules skipped)."""
-    out: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+def schema_files_in(folder: P) -> list[P]:
+    """Every ``*.prisma`` below ``folder``, in a stable order (node_modules skipped); paths of
+    the type ``folder`` is (``str`` or ``Path``)."""
+    out: list[P] = []
+    for dirpath, dirnames, filenames in os.walk(text(folder)):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".prisma"))
+        out.extend(as_given(folder, clean(os.path.join(dirpath, f))) for f in sorted(filenames) if f.endswith(".prisma"))
     return out
 
 
@@ -81,7 +86,7 @@ class NotReadable(Exception):
     """Not a file prisma-lint reads (a device, FIFO, /proc file, or too big); the message says why."""
 
 
-def read_bytes(path: Path, limit: int = MAX_SCHEMA_BYTES) -> tuple[bytes, os.stat_result]:
+def read_bytes(path: StrPath, limit: int = MAX_SCHEMA_BYTES) -> tuple[bytes, os.stat_result]:
     """A regular file's bytes (and its stat when opened). Never blocks on a FIFO, never reads a
     device or a /proc file, and stops at ``limit`` bytes; raises :class:`OSError` or
     :class:`NotReadable` with the reason."""
@@ -110,15 +115,23 @@ def read_bytes(path: Path, limit: int = MAX_SCHEMA_BYTES) -> tuple[bytes, os.sta
 
 
 def read_source(
-    path: Path,
+    path: StrPath,
     shown: str,
     overrides: Optional[dict[str, str]] = None,
     snapshots: Optional[dict[str, Snapshot]] = None,
+    before: Optional[SourceFile] = None,
 ) -> tuple[Optional[SourceFile], Optional[Diagnostic]]:
+    """``before``: the same file read last (the language server's last lint): an unsaved
+    buffer's line index is worked out from its one (see ``incremental.edited_line_starts``)."""
     if overrides is not None:
-        key = str(path.resolve())
+        key = os.path.realpath(path)
         if key in overrides:
-            return SourceFile(shown, overrides[key]), None
+            text = overrides[key]
+            if before is not None:
+                from .incremental import edited_line_starts
+
+                return SourceFile(shown, text, line_starts=edited_line_starts(before, text)), None
+            return SourceFile(shown, text), None
     try:
         data, st = read_bytes(path)
     except OSError as e:
@@ -161,8 +174,8 @@ def parse_files(sources: list[SourceFile], previous_schema: Optional[Schema] = N
 
 
 def load_schema(
-    path: Path | str,
-    cwd: Optional[Path] = None,
+    path: StrPath,
+    cwd: Optional[StrPath] = None,
     overrides: Optional[dict[str, str]] = None,
     previous: Optional[LoadedSchema] = None,
 ) -> LoadedSchema:
@@ -173,17 +186,18 @@ def load_schema(
     lint): only the blocks that changed since are parsed again, and the others are moved from
     it into the result: ``previous`` is given up (it no longer reads right afterwards).
     """
-    p = Path(path)
-    if p.is_dir():
-        paths = schema_files_in(p)
+    p = clean(os.fspath(path))
+    if os.path.isdir(p):
+        paths = [as_given(path, f) for f in schema_files_in(p)]
         if not paths:
             raise SchemaNotFound(f"{display_path(p, cwd)}: no .prisma files in this folder")
-    elif p.exists() or (overrides and str(p.resolve()) in overrides):
-        paths = [p]
+    elif os.path.exists(p) or (overrides and os.path.realpath(p) in overrides):
+        paths = [as_given(path, p)]
     else:
         raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
     snapshots: dict[str, Snapshot] = {}
-    sources, errors, shown = read_sources(paths, cwd, overrides, snapshots)
+    before = {f.source.path: f.source for f in previous.schema.files} if previous is not None else None
+    sources, errors, shown = read_sources(paths, cwd, overrides, snapshots, before)
     kept = []
     for src in sources:
         if _SCHEMA_START.match(src.text) or (src.path.endswith(".prisma") and "\0" not in src.text[:4096]):
@@ -204,20 +218,22 @@ def load_schema(
 
 
 def read_sources(
-    paths: list[Path],
-    cwd: Optional[Path] = None,
+    paths: Sequence[StrPath],
+    cwd: Optional[StrPath] = None,
     overrides: Optional[dict[str, str]] = None,
     snapshots: Optional[dict[str, Snapshot]] = None,
-) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Path]]:
+    before: Optional[dict[str, SourceFile]] = None,
+) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Any]]:
     """Read files: (the sources, the read errors, shown path -> file on disk); ``snapshots``
-    gets each file as read (for the check before a fix replaces it)."""
+    gets each file as read (for the check before a fix replaces it); ``before``: shown path ->
+    the file read last (see :func:`read_source`)."""
     sources: list[SourceFile] = []
     errors: list[Diagnostic] = []
-    shown: dict[str, Path] = {}
+    shown: dict[str, Any] = {}
     for f in paths:
         name = display_path(f, cwd)
         shown[name] = f
-        src, err = read_source(f, name, overrides, snapshots)
+        src, err = read_source(f, name, overrides, snapshots, before.get(name) if before else None)
         if err:
             errors.append(err)
         elif src is not None:

@@ -327,7 +327,8 @@ class PrismaParser:
         self.blocks_parsed = 0  # how many top-level blocks this parser has parsed (tests count them)
         self.chars_lexed = 0  # how many characters its incremental parses lexed (tests count them)
         self.lines_parsed = 0  # how many declaration lines of edited blocks it parsed (the others were copied)
-        grammar = resource_path("grammars", "prisma.lark").read_text(encoding="utf-8")
+        with open(resource_path("grammars", "prisma.lark"), encoding="utf-8") as f:
+            grammar = f.read()
         if engine == "lark":
             from .grammar_tables import LarkReference
 

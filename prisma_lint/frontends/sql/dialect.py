@@ -10,10 +10,14 @@ false `schema-drift` findings for every table.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..prisma.syntax import Diagnostic
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ...paths import StrPath
 
 READ_PROVIDERS = frozenset({"postgresql", "cockroachdb"})
 _NAMES = {"mysql": "MySQL", "sqlite": "SQLite", "sqlserver": "SQL Server", "mongodb": "MongoDB"}
@@ -35,6 +39,9 @@ def _schema_provider_near(folder: Path) -> Optional[str]:
     """The datasource provider of a schema near a migrations folder (``prisma/schema.prisma`` or
     ``prisma/schema/*.prisma`` for ``prisma/migrations``; up to three levels up for a lone
     ``.sql`` file), read without parsing the schema."""
+    from pathlib import Path  # only with SQL to read (a plain check imports no pathlib: paths.py)
+
+    folder = Path(folder)
     candidates: list[Path] = []
     for parent in (folder, *list(folder.parents)[:3]):
         candidates += sorted(parent.glob("*.prisma")) + sorted((parent / "schema").glob("*.prisma"))
@@ -48,19 +55,21 @@ def _schema_provider_near(folder: Path) -> Optional[str]:
     return None
 
 
-def migrations_folder_of(path: Path) -> Path:
+def migrations_folder_of(path: StrPath) -> Path:
     """The migrations folder a `.sql` path belongs to: itself for a folder, ``<dir>`` for
     ``<dir>/<timestamp>_<name>/migration.sql``, else the file's folder."""
+    from pathlib import Path
+
     from ...discovery import migrations_root
 
-    p = path.resolve()
+    p = Path(path).resolve()
     if p.is_dir():
         return p
     root = migrations_root(p)
     return root if root != p else p.parent
 
 
-def sql_provider(path: Path, schema_provider: Optional[str] = None) -> Optional[str]:
+def sql_provider(path: StrPath, schema_provider: Optional[str] = None) -> Optional[str]:
     """The provider whose SQL ``path`` holds: the lock file's, else the schema's (given, or the
     schema found next to the migrations folder); None when nothing says (read as PostgreSQL)."""
     folder = migrations_folder_of(path)
@@ -71,7 +80,7 @@ def is_read(provider: Optional[str]) -> bool:
     return provider is None or provider in READ_PROVIDERS
 
 
-def skipped_unit(path: Path, cwd: Optional[Path] = None):
+def skipped_unit(path: StrPath, cwd: Optional[StrPath] = None):
     """An empty unit standing for SQL that is not read (nothing to lint in it)."""
     from ..prisma.loader import LoadedSchema, display_path
     from .replay import read_sql

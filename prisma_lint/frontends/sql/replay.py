@@ -15,13 +15,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from ...model import naming
 from ...model.schema import Enum, EnumValueDef, FieldKind, Index, IndexColumn, IndexKind, Model, ModelField, NativeType, Relation, Schema
 from ...records import field, record
 from ...source import SourceFile, Span
 from ..prisma.syntax import Comment, Diagnostic, SchemaFile
+
+if TYPE_CHECKING:
+    from ...paths import StrPath
 
 # what a statement is to the SQL rules; "other" covers everything they do not read
 StatementKind = Literal["create-table", "create-index", "drop-index", "alter-table", "begin", "commit", "other"]
@@ -563,7 +566,7 @@ def read_sql(sources: list[SourceFile]) -> Schema:
     return replay.schema()
 
 
-def load_sql(path: Path | str, cwd: Optional[Path] = None, overrides: Optional[dict[str, str]] = None):
+def load_sql(path: Path | str, cwd: Optional[StrPath] = None, overrides: Optional[dict[str, str]] = None):
     """A LoadedSchema for SQL (a file, a folder of .sql files, or a Prisma migrations folder)."""
     from ..prisma.loader import LoadedSchema, SchemaNotFound, display_path, read_sources
 
