@@ -14,12 +14,13 @@ from test_lalr import dump, edited_corpus_text
 from test_parser_properties import apply_edit, edits, rendered_schemas
 
 from prisma_lint.frontends.prisma import fastpath
-from prisma_lint.frontends.prisma.parser import PrismaParser
+from prisma_lint.frontends.prisma.parser import FAST_PATH_FROM, PrismaParser
 from prisma_lint.source import SourceFile
 
 FAST = PrismaParser()
+FAST.fast_from = 0  # a small text too (a plain check takes the fast path from FAST_PATH_FROM characters)
 SLOW = PrismaParser()
-SLOW._fast = False
+SLOW.fast_from = None
 
 
 def parsed_both_ways(text: str, path: str = "schema.prisma"):
@@ -40,7 +41,7 @@ def fast_blocks(monkeypatch, text: str) -> int:
         read.append(result is not None)
         return result
 
-    monkeypatch.setattr("prisma_lint.frontends.prisma.parser.parse_block", counting)
+    monkeypatch.setattr(fastpath, "parse_block", counting)
     parsed_both_ways(text)
     return sum(read)
 
@@ -86,6 +87,20 @@ def test_the_common_shapes_are_read_by_the_fast_path(monkeypatch):
     for ending in ("\r\n", "\r"):
         assert fast_blocks(monkeypatch, COMMON.replace("\n", ending)) == 4
     assert fast_blocks(monkeypatch, "\ufeff" + COMMON.replace("  ", "\t")) == 4
+
+
+def test_a_plain_parser_reads_only_large_texts_fast(monkeypatch):
+    """The fast path's regular expressions cost more to compile than they save on a small
+    schema: a plain parser takes it from FAST_PATH_FROM characters, the same tree either way."""
+    read = []
+    real = fastpath.parse_block
+    monkeypatch.setattr(fastpath, "parse_block", lambda *args: read.append(1) or real(*args))
+    plain = PrismaParser()
+    small = plain.parse(SourceFile("schema.prisma", COMMON))
+    assert read == [] and dump(small) == dump(SLOW.parse(SourceFile("schema.prisma", COMMON)))
+    large_text = COMMON + "\n" * (FAST_PATH_FROM - len(COMMON))
+    large = plain.parse(SourceFile("schema.prisma", large_text))
+    assert len(read) == 4 and dump(large) == dump(SLOW.parse(SourceFile("schema.prisma", large_text)))
 
 
 @pytest.mark.parametrize(

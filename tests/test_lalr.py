@@ -34,6 +34,7 @@ GRAMMAR = REPO / "grammars" / "prisma.lark"
 TABLES = REPO / "prisma_lint" / "frontends" / "prisma" / "_tables.py"
 
 TABLE_PARSER = PrismaParser()
+TABLE_PARSER.fast_from = 0  # its fast path on every text, small ones too (fastpath.py)
 LARK_PARSER = PrismaParser(engine="lark")
 
 

@@ -17,7 +17,6 @@ from typing import Any, Optional
 
 from ...resources import resource_path
 from ...source import Anchor, SourceFile, Span
-from .fastpath import parse_block
 from .lalr import LalrParser, ParseError, load_tables, only_child, stored_tables
 from .lexer import MAX_NESTING, LexResult, RawBlock, RawComment, Token, lex_blocks
 from .syntax import (
@@ -40,6 +39,10 @@ from .syntax import (
 )
 
 _MAX_RECOVERIES = 200  # per block; beyond that the block is given up
+# the fast path's regular expressions cost 6 M instructions to compile (2.6% of a cold check of
+# a 100-line schema); from about 9,000 characters (~350 synthetic lines) it saves more than that
+# (cold check, callgrind: 300 lines +1.0 M with it, 1,000 lines -21.5 M, 3,000 lines -81 M)
+FAST_PATH_FROM = 10_000
 
 _TOKEN_NAMES = {
     "IDENT": "a name",
@@ -323,7 +326,9 @@ class PrismaParser:
     def __init__(self, engine: str = "tables") -> None:
         self._builder = _Builder()
         self._parser: Any
-        self._fast = engine == "tables"  # read the commonest blocks straight from the text (fastpath.py)
+        # from this many characters of text, the commonest blocks are read straight from it
+        # (fastpath.py); None: never (Lark's runtime is the reference the tests compare with)
+        self.fast_from: Optional[int] = FAST_PATH_FROM if engine == "tables" else None
         self.blocks_parsed = 0  # how many top-level blocks this parser has parsed (tests count them)
         self.chars_lexed = 0  # how many characters its incremental parses lexed (tests count them)
         self.lines_parsed = 0  # how many declaration lines of edited blocks it parsed (the others were copied)
@@ -368,7 +373,11 @@ class PrismaParser:
         # peak RSS to load, against every token lexed first); and each block gets its docs
         # at once, from the comments lexed up to its end, while its nodes are in the CPU's
         # cache (a pass over every block and field after the parse: ~55 ms of a 100k-line one)
-        fast = partial(parse_block, source) if self._fast else None
+        fast = None
+        if self.fast_from is not None and len(source.text) >= self.fast_from:
+            from . import fastpath
+
+            fast = partial(fastpath.parse_block, source)
         for raw in lex_blocks(source.text, lexed, fast=fast):
             if raw.built is not None:
                 self.blocks_parsed += 1
