@@ -8,8 +8,8 @@ line, a blank or a ``//`` line. :func:`parse_block` reads such a block from its 
 children lists. On anything else (another line shape, a ``/* */`` comment, an escape in a
 string, a line the grammar refuses, the end of the text before the ``}``) it returns None and
 the block is lexed and parsed the usual way (as is every block of a text shorter than
-``parser.FAST_PATH_FROM`` characters: compiling these expressions costs more than they save there), so what it accepts it must build exactly as the
-LALR path would: ``tests/test_fastpath.py`` compares the two on the corpus, on random edits of
+``parser.FAST_PATH_FROM`` characters: compiling these expressions costs more than they save
+there), so what it accepts it must build exactly as the LALR path would: ``tests/test_fastpath.py`` compares the two on the corpus, on random edits of
 it and on generated schemas, node by node and span by span.
 
 Why: the 100k-line synthetic schema's parse took ~1.0 s of a ~1.9 s cold ``check`` (the lexer
