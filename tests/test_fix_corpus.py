@@ -181,6 +181,26 @@ def _lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+$", text)
 
 
+def _brace_split(removed: list[str], added: list[str]) -> tuple[list[str], list[str]]:
+    """A block closed on its last member's line (``  a Int}``) gets an @@index by splitting that
+    line: ``  a Int``, the @@index line, ``}``. Such a removed line and the two parts it became
+    are taken out of ``removed`` and ``added`` (the rest is judged as usual)."""
+    removed, added = list(removed), list(added)
+    for line in list(removed):
+        body = line.rstrip("\r\n")
+        brace = body.rfind("}")
+        head, tail = body[:brace].rstrip(), body[brace:].strip()
+        if brace < 0 or not head.strip() or tail.startswith("}}"):
+            continue
+        heads = [x for x in added if x.rstrip("\r\n").rstrip() == head]
+        tails = [x for x in added if x.strip() == tail]
+        if heads and tails:
+            removed.remove(line)
+            added.remove(heads[0])
+            added.remove(tails[0])
+    return removed, added
+
+
 def diff_problems(old: bytes, new: bytes) -> list[str]:
     """What differs between ``old`` and ``new`` besides @@index/@@unique lines (and blank lines
     added with them) and `@unique` taken off an `@id` field, plus line-ending and BOM changes."""
@@ -202,6 +222,7 @@ def diff_problems(old: bytes, new: bytes) -> list[str]:
                 problems.append(f"line ending changed: {line!r}")
         if len(removed) == len(added) and all(_unique_removed(x, y) for x, y in zip(removed, added)):
             continue
+        removed, added = _brace_split(removed, added)
         if not any(INDEX_LINE.match(x.rstrip("\r\n")) for x in removed + added):
             problems.append(f"{op} without an @@index line: -{removed!r} +{added!r}")
         for x in removed:
@@ -237,6 +258,17 @@ def test_diff_problems_judges_the_endings_of_inserted_lines_only():
     wrong = diff_problems(old, old.replace(b"  c  Int\n", b"  c  Int\n\n  @@index([b])\r\n"))
     assert wrong == ["line ending changed: '  @@index([b])\\r\\n'"]
     assert diff_problems(old, old.replace(b"b  Int\r\n", b"b  Int\n"))  # an existing line's ending changed
+
+
+def test_diff_problems_allows_the_split_of_a_closing_brace_line():
+    """`--fix` puts an @@index before a `}` that closes the block on its last member's line by
+    splitting that line (a corruption test made such a line); anything else changed there is
+    still a problem."""
+    old = b"model A {\n  id Int @id\n  b  Int}\n"
+    fixed = b"model A {\n  id Int @id\n  b  Int\n  @@index([b])\n}\n"
+    assert diff_problems(old, fixed) == []
+    assert diff_problems(old, fixed.replace(b"b  Int\n", b"b  Intx\n"))
+    assert diff_problems(old, fixed.removesuffix(b"}\n"))
 
 
 POSTGRESQL_ACCEPTED = [n for n in ACCEPTED if manifest_rows()[n]["provider"] in ("postgresql", "postgres")]
