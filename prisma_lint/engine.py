@@ -190,6 +190,7 @@ def run_rules(
         )
 
     keep: Optional[Callable[[Rule, list[Finding]], None]] = None
+    whole: list[Rule] = []  # the schema-wide rules whose findings the cache keeps
     if cache is not None and queries is None and stats is None:
         per_model = [r for r in rules if r.scope == "model" and r is not UNUSED_SUPPRESSION]
         found = cache.lint(schema, per_model, context, extra_indexes or {}) if per_model else None
@@ -214,11 +215,10 @@ def run_rules(
             errors.append(
                 Diagnostic(f"rule `{rule.id}` failed: {type(e).__name__}: {e}", None, "error", "rule-crash")
             )
-            findings.extend(got)
-            continue
+        else:
+            if keep is not None and rule in whole:
+                keep(rule, got)
         findings.extend(got)
-        if keep is not None and rule.scope == "schema" and set(rule.needs) <= {"schema", "prisma"}:
-            keep(rule, got)
     return findings, errors
 
 

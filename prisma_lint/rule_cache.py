@@ -105,10 +105,11 @@ class FindingsCache:
         models = schema.models
         out: list[Finding] = []
         todo = []
+        keys: dict[str, tuple] = {}  # each rule's key, for keep() too
         served = 0
         for rule in rules:
             ctx = context(rule, schema)
-            key = (repr(ctx.options), ctx.severity, sig)
+            key = keys[rule.id] = (repr(ctx.options), ctx.severity, sig)
             whole = self.wholes.get(rule.id)
             if whole is None or whole.key != key:
                 todo.append(rule)
@@ -121,7 +122,6 @@ class FindingsCache:
         self.whole_reused = served
 
         def keep(rule, findings: list[Finding]) -> None:
-            ctx = context(rule, schema)
             kept: list[tuple[str, _Kept]] = []
             for f in findings:
                 m = models.get(f.model or "")
@@ -129,7 +129,7 @@ class FindingsCache:
                 if m is None or got is None:
                     return  # not inside its model's block: run again next time
                 kept += [(m.name, k) for k in got[rule.id]]
-            self.wholes[rule.id] = _Whole((repr(ctx.options), ctx.severity, sig), kept)
+            self.wholes[rule.id] = _Whole(keys[rule.id], kept)
 
         return out, todo, keep
 
