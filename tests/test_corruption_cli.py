@@ -22,7 +22,7 @@ from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fix_corpus import diff_problems
-from test_parser_properties import INSERTABLE, apply_edit, edits
+from test_parser_properties import INSERTABLE, apply_edit, apply_edits, edits
 
 from prisma_lint import cli
 
@@ -64,9 +64,7 @@ def workdir(tmp_path_factory):
 )
 @given(data=st.data(), edit_list=edits, flags=st.sampled_from(FLAGS))
 def test_random_corruptions_through_the_cli(small_corpus, workdir, data, edit_list, flags):
-    text = data.draw(st.sampled_from(small_corpus), label="schema")
-    for e in edit_list:
-        text = apply_edit(text, e)
+    text = apply_edits(data.draw(st.sampled_from(small_corpus), label="schema"), edit_list)
     target = workdir / "schema.prisma"
     original = text.encode("utf-8", "surrogatepass")
     target.write_bytes(original)

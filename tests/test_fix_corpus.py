@@ -189,8 +189,10 @@ def _brace_split(removed: list[str], added: list[str]) -> tuple[list[str], list[
     for line in list(removed):
         body = line.rstrip("\r\n")
         brace = body.rfind("}")
+        if brace < 0:
+            continue
         head, tail = body[:brace].rstrip(), body[brace:].strip()
-        if brace < 0 or not head.strip() or tail.startswith("}}"):
+        if not head.strip() or tail.startswith("}}"):
             continue
         heads = [x for x in added if x.rstrip("\r\n").rstrip() == head]
         tails = [x for x in added if x.strip() == tail]

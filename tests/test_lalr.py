@@ -19,7 +19,7 @@ import pytest
 from conftest import FIXTURES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_parser_properties import apply_edit, edits, rendered_schemas
+from test_parser_properties import apply_edits, edits, rendered_schemas
 
 from prisma_lint import records
 from prisma_lint.frontends.prisma import parser as parser_module
@@ -152,19 +152,14 @@ def edited_corpus_text(corpus_texts, data, edit_list) -> tuple[str, str]:
     texts = corpus_texts[data.draw(st.integers(0, len(corpus_texts) - 1), label="schema")]
     paths = sorted(texts)
     path = paths[data.draw(st.integers(0, len(paths) - 1), label="file")]
-    text = texts[path]
-    for e in edit_list:
-        text = apply_edit(text, e)
-    return text, str(path)
+    return apply_edits(texts[path], edit_list), str(path)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(generated=rendered_schemas(), edit_list=st.one_of(st.just([]), edits))
 def test_generated_schemas_parse_the_same_as_with_lark(generated, edit_list):
     _, text = generated
-    for e in edit_list:
-        text = apply_edit(text, e)
-    assert_same_parse(text)
+    assert_same_parse(apply_edits(text, edit_list))
 
 
 def test_a_parser_that_may_learn_few_stacks_parses_the_same(corpus_texts, monkeypatch):

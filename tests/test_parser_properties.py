@@ -734,6 +734,13 @@ edits = st.lists(
 )
 
 
+
+def apply_edits(text: str, edit_list: list) -> str:
+    """``text`` with each edit of ``edit_list`` applied in turn."""
+    for e in edit_list:
+        text = apply_edit(text, e)
+    return text
+
 def check_spans_inside(src: SourceFile, spans) -> None:
     """Each span lies inside ``src``'s text and its line/column is a real place on a line."""
     n = len(src.text)
@@ -789,9 +796,7 @@ def test_unedited_corpus_runs(corpus_texts):
 def test_edited_corpus_never_crashes(corpus_texts, data, edit_list):
     texts = data.draw(st.sampled_from(corpus_texts), label="schema")
     path = data.draw(st.sampled_from(sorted(texts)), label="file")
-    text = texts[path]
-    for e in edit_list:
-        text = apply_edit(text, e)
+    text = apply_edits(texts[path], edit_list)
     sources = [SourceFile(str(f), text if f == path else t) for f, t in texts.items()]
     edited = next(s for s in sources if s.path == str(path))
     everything_runs(sources, str(path), edited=edited)
@@ -801,9 +806,7 @@ def test_edited_corpus_never_crashes(corpus_texts, data, edit_list):
 @given(generated=rendered_schemas(), edit_list=edits)
 def test_edited_generated_schema_never_crashes(generated, edit_list):
     _, text = generated
-    for e in edit_list:
-        text = apply_edit(text, e)
-    everything_runs([SourceFile("schema.prisma", text)], "schema.prisma")
+    everything_runs([SourceFile("schema.prisma", apply_edits(text, edit_list))], "schema.prisma")
 
 
 def test_edited_corpus_through_the_cli(corpus_texts, tmp_path):
