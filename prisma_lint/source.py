@@ -65,6 +65,9 @@ class SourceFile:
     line_starts: list[int] = field(default_factory=list, repr=False)
     _ascii: bool = field(default=False, repr=False)
     _ending: str = field(default="", repr=False)  # line_ending(), once worked out
+    # (the text this one is an edit of, (start, end in it, end in this one)): set by the
+    # language server's reads (frontends/prisma/incremental.edited_source), read by the parse
+    edited_from: Optional[tuple[str, tuple[int, int, int]]] = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.text.startswith(BOM):
@@ -74,6 +77,7 @@ class SourceFile:
             self.line_starts = _line_starts(self.text)
         self._ascii = self.text.isascii()
         self._ending = ""  # worked out from this text when asked (not carried over by replace())
+        self.edited_from = None  # (nor this)
 
     # A file is the anchor of its absolute spans: ``Span(file, start, end)`` (see :class:`Anchor`).
     base = 0

@@ -342,3 +342,65 @@ def test_migration_with_give_up_writes_the_same_steps(corpus):
             assert runs[0] == runs[1], entry.name
             compared += bool(runs[0][1])
     assert compared >= 20, compared
+
+
+def _boundary_edits(text: str, rng: random.Random) -> list[tuple[int, int, str]]:
+    """(start, end, insert) edits where the incremental parse's bisection could go wrong: at a
+    block's first and last character and just outside them, a whole block inserted, deleted or
+    moved, one edit over the end of a block and the start of the next, line breaks added and
+    removed (the blocks below change lines)."""
+    opens = [i for i in range(len(text)) if text.startswith(("model ", "enum ", "view ", "type ", "generator ", "datasource "), i) and (i == 0 or text[i - 1] in "\n")]
+    closes = [i for i, c in enumerate(text) if c == "}" and (i + 1 == len(text) or text[i + 1] in "\r\n")]
+    out: list[tuple[int, int, str]] = []
+    for _ in range(3):
+        if opens:
+            a = rng.choice(opens)
+            out += [(a, a, "x"), (a, a, "\n"), (max(0, a - 1), a, ""), (a, a, "/// d\n"), (a, a, "model Ins {\n  id Int @id\n}\n\n")]
+        if closes:
+            c = rng.choice(closes)
+            out += [(c, c, " "), (c + 1, c + 1, "\n"), (c, c + 1, "}}"), (c + 1, c + 1, " // t"), (c, c, "  y Int\n")]
+            later = [o for o in opens if o > c]
+            if later:  # from inside one block to inside the next
+                out.append((c - 1, later[0] + 3, "x"))
+    if len(opens) > 1:
+        k = rng.randrange(len(opens) - 1)
+        a, b = opens[k], opens[k + 1]
+        out += [(a, b, ""), (b, b, text[a:b])]  # a whole block (with its gap) deleted, duplicated
+    return out
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", [False, True])
+def test_edits_at_block_boundaries_as_the_server_reads_them(corpus_texts_sample, newline, bom):
+    """The server's reads (``edited_source``: the changed range worked out once, with the line
+    index) and a parse moved from the last one, edit after edit, then each edit undone: every
+    tree is a whole parse's, and what the parse keeps for the next one (where each block ends
+    and each comment starts) is where they are."""
+    from prisma_lint.frontends.prisma.incremental import edited_source
+
+    rng = random.Random(7 if bom else 8)
+    for name, text in corpus_texts_sample[:6]:
+        text = text.replace("\r\n", "\n").replace("\n", newline)
+        if bom:
+            text = "\ufeff" + text
+        parser = PrismaParser()
+        current = parser.parse(SourceFile(name, text))
+        history = [text]
+        incremental = 0
+        for start, end, insert in _boundary_edits(current.source.text, rng):
+            old_src = current.source
+            body = old_src.text
+            if end > len(body):
+                continue
+            new_body = body[:start] + insert.replace("\n", newline) + body[end:]
+            for target in (new_body, body):  # the edit, then undone
+                src = edited_source(current.source, name, ("\ufeff" if bom else "") + target)
+                current = parser.parse(src, current, move=True)
+                assert_same_parse(current, PrismaParser().parse(SourceFile(name, ("\ufeff" if bom else "") + target)))
+                if current.ends is not None:
+                    incremental += 1
+                    assert current.ends == [b.span.end for b in current.blocks]
+                    assert current.comment_starts == [c.span.start for c in current.comments]
+                history.append(target)
+        assert len(history) > 20
+        assert incremental > len(history) / 2, (incremental, len(history))  # the incremental path is the usual one

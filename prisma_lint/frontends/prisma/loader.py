@@ -128,9 +128,9 @@ def read_source(
         if key in overrides:
             text = overrides[key]
             if before is not None:
-                from .incremental import edited_line_starts
+                from .incremental import edited_source
 
-                return SourceFile(shown, text, line_starts=edited_line_starts(before, text)), None
+                return edited_source(before, shown, text), None
             return SourceFile(shown, text), None
     try:
         data, st = read_bytes(path)

@@ -193,3 +193,13 @@ class SchemaFile:
     blocks: list[Block]
     comments: list[Comment]
     diagnostics: list[Diagnostic]
+
+    # kept by the incremental parse (frontends/prisma/incremental.py) for the next one: where
+    # each block ends and each comment starts (None: worked out from the nodes), and whether
+    # its blocks were moved into a later parse (it no longer reads right)
+    ends: Optional[list[int]] = field(default=None, repr=False)
+    comment_starts: Optional[list[int]] = field(default=None, repr=False)
+    given_up: bool = field(default=False, repr=False)
+    # the blocks an incremental parse lexed (their docs set again); the others are the last
+    # parse's, docs and all (None: a whole parse, every block new)
+    fresh: Optional[list[Block]] = field(default=None, repr=False)
