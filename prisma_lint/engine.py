@@ -208,6 +208,8 @@ def run_rules(
         if rule is UNUSED_SUPPRESSION:
             continue
         ctx = context(rule, schema)
+        if cache is not None:
+            ctx.memo = cache.memo(rule.id)
         got: list[Finding] = []
         try:
             got.extend(rule.check(ctx))
@@ -218,6 +220,8 @@ def run_rules(
         else:
             if keep is not None and rule in whole:
                 keep(rule, got)
+            if cache is not None:
+                cache.keep_memo(rule.id, ctx.memo)
         findings.extend(got)
     return findings, errors
 

@@ -67,6 +67,29 @@ class _Whole:
     kept: list[tuple[str, _Kept]]  # (model name, finding), in the order the rule found them
 
 
+class Memo:
+    """One rule's per-object results (``RuleContext.per_object``) for one lint, from the last
+    lint's: a result is kept while its object is the same one (models have ``eq=False``: the
+    builder hands out the same object only while building it again would give the same, see
+    model/builder.py) and its key is equal. The results of the objects asked for this lint are
+    kept for the next (the others are dropped)."""
+
+    __slots__ = ("new", "old")
+
+    def __init__(self, old: dict[int, tuple]) -> None:
+        self.old = old
+        self.new: dict[int, tuple] = {}
+
+    def __call__(self, obj: Any, key: Any, fn: Callable[[Any], Any]) -> Any:
+        got = self.old.get(id(obj))
+        if got is not None and got[0] is obj and got[1] == key:  # (obj held: its id is not reused)
+            value = got[2]
+        else:
+            value = fn(obj)
+        self.new[id(obj)] = (obj, key, value)
+        return value
+
+
 @record(eq=False)
 class FindingsCache:
     """Per-model findings of the ``scope="model"`` rules for one lint unit, and the findings of
@@ -80,6 +103,14 @@ class FindingsCache:
     # (schema, where its blocks start, its signature) of the lint under way: worked out once
     now: Optional[tuple] = None
     last_signature: Any = None  # the signature of the last lint's schema (None: with migration indexes)
+    memos: dict[str, dict[int, tuple]] = field(default_factory=dict)  # rule id -> its Memo's results, last lint
+
+    def memo(self, rule_id: str) -> Memo:
+        """A memo for a rule about to run (``RuleContext.memo``); :meth:`keep_memo` once it ran."""
+        return Memo(self.memos.pop(rule_id, {}))
+
+    def keep_memo(self, rule_id: str, memo: Memo) -> None:
+        self.memos[rule_id] = memo.new
 
     def _now(self, schema: Schema) -> tuple[dict[int, tuple], tuple]:
         if self.now is None or self.now[0] is not schema:

@@ -506,3 +506,64 @@ def test_the_changed_range_is_the_longest_common_prefix_and_suffix(common, old, 
     rest = min(len(a), len(b)) - prefix
     suffix = next((i for i in range(rest) if a[len(a) - 1 - i] != b[len(b) - 1 - i]), rest)
     assert (old_end, new_end) == (len(a) - suffix, len(b) - suffix)
+
+
+LONG = "aVeryLongColumnNameThatGoesOnAndOnForeverMore"
+
+
+def _long_names_schema(n: int) -> str:
+    """Models whose default index names are cut to 63 bytes and collide (within a model and
+    across models of one table namespace), names over the limit, names with a NUL."""
+    out = ['datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n']
+    for i in range(n):
+        out.append(
+            f"model M{i} {{\n  id Int @id\n  {LONG} String\n  {LONG}2 String @map(\"{'c' * 70}\")\n"
+            f"  b String @map(\"b\\u0000{i}\")\n\n  @@index([{LONG}, {LONG}2])\n  @@index([{LONG}])\n"
+            f"  @@map(\"{'t' * 64}{i}\")\n}}\n"
+        )
+    out.append(f'model Other {{\n  id Int @id\n  x String\n\n  @@index([x], map: "{"i" * 70}")\n  @@index([x], map: "n\\u0000")\n}}\n')
+    return "\n".join(out)
+
+
+def test_identifier_too_long_keeps_each_models_part_and_checks_collisions_again(tmp_path):
+    """identifier-too-long keeps each model's own findings while the model is the same object
+    (RuleContext.per_object), and works out the collisions of cut default names across models
+    at every lint: edits that make and unmake a collision with an unchanged model, that change a
+    name, that move the blocks below, read as a fresh lint."""
+    text = _long_names_schema(4)
+    extra = "model Extra {\n  id Int @id\n  " + LONG + " String\n\n  @@index([" + LONG + "])\n  @@map(\"" + "t" * 64 + "x\")\n}\n\n"
+
+    def at(t: str, what: str, after: str = "") -> int:
+        return t.index(what, t.index(after) if after else 0)
+
+    edits = [  # each a function of the text it edits: (start, end, insert)
+        lambda t: (0, 0, "// x\n"),  # every block moves a line down
+        lambda t: (at(t, f"  @@index([{LONG}])", "model M1 {"),) * 2 + ("  @@index([id])\n",),  # M1 built again
+        lambda t: (at(t, "model M2 {"),) * 2 + (extra,),  # collides with M0..M3
+        lambda t: (at(t, "model Extra {"), at(t, "model Extra {") + len("model Extra {"), "model Extra2 {"),  # renamed
+        lambda t: (at(t, "model Extra2 {"), at(t, "model M2 {"), ""),  # deleted again
+        lambda t: (at(t, "tttt", "model M0 {"), at(t, "tttt", "model M0 {") + 1, ""),  # M0's table: no longer cut, no collision
+    ]
+    path, key, current = loaded(tmp_path, text)
+    cache = FindingsCache()
+    first = ENGINE.lint(current, cache).findings
+    findings_before = [f for f in first if f.rule == "identifier-too-long"]
+    assert any("collides" in f.message for f in findings_before) and any("NUL" in f.message for f in findings_before)
+    assert any("over the 63-byte limit" in f.message for f in findings_before)
+    memo = cache.memos["identifier-too-long"]
+    assert len(memo) == 5  # one result per model
+    for edit in edits:
+        start, end, insert = edit(text)
+        text = text[:start] + insert + text[end:]
+        current = load_inputs(path, tmp_path, {key: text}, previous=current)
+        assert not current.diagnostics
+        assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
+    # typing in the body of one model: the other models' findings are the same objects
+    typed = at(text, "  id Int @id", "model M3 {") + len("  id Int @id")
+    previous = {id(f) for f in ENGINE.lint(current, cache).findings if f.rule == "identifier-too-long"}
+    text = text[:typed] + " // x" + text[typed:]
+    current = load_inputs(path, tmp_path, {key: text}, previous=current)
+    now = [f for f in ENGINE.lint(current, cache).findings if f.rule == "identifier-too-long"]
+    assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
+    same = [f for f in now if id(f) in previous]
+    assert {f.model for f in now if "collides" not in f.message} - {f.model for f in same} == {"M3"}

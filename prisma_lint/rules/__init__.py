@@ -29,7 +29,7 @@ A plugin that fails to load is reported and skipped; it never stops the run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, TypeVar
 
 from ..findings import Evidence, Finding, Fix
 from ..model.schema import Schema
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..frontends.db.stats import DatabaseStats
 
 ENTRY_POINT_GROUP = "prisma_lint.rules"
+T = TypeVar("T")
 
 Severity = Literal["error", "warning", "info"]
 Fixable = Literal["safe", "unsafe", "no"]
@@ -118,6 +119,17 @@ class RuleContext:
     queries: Any = None
     # database statistics, live or from a statistics file (needs "stats")
     stats: Optional["DatabaseStats"] = None
+    # the language server's per-object memo of this rule (rule_cache.Memo), or None
+    memo: Any = None
+
+    def per_object(self, obj: Any, key: Any, fn: Callable[[Any], T]) -> T:
+        """``fn(obj)``: a part of this rule's work that reads only ``obj`` (a model, which the
+        builder reuses, the same object, while its block is unchanged) and ``key`` (whatever
+        else it reads: the provider, the severity). The language server keeps it from the last
+        lint while ``obj`` is the same object and ``key`` equal (rule_cache.Memo)."""
+        if self.memo is None:
+            return fn(obj)
+        return self.memo(obj, key, fn)
 
     def finding(
         self,

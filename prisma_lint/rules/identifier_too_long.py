@@ -6,88 +6,107 @@ from ..model.naming import byte_length, identifier_limit
 from . import Rule, RuleContext
 
 
-def _nul_names(ctx: RuleContext):
+def _nul(ctx: RuleContext, span, what: str, name: str, model: str, fields=()):
     """A NUL (``\\u0000``) in a database name: no provider accepts it, and it would go raw
     into the SQL."""
-    schema = ctx.schema
-
-    def finding(span, what: str, name: str, model: str, fields=()):
-        shown = name.replace("\0", "\\u0000")
-        return ctx.finding(
-            span,
-            f"{what} \"{shown}\" contains a NUL character (\\u0000): no database accepts it in a name",
-            model=model,
-            fields=list(fields),
-            help="remove the \\u0000 from the name",
-        )
-
-    for model in schema.models.values():
-        if model.kind != "model":
-            continue
-        if "\0" in model.db_name:
-            yield finding(model.name_span, "table name", model.db_name, model.name)
-        for f in model.fields.values():
-            if "\0" in f.db_name:
-                yield finding(f.name_span, "column name", f.db_name, model.name, [f.name])
-        for index in model.indexes:  # a default name has a NUL only from a name reported above
-            if index.map is not None and "\0" in index.map:
-                yield finding(index.span, "index name", index.map, model.name, index.fields)
-    for r in schema.relations:
-        if r.span is not None and r.map is not None and "\0" in r.map:
-            yield finding(r.span, "foreign key name", r.map, r.model, r.fields)
+    shown = name.replace("\0", "\\u0000")
+    return ctx.finding(
+        span,
+        f"{what} \"{shown}\" contains a NUL character (\\u0000): no database accepts it in a name",
+        model=model,
+        fields=list(fields),
+        help="remove the \\u0000 from the name",
+    )
 
 
-def check(ctx: RuleContext):
-    schema = ctx.schema
-    provider = schema.provider
-    limit = identifier_limit(provider)
-    yield from _nul_names(ctx)
-    # index-like names share one namespace per database schema in PostgreSQL
-    seen: dict[tuple, tuple] = {}
-    for model in schema.models.values():
-        if model.kind != "model":
-            continue
-        if model.db_name != model.name and byte_length(model.db_name) > limit:
-            yield ctx.finding(
+def _model_names(ctx: RuleContext, model, limit: int, provider) -> tuple[list, list]:
+    """One model's findings (names with a NUL, then names over the limit), and its indexes
+    whose default name may collide once cut (``(index, truncated)``: every index not reported
+    here whose name is ``limit`` bytes or more; two names collide only when both are that long).
+    It reads the model alone (and the limit, the provider and the rule's severity): the
+    language server keeps it while the model is the same object (``RuleContext.per_object``:
+    the rule read every field and index of the 7,600-line schema at each change, ~20% of a
+    change typed inside a model)."""
+    found = []
+    if "\0" in model.db_name:
+        found.append(_nul(ctx, model.name_span, "table name", model.db_name, model.name))
+    for f in model.fields.values():
+        if "\0" in f.db_name:
+            found.append(_nul(ctx, f.name_span, "column name", f.db_name, model.name, [f.name]))
+    for index in model.indexes:  # a default name has a NUL only from a name reported above
+        if index.map is not None and "\0" in index.map:
+            found.append(_nul(ctx, index.span, "index name", index.map, model.name, index.fields))
+    if model.db_name != model.name and byte_length(model.db_name) > limit:
+        found.append(
+            ctx.finding(
                 model.name_span,
                 f"table name \"{model.db_name}\" is {byte_length(model.db_name)} bytes, over the "
                 f"{limit}-byte limit of {provider}",
                 model=model.name,
             )
-        for f in model.fields.values():
-            if f.db_name != f.name and byte_length(f.db_name) > limit:
-                yield ctx.finding(
+        )
+    for f in model.fields.values():
+        if f.db_name != f.name and byte_length(f.db_name) > limit:
+            found.append(
+                ctx.finding(
                     f.name_span,
                     f"column name \"{f.db_name}\" is {byte_length(f.db_name)} bytes, over the {limit}-byte "
                     f"limit of {provider}",
                     model=model.name,
                     fields=[f.name],
                 )
-        for index in model.indexes:
-            if index.map is not None and byte_length(index.map) > limit:
-                yield ctx.finding(
+            )
+    long_names = []
+    for index in model.indexes:
+        if index.map is not None and byte_length(index.map) > limit:
+            found.append(
+                ctx.finding(
                     index.span,
                     f"index name \"{index.map}\" is {byte_length(index.map)} bytes, over the {limit}-byte limit "
                     f"of {provider}" + (": PostgreSQL would silently truncate it" if provider == "postgresql" else ""),
                     model=model.name,
                     fields=index.fields,
                 )
-                continue
-            key = (model.schema, index.db_name)
-            truncated = index.map is None and byte_length(index.db_name) >= limit
-            if key in seen:
-                other_index, other_truncated = seen[key]
+            )
+        elif byte_length(index.db_name) >= limit:
+            long_names.append((index, index.map is None))
+    return found, long_names
+
+
+def check(ctx: RuleContext):
+    schema = ctx.schema
+    provider = schema.provider
+    limit = identifier_limit(provider)
+    memo_key = (limit, provider, ctx.severity)
+    # index-like names share one namespace per database schema in PostgreSQL
+    seen: dict[tuple, tuple] = {}
+    collisions = []
+    for model in schema.models.values():
+        if model.kind != "model":
+            continue
+        found, long_names = ctx.per_object(model, memo_key, lambda m: _model_names(ctx, m, limit, provider))
+        yield from found
+        for index, truncated in long_names:
+            seen_key = (model.schema, index.db_name)
+            if seen_key in seen:
+                other_index, other_truncated = seen[seen_key]
                 if truncated or other_truncated:
-                    yield ctx.finding(
-                        index.span,
-                        f"the default name of this index, \"{index.db_name}\", is cut to {limit} bytes and "
-                        f"collides with the index at {other_index.file}:{other_index.span.line}",
-                        model=model.name,
-                        fields=index.fields,
-                        help='give one of them a short explicit name with `map: "..."`',
+                    collisions.append(
+                        ctx.finding(
+                            index.span,
+                            f"the default name of this index, \"{index.db_name}\", is cut to {limit} bytes and "
+                            f"collides with the index at {other_index.file}:{other_index.span.line}",
+                            model=model.name,
+                            fields=index.fields,
+                            help='give one of them a short explicit name with `map: "..."`',
+                        )
                     )
             else:
-                seen[key] = (index, truncated)
+                seen[seen_key] = (index, truncated)
+    yield from collisions
+    for r in schema.relations:
+        if r.span is not None and r.map is not None and "\0" in r.map:
+            yield _nul(ctx, r.span, "foreign key name", r.map, r.model, r.fields)
     reported: set[tuple] = set()
     for st in schema.sql_statements:
         for name, span in st.long_identifiers:
