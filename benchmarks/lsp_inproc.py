@@ -59,6 +59,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=21)
     ap.add_argument("--pause", type=float, default=0.2)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--phases", action="store_true", help="the median CPU ms of each phase (prisma_lint/lsp/timing.py)")
     ap.add_argument("--count", action="store_true", help="no pauses, no timing output (for callgrind)")
     args = ap.parse_args()
 
@@ -82,6 +83,10 @@ def main() -> int:
         server = _Server()
         state = ServerState(server, types, from_fs_path, to_fs_path, asyncio)
         state.cwd = folder
+        if args.phases:
+            from prisma_lint.lsp.timing import Timing
+
+            state.timing = Timing(str(folder / "timing.jsonl"))
         column = len(lines[line_no])
         version = 1
         # prebuilt params: what pygls hands the handler
@@ -117,6 +122,8 @@ def main() -> int:
                 t0, c0 = time.perf_counter(), time.thread_time()
                 if profiler is not None and measured:
                     profiler.enable()
+                if state.timing is not None:
+                    state.timing.start("start")
                 state.did_change(p)
                 state.pending.pop(key).cancel()
                 state.lint_now(key)
@@ -135,6 +142,15 @@ def main() -> int:
             del loop
 
         asyncio.run(run())
+        if args.phases:
+            import json
+
+            phases: dict[str, list[float]] = {}
+            for line in (folder / "timing.jsonl").read_text().splitlines()[3:]:
+                marks = json.loads(line)["marks"]
+                for (_, _, c0), (name, _, c1) in zip(marks, marks[1:]):
+                    phases.setdefault(name, []).append((c1 - c0) / 1e6)
+            print("  ".join(f"{k} {statistics.median(v):.2f}" for k, v in phases.items()))
         if not args.count:
             print(f"{args.where}: per change median CPU {statistics.median(cpu):.2f} ms (min {min(cpu):.2f}), wall {statistics.median(wall):.2f} ms (min {min(wall):.2f})")
     gc.collect()

@@ -237,8 +237,8 @@ CODE['def __init__(self, shown, real, data, expected, in_place, st, tmp, origina
 def __init__(self, size, mtime_ns, data): _set(self, 'size', size); _set(self, 'mtime_ns', mtime_ns); _set(self, 'data', data)
 CODE["def __init__(self, size, mtime_ns, data):\n    _set(self, 'size', size)\n    _set(self, 'mtime_ns', mtime_ns)\n    _set(self, 'data', data)\n"] = __init__.__code__
 
-def __init__(self, source, blocks, comments, diagnostics, ends, comment_starts, given_up, fresh): self.source = source; self.blocks = blocks; self.comments = comments; self.diagnostics = diagnostics; self.ends = ends; self.comment_starts = comment_starts; self.given_up = given_up; self.fresh = fresh
-CODE['def __init__(self, source, blocks, comments, diagnostics, ends, comment_starts, given_up, fresh):\n    self.source = source\n    self.blocks = blocks\n    self.comments = comments\n    self.diagnostics = diagnostics\n    self.ends = ends\n    self.comment_starts = comment_starts\n    self.given_up = given_up\n    self.fresh = fresh\n'] = __init__.__code__
+def __init__(self, source, blocks, comments, diagnostics, ends, comment_starts, given_up, breaks, fresh): self.source = source; self.blocks = blocks; self.comments = comments; self.diagnostics = diagnostics; self.ends = ends; self.comment_starts = comment_starts; self.given_up = given_up; self.breaks = breaks; self.fresh = fresh
+CODE['def __init__(self, source, blocks, comments, diagnostics, ends, comment_starts, given_up, breaks, fresh):\n    self.source = source\n    self.blocks = blocks\n    self.comments = comments\n    self.diagnostics = diagnostics\n    self.ends = ends\n    self.comment_starts = comment_starts\n    self.given_up = given_up\n    self.breaks = breaks\n    self.fresh = fresh\n'] = __init__.__code__
 
 def __init__(self, start, end, text, trailing): self.start = start; self.end = end; self.text = text; self.trailing = trailing
 CODE['def __init__(self, start, end, text, trailing):\n    self.start = start\n    self.end = end\n    self.text = text\n    self.trailing = trailing\n'] = __init__.__code__

@@ -376,7 +376,7 @@ def test_edits_at_block_boundaries_as_the_server_reads_them(corpus_texts_sample,
     index) and a parse moved from the last one, edit after edit, then each edit undone: every
     tree is a whole parse's, and what the parse keeps for the next one (where each block ends
     and each comment starts) is where they are."""
-    from prisma_lint.frontends.prisma.incremental import edited_source
+    from prisma_lint.frontends.prisma.incremental import _breaks, edited_source
 
     rng = random.Random(7 if bom else 8)
     for name, text in corpus_texts_sample[:6]:
@@ -401,6 +401,7 @@ def test_edits_at_block_boundaries_as_the_server_reads_them(corpus_texts_sample,
                     incremental += 1
                     assert current.ends == [b.span.end for b in current.blocks]
                     assert current.comment_starts == [c.span.start for c in current.comments]
+                    assert current.breaks == _breaks(current.source.text, current.blocks, current.ends)
                 history.append(target)
         assert len(history) > 20
         assert incremental > len(history) / 2, (incremental, len(history))  # the incremental path is the usual one

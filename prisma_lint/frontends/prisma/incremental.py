@@ -60,6 +60,9 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     comment_starts = previous.comment_starts
     if comment_starts is None:
         comment_starts = [c.span.start for c in old_comments]
+    breaks = previous.breaks
+    if breaks is None:
+        breaks = _breaks(old, blocks, ends)
     tail_at = ends[-1]  # after the last block: blanks and comments
     edited = source.edited_from
     start, old_end, new_end = edited[1] if edited is not None and edited[0] is old else changed_range(old, new)
@@ -70,11 +73,14 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     fresh: list[Block] = []  # blocks lexed here (parsed, or reused by text): their docs are set again
     comments: list[Comment] = []
     moves: list[tuple[Block, int]] = []  # (a reused block, how far it moves), in `move` mode
+    move_runs: list[tuple[int, int, int]] = []  # (first, end, how far): old blocks that move, in `move` mode
     lexed_chars = 0
     p = k = low = 0  # where the walk is in the new text; the old segment expected there; the first not reused
 
     comment_moves: list[tuple[Anchor, int]] = []  # (a reused comment's own anchor, how far it moves), in `move` mode
     new_ends: list[int] = []  # where each block of ``out`` ends in the new text
+    new_breaks: list[bool] = []  # whether a line break is above each block of ``out`` (see _breaks)
+    fresh_at: list[int] = []  # where the blocks lexed here are in ``out``
     new_comment_starts: list[int] = []  # where each comment of ``comments`` starts in it
 
     def carry(lo: int, hi: int, d: int) -> list[Comment]:
@@ -100,21 +106,30 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
         new_comment_starts.extend(c.span.start for c in new_ones)
         return new_ones
 
-    def break_above(j: int) -> bool:
-        """Whether there is a line break between segment ``j``'s start and its block's (else
-        the `///` lines of its block could be in the block above it: it is not reused)."""
-        g, b = gaps[j], blocks[j].span.start
-        return j == 0 or old.find("\n", g, b) >= 0 or old.find("\r", g, b) >= 0
-
-    def reuse(j: int, d: int) -> None:
-        """Old segment ``j`` is in the new text, ``d`` further."""
-        b = blocks[j]
+    def reuse(a: int, b: int, d: int) -> None:
+        """Old segments ``a`` to ``b`` are in the new text, ``d`` further."""
         if move:
-            moves.append((b, d))
-            out.append(b)
+            move_runs.append((a, b, d))
+            out.extend(blocks[a:b])
         else:
-            out.append(relocate(b, source, d))
-        new_ends.append(ends[j] + d)
+            out.extend(relocate(x, source, d) for x in blocks[a:b])
+        new_ends.extend(ends[a:b] if d == 0 else [e + d for e in ends[a:b]])
+        new_breaks.extend([True] * (b - a))  # (reused only with one, or as the first)
+
+    def add_fresh(block: Block, stop: int) -> None:
+        """A block lexed here, ending at ``stop`` (its line break above: once it has moved)."""
+        fresh_at.append(len(out))
+        new_breaks.append(True)
+        out.append(block)
+        new_ends.append(stop)
+        fresh.append(block)
+
+    def run_end(a: int, b: int) -> int:
+        """The first segment from ``a`` (to ``b``) without a line break above its block."""
+        try:
+            return breaks.index(False, a, b)
+        except ValueError:
+            return b
 
     def window(k: int, low: int) -> range:
         """The old segments that may come next: the expected one, the one before it (a block
@@ -127,10 +142,8 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
         its block could be in the block above it."""
         for j in window(k, low):
             g, e = gaps[j], ends[j]
-            if (p == 0) == (g == 0) and new.startswith(old[g:e], p):
-                above = old[g : blocks[j].span.start]
-                if j == 0 or "\n" in above or "\r" in above:
-                    return j
+            if breaks[j] and (p == 0) == (g == 0) and new.startswith(old[g:e], p):
+                return j
         return -1
 
     # The segments wholly above the change come first, unchanged, and the walk would reuse each
@@ -139,9 +152,8 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     # change's length (comparing every block's text touched all of it, old and new, at each
     # change, and the walk over 621 segments took ~2.5 ms of a change, CPU after a pause, on the
     # 7,600-line schema).
-    while k < nb and ends[k] <= start and break_above(k):
-        reuse(k, 0)
-        k += 1
+    k = run_end(0, bisect_right(ends, start))
+    reuse(0, k, 0)
     if k:
         hi = bisect_left(comment_starts, ends[k - 1])
         comments += carry(0, hi, 0)
@@ -150,15 +162,11 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     while True:
         j = segment_at(p, k, low)
         if j >= 0:
-            g, e = gaps[j], ends[j]
+            g = gaps[j]
             d = p - g
-            reuse(j, d)
-            p, k = p + e - g, j + 1
-            if d == delta and g >= old_end:  # below the change: the rest follows as it was
-                while k < nb and break_above(k):
-                    reuse(k, d)
-                    k += 1
-                p = (ends[k - 1] if k else 0) + d
+            k = run_end(j + 1, nb) if d == delta and g >= old_end else j + 1  # below the change: the rest follows
+            reuse(j, k, d)
+            p = ends[k - 1] + d
             comments += carry(bisect_left(comment_starts, g), bisect_left(comment_starts, ends[k - 1]), d)
             low = k
             continue
@@ -173,9 +181,7 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
                 comments += lexed_comments(lexed_in)
                 lexed_chars += stop - (from_line + p - gaps[k])
                 p = stop
-                out.append(block)
-                new_ends.append(stop)
-                fresh.append(block)
+                add_fresh(block, stop)
                 k = low = k + 1  # (moved: its anchor is the new block's)
                 continue
         lexed = LexResult()
@@ -211,14 +217,17 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
             if parsed is None or diagnostics:
                 return None
             block = parsed
-        out.append(block)
-        new_ends.append(stop)
-        fresh.append(block)
+        add_fresh(block, stop)
         k += 1  # the edited block stood for the old one here (else the window finds its place again)
     parser.chars_lexed += lexed_chars
     if move:  # nothing can fail from here: the previous file is given up only now
-        for b, d in moves:
-            anchor = cast(Anchor, b.span.anchor)  # every span of a parsed block has its block's
+        for a, b, d in move_runs:
+            for x in blocks[a:b]:
+                anchor = cast(Anchor, x.span.anchor)  # every span of a parsed block has its block's
+                anchor.file = source
+                anchor.base += d
+        for x, d in moves:
+            anchor = cast(Anchor, x.span.anchor)
             anchor.file = source
             anchor.base += d
         for anchor, d in comment_moves:
@@ -230,7 +239,23 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     source.edited_from = None  # (the old text is not kept alive by it)
     result = SchemaFile(source, out, comments, [])
     result.ends, result.comment_starts, result.fresh = new_ends, new_comment_starts, fresh
+    for i in fresh_at:
+        if i:
+            g, b = new_ends[i - 1], out[i].span.start
+            new_breaks[i] = new.find("\n", g, b) >= 0 or new.find("\r", g, b) >= 0
+    result.breaks = new_breaks
     return result
+
+
+def _breaks(text: str, blocks: list[Block], ends: list[int]) -> list[bool]:
+    """For each block, whether a line break is between the end of the block above and its own
+    start (the first block: True). A block without one is not reused (its `///` lines could be
+    in the block above it); the incremental parse carries these to the next one."""
+    out = [True]
+    for i in range(1, len(blocks)):
+        g, s = ends[i - 1], blocks[i].span.start
+        out.append(text.find("\n", g, s) >= 0 or text.find("\r", g, s) >= 0)
+    return out
 
 
 def _edited_tail(

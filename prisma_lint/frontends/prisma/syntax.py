@@ -200,6 +200,8 @@ class SchemaFile:
     ends: Optional[list[int]] = field(default=None, repr=False)
     comment_starts: Optional[list[int]] = field(default=None, repr=False)
     given_up: bool = field(default=False, repr=False)
+    # for each block, whether a line break is above it in its segment (see incremental._breaks)
+    breaks: Optional[list[bool]] = field(default=None, repr=False)
     # the blocks an incremental parse lexed (their docs set again); the others are the last
     # parse's, docs and all (None: a whole parse, every block new)
     fresh: Optional[list[Block]] = field(default=None, repr=False)
