@@ -560,10 +560,124 @@ def test_identifier_too_long_keeps_each_models_part_and_checks_collisions_again(
         assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
     # typing in the body of one model: the other models' findings are the same objects
     typed = at(text, "  id Int @id", "model M3 {") + len("  id Int @id")
-    previous = {id(f) for f in ENGINE.lint(current, cache).findings if f.rule == "identifier-too-long"}
+    previous = {id(f): f for f in ENGINE.lint(current, cache).findings if f.rule == "identifier-too-long"}  # (held: ids not reused)
     text = text[:typed] + " // x" + text[typed:]
     current = load_inputs(path, tmp_path, {key: text}, previous=current)
     now = [f for f in ENGINE.lint(current, cache).findings if f.rule == "identifier-too-long"]
     assert lint_result(current, cache) == lint_result(load_inputs(path, tmp_path, {key: text}))
     same = [f for f in now if id(f) in previous]
     assert {f.model for f in now if "collides" not in f.message} - {f.model for f in same} == {"M3"}
+
+
+def in_block_edits(tmp_path: Path, text: str, rng: random.Random) -> list[tuple[int, int, str]]:
+    """Edits inside blocks that declare, rename, delete and move no block (the model builder's
+    quick path, model/builder.py ``_quick``): a scalar field's type changed and back, an
+    ``@@index`` added and removed, a relation's ``onDelete`` set, a relation field renamed,
+    a relation named on one side and then the other (grouped otherwise meanwhile), an
+    ``@unique`` added, ``@@map`` changed (index and foreign key names change), an index given
+    another model's index name (an error) and back, a field documented, an enum value added,
+    a trailing comment typed."""
+    edits: list[tuple[int, int, str]] = []
+
+    def apply(start: int, end: int, insert: str) -> None:
+        nonlocal text
+        edits.append((start, end, insert))
+        text = text[:start] + insert + text[end:]
+
+    def models():
+        return _models(_parsed(tmp_path, text))
+
+    if len(models()) < 2:
+        return edits
+    m = rng.choice(models())
+    scalars = [f for f in m.block.fields if f.type is not None and f.type.name in ("String", "Int", "DateTime", "Boolean")]
+    if scalars:
+        f = rng.choice(scalars)
+        start = f.type.span.start
+        apply(start, start + len(f.type.name), "Float")
+        apply(start, start + len("Float"), f.type.name)
+        at = m.block.close_span.start
+        apply(at, at, f"  @@index([{f.name}])\n")
+        apply(at, at + len(f"  @@index([{f.name}])\n"), "")
+        end = f.span.end
+        apply(end, end, " @unique")
+        apply(end, end, " // typed")
+        apply(f.span.start, f.span.start, "/// documented\n  ")
+    relations = [(m, f) for m in models() for f in m.block.fields for a in f.attributes if a.name == "relation" and a.arg("fields") is not None]
+    if relations:
+        m, f = rng.choice(relations)
+        attr = next(a for a in f.attributes if a.name == "relation")
+        if attr.arg("onDelete") is None:
+            apply(attr.span.end - 1, attr.span.end - 1, ", onDelete: Cascade")
+        m, f = rng.choice(relations)
+        apply(f.name_span.start, f.name_span.end, f.name + "Renamed")
+    schema = _parsed(tmp_path, text)
+    pairs = [(m, f) for m in _models(schema) for f in m.block.fields if f.type is not None and f.type.name in schema.models and not any(a.name == "relation" and a.args and a.args[0].name is None for a in f.attributes)]
+    if pairs:
+        m, f = rng.choice(pairs)
+        other = schema.models[f.type.name]
+        back = [g for g in other.block.fields if g.type is not None and g.type.name == m.name and g is not f]
+        if len(back) == 1 and sum(1 for g in m.block.fields if g.type is not None and g.type.name == f.type.name) == 1:
+            attr = next((a for a in f.attributes if a.name == "relation"), None)
+            if attr is None:
+                apply(f.span.end, f.span.end, ' @relation("Named")')
+            else:
+                apply(attr.span.start + len("@relation("), attr.span.start + len("@relation("), '"Named", ')
+            g = _parsed(tmp_path, text).models[other.name].block.fields[other.block.fields.index(back[0])]
+            gattr = next((a for a in g.attributes if a.name == "relation"), None)
+            if gattr is None:
+                apply(g.span.end, g.span.end, ' @relation("Named")')
+            else:
+                apply(gattr.span.start + len("@relation("), gattr.span.start + len("@relation("), '"Named", ')
+    m = rng.choice(models())
+    mapped = [a for a in m.block.attributes if a.name == "map"]
+    if mapped:
+        value = mapped[0].args[0].value
+        apply(value.span.start, value.span.end, '"remapped"')
+    schema = _parsed(tmp_path, text)
+    indexed = [(m, i) for m in _models(schema) for i in m.indexes if i.kind == "index" and not i.synthetic]
+    if len(indexed) > 1:
+        (m1, i1), (m2, i2) = rng.sample(indexed, 2)
+        if m1.name != m2.name and i2.map is None and m1.schema == m2.schema:
+            at = i2.span.end - 1
+            apply(at, at, f', map: "{i1.db_name}"')
+            apply(at, at + len(f', map: "{i1.db_name}"'), "")
+    enums = [e for e in schema.enums.values() if e.values]
+    if enums:
+        e = rng.choice(enums)
+        at = e.values[-1].span.end
+        apply(at, at, "\n  ADDED_VALUE")
+    return edits
+
+
+def test_edits_inside_blocks_take_the_builders_quick_path_and_load_as_a_fresh_load(tmp_path, corpus_texts):
+    """Every (one-file) corpus schema and the benchmark's through :func:`in_block_edits`: after
+    each, the model graph (models, relations in order, join tables, enums), the findings and the
+    diagnostics are a fresh load's; and most loads took the builder's quick path."""
+    import prisma_lint.model.builder as builder
+
+    quick = {"taken": 0, "asked": 0}
+    original = builder.SchemaBuilder._quick
+
+    def counted(self, previous):
+        got = original(self, previous)
+        quick["asked"] += 1
+        quick["taken"] += got is not None
+        return got
+
+    rng = random.Random(9)
+    checked = 0
+    texts = [synthetic_schema(600)] + [next(iter(files.values())) for files in corpus_texts if len(files) == 1]
+    try:
+        builder.SchemaBuilder._quick = counted  # type: ignore[method-assign]
+        for text in texts:
+            edits = in_block_edits(tmp_path, text, rng)
+            if edits:
+                series = tmp_path / f"s{checked}"
+                series.mkdir()
+                check_series(series, text, edits, graph_each_step=len(text) < 30_000)
+                checked += 1
+    finally:
+        builder.SchemaBuilder._quick = original  # type: ignore[method-assign]
+    assert checked > 30
+    assert quick["taken"] > quick["asked"] / 2, quick

@@ -43,16 +43,7 @@ class RelationBuilder(IndexBuilder):
         for m in models.values():
             own = old_sides.get(m.name) if m.name in kept else None
             if own is None:
-                own = []
-                for f in m.fields.values():
-                    if f.kind != "relation":
-                        continue
-                    attr = _relation_attr(m, f)
-                    name = None
-                    if attr is not None:
-                        name = _string(attr.arg("name", 0))
-                    pair = _pair_of(m.name, f.type)
-                    own.append((f, attr, (pair, name if name is not None else f"{pair[0]}To{pair[1]}")))
+                own = self._sides(m)
             sides[m.name] = own
             for f, attr, key in own:
                 groups.setdefault(key, []).append((m, f, attr))
@@ -75,6 +66,21 @@ class RelationBuilder(IndexBuilder):
             if rel.join_table is not None:
                 join_tables[rel.join_table.name] = rel.join_table
         return relations, join_tables, sides
+
+    def _sides(self, m: Model) -> list[tuple[ModelField, Optional[Attribute], tuple]]:
+        """The model's relation fields, each with its ``@relation`` and its group's key (the two
+        models in name order, the relation's name)."""
+        own = []
+        for f in m.fields.values():
+            if f.kind != "relation":
+                continue
+            attr = _relation_attr(m, f)
+            name = None
+            if attr is not None:
+                name = _string(attr.arg("name", 0))
+            pair = _pair_of(m.name, f.type)
+            own.append((f, attr, (pair, name if name is not None else f"{pair[0]}To{pair[1]}")))
+        return own
 
     def _pair(self, models, pair, name, sides, provider) -> Optional[Relation]:
         if len(sides) == 1:

@@ -12,7 +12,7 @@ become diagnostics; the model is still built from everything that makes sense.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from ..frontends.prisma.syntax import (
     ArrayLit,
@@ -269,6 +269,17 @@ class Schema:
     # a part of a schema (the language server lints again only the models whose neighbourhood
     # changed: rule_cache.py): the whole schema, whose other models a rule may read
     _whole: Optional["Schema"] = field(default=None, repr=False)
+    # for the next build's quick path (model/builder.py ``_quick``): model name -> its place in
+    # ``models``; a relation's key -> its place in ``relations``; (namespace, index name) -> how
+    # many indexes have it
+    _order: Optional[dict[str, int]] = field(default=None, repr=False)
+    _relation_at: Optional[dict[tuple, int]] = field(default=None, repr=False)
+    _index_names: Optional[dict[tuple, int]] = field(default=None, repr=False)
+    # what the quick path built again: (model and type names, enum names); None: a whole build
+    _rebuilt: Optional[tuple[list[str], list[str]]] = field(default=None, repr=False)
+    # this build (an object of its own), and the one the quick path built it from
+    _stamp: Any = field(default=None, repr=False)
+    _from: Any = field(default=None, repr=False)
 
     def model_named(self, name: str) -> Optional[Model]:
         """The model ``name``, also when this is a part of a schema that leaves it out."""

@@ -74,6 +74,10 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     comments: list[Comment] = []
     moves: list[tuple[Block, int]] = []  # (a reused block, how far it moves), in `move` mode
     move_runs: list[tuple[int, int, int]] = []  # (first, end, how far): old blocks that move, in `move` mode
+    kept: list[tuple[int, int]] = []  # (first, end): the old blocks in the new text, in order
+    # whether old blocks were reused below the change, and whether one may be at another line or
+    # column for another reason (see SchemaFile.places_kept)
+    places = {"below": False, "unsure": False}
     lexed_chars = 0
     p = k = low = 0  # where the walk is in the new text; the old segment expected there; the first not reused
 
@@ -108,6 +112,7 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
 
     def reuse(a: int, b: int, d: int) -> None:
         """Old segments ``a`` to ``b`` are in the new text, ``d`` further."""
+        kept.append((a, b))
         if move:
             move_runs.append((a, b, d))
             out.extend(blocks[a:b])
@@ -164,7 +169,11 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
         if j >= 0:
             g = gaps[j]
             d = p - g
-            k = run_end(j + 1, nb) if d == delta and g >= old_end else j + 1  # below the change: the rest follows
+            below = d == delta and g >= old_end
+            if not (d == 0 and ends[j] <= start):
+                places["below"] |= below
+                places["unsure"] |= not below
+            k = run_end(j + 1, nb) if below else j + 1  # below the change: the rest follows
             reuse(j, k, d)
             p = ends[k - 1] + d
             comments += carry(bisect_left(comment_starts, g), bisect_left(comment_starts, ends[k - 1]), d)
@@ -202,6 +211,8 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
         if j >= 0:  # only the gap above it changed (a `///` line)
             same = blocks[j]
             k, low = j, j + 1
+            kept.append((j, j + 1))
+            places["unsure"] |= old_src.position(same.span.start) != source.position(at)
             if move:
                 moves.append((same, at - same.span.start))
                 block = same
@@ -244,7 +255,26 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
             g, b = new_ends[i - 1], out[i].span.start
             new_breaks[i] = new.find("\n", g, b) >= 0 or new.find("\r", g, b) >= 0
     result.breaks = new_breaks
+    result.same_names = _same_names(blocks, out, kept, fresh_at)
+    result.places_kept = not places["unsure"] and (not places["below"] or len(source.line_starts) == len(old_src.line_starts))
     return result
+
+
+def _same_names(old: list[Block], new: list[Block], kept: list[tuple[int, int]], fresh_at: list[int]) -> bool:
+    """Whether the blocks' kinds and names, in order, are the old ones: each old block not kept
+    (``kept``: the runs of old blocks in the new text) has a new one of its kind and name in
+    its place (the model builder then knows no model or enum was declared, renamed, deleted or
+    moved: model/builder.py)."""
+    if len(old) != len(new):
+        return False
+    gone: list[int] = []
+    at = 0
+    for a, b in kept:
+        gone += range(at, a)
+        at = b
+    gone += range(at, len(old))
+    made = [i for i in fresh_at if new[i] is not old[i]]  # (a kept block lexed again: only its gap changed)
+    return gone == made and all(old[i].kind == new[i].kind and old[i].name == new[i].name for i in gone)
 
 
 def _breaks(text: str, blocks: list[Block], ends: list[int]) -> list[bool]:

@@ -354,6 +354,7 @@ class PrismaParser:
         their anchors moved (``previous`` then no longer reads right)."""
         if previous is not None:
             if previous.source.text == source.text and previous.source.path == source.path:
+                previous.fresh, previous.same_names, previous.places_kept = [], True, True  # (nothing lexed: every block the last parse's)
                 return previous
             from .incremental import parse_changed_blocks
 

@@ -205,3 +205,8 @@ class SchemaFile:
     # the blocks an incremental parse lexed (their docs set again); the others are the last
     # parse's, docs and all (None: a whole parse, every block new)
     fresh: Optional[list[Block]] = field(default=None, repr=False)
+    # with ``fresh``: the blocks' kinds and names, in order, are the last parse's
+    same_names: bool = field(default=False, repr=False)
+    # with ``fresh``: every block not in it starts at the line and column it had (those above the
+    # change, and below it when the change added or took no line)
+    places_kept: bool = field(default=False, repr=False)
