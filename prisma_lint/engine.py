@@ -293,6 +293,8 @@ class Engine:
         by_file: dict[str, list[sup.Suppression]] = {}
         files = list(schema.files) + (list(mig_schema.files) if mig_schema is not None else [])
         for f in files:
+            if "prisma-lint-" not in f.source.text:  # (no comment to read: ~0.4 ms a change on 7,600 lines)
+                continue
             comments = [(c.span, f.source.text[c.span.start : c.span.end]) for c in f.comments if "prisma-lint-" in c.text]
             if comments:  # suppressions.py only then: 2.1 M instructions of a cold check to import
                 from . import suppressions as sup

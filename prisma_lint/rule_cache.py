@@ -29,7 +29,7 @@ same places (:meth:`FindingsCache.schema_rules`): typing in a comment runs no ru
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional, cast
+from typing import Any, Optional
 
 from .findings import Edit, Finding
 from .model.schema import Model, Schema
@@ -57,6 +57,10 @@ class _Entry:
     key: tuple  # the neighbourhood (models in it compare by identity: Model has eq=False)
     findings: dict[str, list[_Kept]]  # rule id -> the model's findings
     enum_types: tuple[str, ...] = ()  # the types of the model's enum fields
+    # the findings handed out last and the block anchor then: handed out again while it is the
+    # same (none has fix edits: see _restore)
+    handed: Optional[list[Finding]] = None
+    handed_anchor: Any = None
 
 
 @record(eq=False)
@@ -246,7 +250,9 @@ class FindingsCache:
             else:
                 if by_model is None:
                     by_model = _relations_by_model(schema)
-                place, relations = cast(dict, places)[id(m)], by_model.get(name, [])
+                if places is None:  # (the same schema, but this model not kept: the rules changed)
+                    places = _places(schema)
+                place, relations = places[id(m)], by_model.get(name, [])
             key = keys[name] = _neighbourhood(m, place, relations, extra.get(name), endings, enums, enum_types)
             if old is not None and old.key == key:
                 entries[name] = old
@@ -269,10 +275,16 @@ class FindingsCache:
         for name, m in schema.models.items():
             entry = entries.get(name)
             if entry is not None:
+                if not entry.findings:  # (most models)
+                    continue
                 anchor = m.block.span.anchor if m.block is not None else None
-                for kept in entry.findings.values():
-                    for k in kept:
-                        out.append(_restore(k, anchor))
+                if entry.handed is not None and entry.handed_anchor is anchor:
+                    out += entry.handed
+                    continue
+                handed = [_restore(k, anchor) for kept in entry.findings.values() for k in kept]
+                if not any(k.edits for kept in entry.findings.values() for k in kept):
+                    entry.handed, entry.handed_anchor = handed, anchor
+                out += handed
                 continue
             per_rule = found.get(name, {})
             out += [f for fs in per_rule.values() for f in fs]

@@ -681,3 +681,64 @@ def test_edits_inside_blocks_take_the_builders_quick_path_and_load_as_a_fresh_lo
         builder.SchemaBuilder._quick = original  # type: ignore[method-assign]
     assert checked > 30
     assert quick["taken"] > quick["asked"] / 2, quick
+
+
+def test_the_servers_diagnostics_after_edits_inside_blocks_are_a_fresh_open(tmp_path):
+    """The server's records kept without working their ranges out again (the blocks the parse
+    did not lex, their lines and columns kept) after edits inside blocks: after each change the
+    published diagnostics are a fresh open's. Non-ASCII text above and in the blocks (UTF-16
+    columns differ from code points), and edits that add lines (every block below moves)."""
+    import asyncio
+
+    text = synthetic_schema(400).replace("// a trailing comment", "// a trailing comment 😀 é")
+    text = "// ✓ schema 😀\n" + text
+    path = tmp_path / "schema.prisma"
+    path.write_text(text)
+    state, transport, types = _state(tmp_path)
+    uri = path.as_uri()
+    first = len(text.split("\n", 1)[0])
+    edits = [(first, first, " 😀x"), (0, 0, "// é\n")]
+    after = text
+    for start, end, insert in edits:
+        after = after[:start] + insert + after[end:]
+    (tmp_path / "probe").mkdir()
+    edits += in_block_edits(tmp_path / "probe", after, random.Random(4))
+    assert len(edits) > 8
+
+    async def run() -> None:
+        state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=1, text=text)))
+        current = text
+        for version, (start, end, insert) in enumerate(edits, 2):
+            a, b = _utf16_position(current, start), _utf16_position(current, end)
+            change = types.TextDocumentContentChangePartial(range=types.Range(start=types.Position(line=a[0], character=a[1]), end=types.Position(line=b[0], character=b[1])), text=insert)
+            state.did_change(types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(version=version, uri=uri), content_changes=[change]))
+            state.lint_now(state.doc_unit[uri])
+            current = current[:start] + insert + current[end:]
+            assert state.docs[uri].text == current
+            fresh_state, fresh, _ = _state(tmp_path)
+            fresh_state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=version, text=current)))
+            assert transport.published[-1].version == version
+            assert _diagnostics(transport.published[-1]) == _diagnostics(fresh.published[-1])
+
+    asyncio.run(run())
+
+
+def _utf16_position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset)
+    return line, len(text[text.rfind("\n", 0, offset) + 1 : offset].encode("utf-16-le")) // 2
+
+
+def test_the_same_text_linted_with_other_rules_is_a_fresh_lint(tmp_path):
+    """A config saved while the schema is unchanged: the same text loaded again (nothing built
+    again: the cache's quick signature is the last one), linted with other rules and options
+    with the same cache: a fresh lint's findings."""
+    text = synthetic_schema(300)
+    path, key, current = loaded(tmp_path, text)
+    cache = FindingsCache()
+    ENGINE.lint(current, cache)
+    for config in (Config(ignore=["redundant-index"]), Config(), Config(ignore=["missing-fk-index", "boolean-index"])):
+        current = load_inputs(path, tmp_path, {key: text}, previous=current)
+        engine = Engine(REGISTRY, config)
+        got = engine.lint(current, cache)
+        fresh = engine.lint(load_inputs(path, tmp_path, {key: text}))
+        assert [(f.rule, f.message, f.span.start) for f in got.findings] == [(f.rule, f.message, f.span.start) for f in fresh.findings]

@@ -135,7 +135,7 @@ class SchemaBuilder(RelationBuilder):
         ):
             return None
         datasource = self.datasource()
-        generators = [self.generator(b) for b in self.blocks.get("generator", [])]
+        generators = [self.generator(b) for b in self.blocks_of("generator")]
         provider = datasource.provider if datasource else None
         self.native_prefix = (datasource.name + ".") if datasource else None
         facts = previous._built_with

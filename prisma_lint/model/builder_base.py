@@ -41,15 +41,29 @@ class BuilderBase:
     def __init__(self, files: list[SchemaFile]) -> None:
         self.files = files
         self.diags: list[Diagnostic] = []
-        self.blocks: dict[str, list[Block]] = {}
+        self._blocks: Optional[dict[str, list[Block]]] = None
         # set by SchemaBuilder.build once the declarations are known
         self.native_prefix: Optional[str] = None
         self.enum_names: set[str] = set()
         self.model_names: set[str] = set()
         self.type_names: set[str] = set()
-        for f in files:
-            for b in f.blocks:
-                self.blocks.setdefault(b.kind, []).append(b)
+
+    @property
+    def blocks(self) -> dict[str, list[Block]]:
+        """The files' blocks by kind, in order (worked out when first asked: the builder's quick
+        path asks only for the datasource and generators, see :meth:`blocks_of`)."""
+        if self._blocks is None:
+            self._blocks = {}
+            for f in self.files:
+                for b in f.blocks:
+                    self._blocks.setdefault(b.kind, []).append(b)
+        return self._blocks
+
+    def blocks_of(self, kind: str) -> list[Block]:
+        """The blocks of one kind, in order (one comprehension, without grouping every block)."""
+        if self._blocks is not None:
+            return self._blocks.get(kind, [])
+        return [b for f in self.files for b in f.blocks if b.kind == kind]
 
     def error(self, message: str, span: Optional[Span], code: str = "schema-error") -> None:
         self.diags.append(Diagnostic(message, span, "error", code))
@@ -69,7 +83,7 @@ class BuilderBase:
         return True
 
     def datasource(self) -> Optional[Datasource]:
-        sources = self.blocks.get("datasource", [])
+        sources = self.blocks_of("datasource")
         for extra in sources[1:]:
             self.error("only one datasource block is allowed", extra.name_span)
         if not sources:
