@@ -514,6 +514,26 @@ def test_positions_round_trip():
     assert lsp_positions.apply_change(text, (0, 5), (1, 0), " ", "utf-16") == "a😀é b\rc\n\n€x"
 
 
+def test_offsets_from_a_source_files_line_index():
+    """didChange finds the change's offsets from the last lint's line index of the document
+    (SourceFile.line_starts: the same line breaks as LSP's): the same offsets as finding the
+    lines in the text, with every line ending, on every line, past the ends, in every encoding."""
+    import random
+
+    from prisma_lint.source import SourceFile
+
+    rnd = random.Random(8)
+    pieces = ["a", "bc", "\n", "\r\n", "\r", "é", "😀", " ", "\n\n"]
+    for _ in range(300):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 25)))
+        starts = SourceFile("s.prisma", text).line_starts
+        for line in range(-1, len(starts) + 3):
+            for character in (0, 1, 2, 5, 99):
+                for enc in ("utf-16", "utf-8", "utf-32"):
+                    found = lsp_positions.offset_of(text, line, character, enc)
+                    assert found == lsp_positions.offset_of(text, line, character, enc, starts=starts), (text, line, character, enc)
+
+
 def test_offsets_of_text_without_carriage_returns():
     """Text with only ``\\n`` line endings takes a faster path (str.find): the same offsets as
     the path for any line ending, on every line, past the ends, in every encoding."""

@@ -89,17 +89,21 @@ def _line_start(text: str, line: int, crlf: bool) -> int:
     return -1
 
 
-def offset_of(text: str, line: int, character: int, encoding: str, crlf: Optional[bool] = None) -> int:
+def offset_of(text: str, line: int, character: int, encoding: str, crlf: Optional[bool] = None, starts: Optional[list[int]] = None) -> int:
     """The code-point offset in ``text`` of an LSP position (past the end: the end of the text;
     past the end of its line: the end of the line, before its line ending). ``crlf``: whether
-    ``text`` has a ``\r`` (looked up when not given)."""
+    ``text`` has a ``\r`` (looked up when not given); ``starts``: ``text``'s line index, if
+    known (a SourceFile's: the same line breaks)."""
     if line < 0:
         return 0
     if crlf is None:
         crlf = "\r" in text
     start = 0
     if line > 0:
-        start = _line_start(text, line, crlf)
+        if starts is not None:
+            start = starts[line] if line < len(starts) else -1
+        else:
+            start = _line_start(text, line, crlf)
         if start < 0:
             return len(text)
     if crlf:
@@ -112,11 +116,13 @@ def offset_of(text: str, line: int, character: int, encoding: str, crlf: Optiona
     return start + units_to_chars(text[start:end], character, encoding)
 
 
-def apply_change(text: str, start: tuple[int, int], end: tuple[int, int], new_text: str, encoding: str) -> str:
-    """``text`` with the LSP range ``start``-``end`` replaced by ``new_text``."""
+def apply_change(text: str, start: tuple[int, int], end: tuple[int, int], new_text: str, encoding: str, starts: Optional[list[int]] = None) -> str:
+    """``text`` with the LSP range ``start``-``end`` replaced by ``new_text``; ``starts``: the
+    line index of ``text``, if known (finding line 3,800 by its line breaks took ~0.3 ms of a
+    change on the 7,600-line schema, and read half the text)."""
     crlf = "\r" in text
-    a = offset_of(text, start[0], start[1], encoding, crlf)
-    b = a if end == start else offset_of(text, end[0], end[1], encoding, crlf)
+    a = offset_of(text, start[0], start[1], encoding, crlf, starts)
+    b = a if end == start else offset_of(text, end[0], end[1], encoding, crlf, starts)
     if b < a:
         a, b = b, a
     return text[:a] + new_text + text[b:]

@@ -89,12 +89,14 @@ class Workspace(Linting):
             return
         enc = self.encoding
         text = doc.text
+        starts = self._line_starts_of(text)
         for change in params.content_changes:
             rng = getattr(change, "range", None)
             if rng is None:
                 text = change.text
             else:
-                text = apply_change(text, (rng.start.line, rng.start.character), (rng.end.line, rng.end.character), change.text, enc)
+                text = apply_change(text, (rng.start.line, rng.start.character), (rng.end.line, rng.end.character), change.text, enc, starts)
+            starts = None  # (of the text before this change)
         doc.text = text
         doc.version = params.text_document.version
         if doc.kind is None:
@@ -104,6 +106,18 @@ class Workspace(Linting):
             self.timing.mark("changed")
             self.timing.change(doc.uri, doc.version)
         self.schedule(key)
+
+    def _line_starts_of(self, text: str) -> Optional[list[int]]:
+        """The line index of ``text`` when the last lint of a schema read it (the same string:
+        a document's text as linted, with no byte order mark), else None."""
+        for unit in self.units.values():
+            inputs = unit.inputs
+            if inputs is None or inputs.kind != "prisma":
+                continue
+            for f in inputs.unit.schema.files:
+                if f.source.text is text:
+                    return f.source.line_starts
+        return None
 
     def did_save(self, params) -> None:
         doc = self.docs.get(params.text_document.uri)

@@ -234,9 +234,10 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     if move:  # nothing can fail from here: the previous file is given up only now
         for a, b, d in move_runs:
             for x in blocks[a:b]:
-                anchor = cast(Anchor, x.span.anchor)  # every span of a parsed block has its block's
+                anchor = cast(Anchor, x.span._anchor)  # every span of a parsed block has its block's
                 anchor.file = source
-                anchor.base += d
+                if d:
+                    anchor.base += d
         for x, d in moves:
             anchor = cast(Anchor, x.span.anchor)
             anchor.file = source
