@@ -180,6 +180,15 @@ def _start(folder: Path, timing: Optional[Path] = None) -> Client:
     return client
 
 
+def edit_line(lines: list[str], where: str) -> int:
+    """The line the edits are typed at the end of: the first (a comment), or with ``"model"``
+    a field's with a trailing comment in the middle model."""
+    if where != "model":
+        return 0
+    commented = [i for i, line in enumerate(lines) if "// a trailing comment" in line]
+    return commented[len(commented) // 2]
+
+
 def _session(
     repeat: int, burst: int, where: str = "first-line", phases: Optional[dict[str, list[tuple[float, float]]]] = None
 ) -> tuple[list[float], list[float]]:
@@ -191,11 +200,7 @@ def _session(
         text = synthetic_schema(LINES)
         path.write_text(text, encoding="utf-8")
         lines = text.split("\n")
-        if where == "model":
-            commented = [i for i, line in enumerate(lines) if "// a trailing comment" in line]
-            line_no = commented[len(commented) // 2]
-        else:
-            line_no = 0
+        line_no = edit_line(lines, where)
         uri = path.as_uri()
         timing = folder / "timing.jsonl" if phases is not None else None
         client = _start(folder, timing)

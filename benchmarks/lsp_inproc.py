@@ -1,17 +1,17 @@
 """The language server's work per change, in process (no pygls, no pipes): the server state
 (``prisma_lint.lsp.server.ServerState``) with a stand-in transport, the 7,600-line benchmark
 schema opened, then edits as ``benchmarks/lsp_bench.py`` types them (first line, or in a field's
-trailing comment in the middle model), each after a pause.
+trailing comment in the middle model), each after a pause (as a user, and as lsp_bench).
 
     python benchmarks/lsp_inproc.py [--where first-line|model] [--repeat N] [--pause S]
-                                    [--profile] [--count]
+                                    [--phases] [--profile] [--count]
 
-Prints the median CPU and wall time of didChange + lint + publish per change. ``--profile``:
-cProfile of the measured changes (cumulative). ``--count``: no pauses, and the measured changes
-are fenced by callgrind's start/stop markers: run it under
-``valgrind --tool=callgrind --collect-atstart=no --toggle-collect=_lsp_inproc_changes ...``? The
-simple way: ``--count`` makes N changes with no pause; compare ``Collected`` of N=0 and N=20
-(instructions per change = difference / 20).
+Prints the median CPU and wall time of didChange + lint + publish per change; ``--phases``: the
+median CPU time of each phase (``prisma_lint/lsp/timing.py``); ``--profile``: cProfile of the
+measured changes. ``--count``: no pauses and no output, for instruction counts: the difference
+of ``valgrind --tool=callgrind --callgrind-out-file=/dev/null`` runs with ``--repeat 30`` and
+``--repeat 10``, divided by 20, is the instructions per change (the open and the warm-up cancel
+out).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import statistics
 import sys
 import tempfile
@@ -29,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from lsp_bench import edit_line  # noqa: E402
 from synth import synthetic_schema  # noqa: E402
 
 LINES = 7600
@@ -74,11 +76,7 @@ def main() -> int:
         text = synthetic_schema(LINES)
         path.write_text(text, encoding="utf-8")
         lines = text.split("\n")
-        if args.where == "model":
-            commented = [i for i, line in enumerate(lines) if "// a trailing comment" in line]
-            line_no = commented[len(commented) // 2]
-        else:
-            line_no = 0
+        line_no = edit_line(lines, args.where)
         uri = path.as_uri()
         server = _Server()
         state = ServerState(server, types, from_fs_path, to_fs_path, asyncio)
@@ -148,7 +146,7 @@ def main() -> int:
             phases: dict[str, list[float]] = {}
             for line in (folder / "timing.jsonl").read_text().splitlines()[3:]:
                 marks = json.loads(line)["marks"]
-                for (_, _, c0), (name, _, c1) in zip(marks, marks[1:]):
+                for (_, _, c0), (name, _, c1) in itertools.pairwise(marks):
                     phases.setdefault(name, []).append((c1 - c0) / 1e6)
             print("  ".join(f"{k} {statistics.median(v):.2f}" for k, v in phases.items()))
         if not args.count:

@@ -260,8 +260,6 @@ def test_the_servers_diagnostics_after_changes_are_a_fresh_open(tmp_path):
     """Changes (incremental ranges, as an editor sends them) go through the parse that moves
     blocks, the reused models and the kept findings; after each one the published diagnostics
     are those of a server that opens the resulting text fresh."""
-    import asyncio
-
     text = synthetic_schema(400)
     path = tmp_path / "schema.prisma"
     path.write_text(text)
@@ -269,29 +267,38 @@ def test_the_servers_diagnostics_after_changes_are_a_fresh_open(tmp_path):
     uri = path.as_uri()
     edits = typing_series(text, random.Random(12), 12)
 
+    _server_series(state, transport, types, tmp_path, uri, text, edits)
+    cache = state.units[state.doc_unit[uri]].findings_cache
+    assert cache is not None and cache.entries  # the findings were kept between lints
+
+
+def _server_series(state, transport, types, folder: Path, uri: str, text: str, edits) -> None:
+    """``text`` opened in the server ``state``, then each edit sent as an incremental change
+    (UTF-16 positions) and linted: after each, the published diagnostics are a fresh open's."""
+    import asyncio
+
     async def run() -> None:
         state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=1, text=text)))
         current = text
         for version, (start, end, insert) in enumerate(edits, 2):
-            a, b = _lsp_position(current, start), _lsp_position(current, end)
+            a, b = _utf16_position(current, start), _utf16_position(current, end)
             change = types.TextDocumentContentChangePartial(range=types.Range(start=types.Position(line=a[0], character=a[1]), end=types.Position(line=b[0], character=b[1])), text=insert)
             state.did_change(types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(version=version, uri=uri), content_changes=[change]))
             state.lint_now(state.doc_unit[uri])
             current = current[:start] + insert + current[end:]
             assert state.docs[uri].text == current
-            fresh_state, fresh, _ = _state(tmp_path)
+            fresh_state, fresh, _ = _state(folder)
             fresh_state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=version, text=current)))
             assert transport.published[-1].version == version
             assert _diagnostics(transport.published[-1]) == _diagnostics(fresh.published[-1])
-        cache = state.units[state.doc_unit[uri]].findings_cache
-        assert cache is not None and cache.entries  # the findings were kept between lints
 
     asyncio.run(run())
 
 
-def _lsp_position(text: str, offset: int) -> tuple[int, int]:
+def _utf16_position(text: str, offset: int) -> tuple[int, int]:
+    """The LSP position (UTF-16) of ``offset`` in ``text`` (lines ending at ``\\n``)."""
     line = text.count("\n", 0, offset)
-    return line, offset - (text.rfind("\n", 0, offset) + 1)
+    return line, len(text[text.rfind("\n", 0, offset) + 1 : offset].encode("utf-16-le")) // 2
 
 
 # -- the model builder's invalidation rule (model/builder.py ``_reusable``, builder_relations.py
@@ -688,8 +695,6 @@ def test_the_servers_diagnostics_after_edits_inside_blocks_are_a_fresh_open(tmp_
     did not lex, their lines and columns kept) after edits inside blocks: after each change the
     published diagnostics are a fresh open's. Non-ASCII text above and in the blocks (UTF-16
     columns differ from code points), and edits that add lines (every block below moves)."""
-    import asyncio
-
     text = synthetic_schema(400).replace("// a trailing comment", "// a trailing comment 😀 é")
     text = "// ✓ schema 😀\n" + text
     path = tmp_path / "schema.prisma"
@@ -705,27 +710,8 @@ def test_the_servers_diagnostics_after_edits_inside_blocks_are_a_fresh_open(tmp_
     edits += in_block_edits(tmp_path / "probe", after, random.Random(4))
     assert len(edits) > 8
 
-    async def run() -> None:
-        state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=1, text=text)))
-        current = text
-        for version, (start, end, insert) in enumerate(edits, 2):
-            a, b = _utf16_position(current, start), _utf16_position(current, end)
-            change = types.TextDocumentContentChangePartial(range=types.Range(start=types.Position(line=a[0], character=a[1]), end=types.Position(line=b[0], character=b[1])), text=insert)
-            state.did_change(types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(version=version, uri=uri), content_changes=[change]))
-            state.lint_now(state.doc_unit[uri])
-            current = current[:start] + insert + current[end:]
-            assert state.docs[uri].text == current
-            fresh_state, fresh, _ = _state(tmp_path)
-            fresh_state.did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="prisma", version=version, text=current)))
-            assert transport.published[-1].version == version
-            assert _diagnostics(transport.published[-1]) == _diagnostics(fresh.published[-1])
+    _server_series(state, transport, types, tmp_path, uri, text, edits)
 
-    asyncio.run(run())
-
-
-def _utf16_position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset)
-    return line, len(text[text.rfind("\n", 0, offset) + 1 : offset].encode("utf-16-le")) // 2
 
 
 def test_the_same_text_linted_with_other_rules_is_a_fresh_lint(tmp_path):

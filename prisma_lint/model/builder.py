@@ -92,6 +92,15 @@ class SchemaBuilder(RelationBuilder):
                 self.indexes(m, provider, composite=types)
         index_names = self.unique_names(models, provider)
         relations, join_tables, sides = self.relations(models, provider, kept, previous if kept else None)
+        schema = self._schema(datasource, generators, models, enums, types, (relations, join_tables, sides), facts, index_names)
+        schema._order = {name: i for i, name in enumerate(models)}
+        schema._relation_at = {(_pair_of(r.model, r.target), r.name): i for i, r in enumerate(relations)}
+        return schema
+
+    def _schema(self, datasource, generators, models, enums, types, relations: tuple, facts: tuple, index_names: dict) -> Schema:
+        """The schema of the parts built, with what the next build reads (``relations``: the
+        relations, join tables and each model's relation fields as grouped)."""
+        relations_list, join_tables, sides = relations
         schema = Schema(
             files=self.files,
             datasource=datasource,
@@ -99,14 +108,12 @@ class SchemaBuilder(RelationBuilder):
             models=models,
             enums=enums,
             composite_types=types,
-            relations=relations,
+            relations=relations_list,
             join_tables=join_tables,
             diagnostics=self.diags,
         )
         schema._built_with = facts
         schema._relation_sides = sides
-        schema._order = {name: i for i, name in enumerate(models)}
-        schema._relation_at = {(_pair_of(r.model, r.target), r.name): i for i, r in enumerate(relations)}
         schema._index_names = index_names
         schema._stamp = object()
         return schema
@@ -171,25 +178,11 @@ class SchemaBuilder(RelationBuilder):
             index_names = self.unique_names(models, provider)
         got = self._quick_relations(previous, models, rebuilt, provider)
         if got is None:
-            self.diags = []
             return None
-        relations, join_tables, sides = got
-        schema = Schema(
-            files=files,
-            datasource=datasource,
-            generators=generators,
-            models=models,
-            enums=enums,
-            composite_types=types,
-            relations=relations,
-            join_tables=join_tables,
-            diagnostics=self.diags,
-        )
-        schema._built_with = facts
-        schema._relation_sides = sides
-        schema._order, schema._relation_at, schema._index_names = previous._order, previous._relation_at, index_names
+        schema = self._schema(datasource, generators, models, enums, types, got, facts, index_names)
+        schema._order, schema._relation_at = previous._order, previous._relation_at
         schema._rebuilt = ([m.name for m in built], [e.name for e in new_enums])
-        schema._stamp, schema._from = object(), previous._stamp
+        schema._from = previous._stamp
         return schema
 
     def _quick_index_names(self, previous: Schema, rebuilt: list[Model], provider: Optional[str]) -> Optional[dict[tuple, int]]:
