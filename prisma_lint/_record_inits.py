@@ -261,8 +261,8 @@ CODE['def __init__(self, tokens, unclosed, built):\n    self.tokens = tokens\n  
 def __init__(self, unit, kind, migrations, queries, stats, notes): self.unit = unit; self.kind = kind; self.migrations = migrations; self.queries = queries; self.stats = stats; self.notes = _f_notes() if notes is _MISSING else notes
 CODE['def __init__(self, unit, kind, migrations, queries, stats, notes):\n    self.unit = unit\n    self.kind = kind\n    self.migrations = migrations\n    self.queries = queries\n    self.stats = stats\n    self.notes = _f_notes() if notes is _MISSING else notes\n'] = __init__.__code__
 
-def __init__(self, uri, text, version, language_id, path, kind): self.uri = uri; self.text = text; self.version = version; self.language_id = language_id; self.path = path; self.kind = kind
-CODE['def __init__(self, uri, text, version, language_id, path, kind):\n    self.uri = uri\n    self.text = text\n    self.version = version\n    self.language_id = language_id\n    self.path = path\n    self.kind = kind\n'] = __init__.__code__
+def __init__(self, uri, text, version, language_id, path, kind, linted, edit): self.uri = uri; self.text = text; self.version = version; self.language_id = language_id; self.path = path; self.kind = kind; self.linted = linted; self.edit = edit
+CODE['def __init__(self, uri, text, version, language_id, path, kind, linted, edit):\n    self.uri = uri\n    self.text = text\n    self.version = version\n    self.language_id = language_id\n    self.path = path\n    self.kind = kind\n    self.linted = linted\n    self.edit = edit\n'] = __init__.__code__
 
 def __init__(self, value, span): self.value = value; self.span = span
 CODE['def __init__(self, value, span):\n    self.value = value\n    self.span = span\n'] = __init__.__code__

@@ -101,13 +101,15 @@ def load_inputs(
     migrations: Optional[StrPath] = None,
     migrations_loader: Optional[MigrationsLoader] = None,
     previous: Optional[Inputs] = None,
+    changed: Optional[dict[str, tuple]] = None,
 ) -> Inputs:
     """Read the unit at ``target`` (a schema file or folder, or SQL) through its front end, and
     the schema's migrations (``migrations``, else ``migrations/`` next to the datasource's
     file). ``overrides`` maps resolved paths to unsaved text; ``previous``: the inputs of the
     last lint of the same unit, given up (only the schema blocks changed since are parsed again;
-    the others are moved from ``previous``, which no longer reads right afterwards). Raises
-    ``SchemaNotFound``."""
+    the others are moved from ``previous``, which no longer reads right afterwards); ``changed``:
+    for an override, the text the last read read and where the override differs from it
+    (``frontends/prisma/loader.read_source``). Raises ``SchemaNotFound``."""
     from .discovery import has_migrations, is_sql_path, migrations_dir
     from .frontends.prisma.loader import display_path, load_schema
 
@@ -120,7 +122,7 @@ def load_inputs(
             note = dialect.skipped_note(display_path(target, cwd), provider)
             return Inputs(dialect.skipped_unit(target, cwd), "sql", notes=[note])
         return Inputs(load_sql(target, cwd, overrides), "sql")
-    unit = load_schema(target, cwd, overrides, previous.unit if previous is not None and previous.kind == "prisma" else None)
+    unit = load_schema(target, cwd, overrides, previous.unit if previous is not None and previous.kind == "prisma" else None, changed)
     folder = migrations if migrations is not None else migrations_dir(datasource_file(unit))
     if migrations is not None or has_migrations(folder):
         from .frontends.sql import dialect  # only with SQL to read (1.5 M instructions to import)

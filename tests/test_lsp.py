@@ -587,3 +587,23 @@ def test_idle_collection_freezes_what_is_left(monkeypatch):
     assert calls[:2] == ["collect", "freeze"]
     assert calls.count("collect") == calls.count("freeze") == 20
     assert calls[-3:] == ["unfreeze", "collect", "freeze"] and calls.count("unfreeze") == 1
+
+
+def test_combined_edits_bound_where_the_texts_differ():
+    """didChange keeps one range for the changes since the last lint (Document.edit): after any
+    series of replacements, the text before the range and after it is the linted text's."""
+    import random
+
+    rnd = random.Random(11)
+    for _ in range(500):
+        first = "".join(rnd.choice("ab\n") for _ in range(rnd.randint(0, 30)))
+        text, edit = first, None
+        for _ in range(rnd.randint(1, 5)):
+            a = rnd.randint(0, len(text))
+            b = rnd.randint(a, len(text))
+            new = "".join(rnd.choice("xy\n") for _ in range(rnd.randint(0, 4)))
+            edit = lsp_positions.combined_edit(edit, a, b, len(new))
+            text = text[:a] + new + text[b:]
+        s, old_end, new_end = edit
+        assert 0 <= s <= old_end <= len(first) and s <= new_end <= len(text)
+        assert first[:s] == text[:s] and first[old_end:] == text[new_end:], (first, text, edit)

@@ -34,6 +34,8 @@ class Linting(StateBase):
 
         open_docs = {str(d.path): d for d in self.docs.values() if d.kind is not None}
         overrides = {p: d.text for p, d in open_docs.items()}
+        # where each open document changed since the last lint read it (see Document.edit)
+        changed = {p: (d.linted, d.edit) for p, d in open_docs.items() if d.linted is not None and d.edit is not None}
         unit.generation += 1
         unit.fix_all = {}
         unit.versions = {}
@@ -60,6 +62,7 @@ class Linting(StateBase):
                 overrides,
                 migrations_loader=lambda f: self._migrations(f, cwd, overrides),
                 previous=previous,
+                changed=changed,
             )
             self.garbage.append(previous)  # what the parse did not take: freed after the publish
         except SchemaNotFound as e:
@@ -86,6 +89,10 @@ class Linting(StateBase):
         if migrations is not None:
             shown_to_path.update({s: p.resolve() for s, p in migrations.paths.items()})
         unit.shown_to_path = shown_to_path
+        for p in loaded.paths.values():  # the documents this lint read: their next changes start here
+            d = open_docs.get(str(Path(p).resolve()))
+            if d is not None:
+                d.linted, d.edit = d.text, None
         uri_of = {}  # shown path -> uri of the open document
         for shown, p in shown_to_path.items():
             d = open_docs.get(str(p))

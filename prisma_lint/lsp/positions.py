@@ -120,12 +120,27 @@ def apply_change(text: str, start: tuple[int, int], end: tuple[int, int], new_te
     """``text`` with the LSP range ``start``-``end`` replaced by ``new_text``; ``starts``: the
     line index of ``text``, if known (finding line 3,800 by its line breaks took ~0.3 ms of a
     change on the 7,600-line schema, and read half the text)."""
+    a, b = change_offsets(text, start, end, encoding, starts)
+    return text[:a] + new_text + text[b:]
+
+
+def change_offsets(text: str, start: tuple[int, int], end: tuple[int, int], encoding: str, starts: Optional[list[int]] = None) -> tuple[int, int]:
+    """The code-point offsets in ``text`` of the LSP range ``start``-``end``, in order."""
     crlf = "\r" in text
     a = offset_of(text, start[0], start[1], encoding, crlf, starts)
     b = a if end == start else offset_of(text, end[0], end[1], encoding, crlf, starts)
-    if b < a:
-        a, b = b, a
-    return text[:a] + new_text + text[b:]
+    return (b, a) if b < a else (a, b)
+
+
+def combined_edit(edit: Optional[tuple[int, int, int]], a: int, b: int, n: int) -> tuple[int, int, int]:
+    """One range for two changes: ``edit`` (start, end in the first text, end in the second:
+    where the first and the second text differ; None: they are the same), then ``a``-``b`` of
+    the second text replaced by ``n`` characters: where the first and the third text differ."""
+    if edit is None:
+        return a, b, a + n
+    s, old_end, new_end = edit
+    hull = max(new_end, b)  # (in the second text; from it on, the second text is the first's, moved)
+    return min(s, a), hull - new_end + old_end, hull + n - (b - a)
 
 
 class Positions:

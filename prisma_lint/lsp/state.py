@@ -30,6 +30,11 @@ class Document:
     language_id: str
     path: Path  # resolved; a made-up path for documents that are not files
     kind: Optional[str]  # "schema", "sql" or None (not ours)
+    # the text as the last lint read it, and where the text differs from it since (start, end
+    # in it, end in the text; None: the same text, or not known): the parse then compares no
+    # text to find the change (positions.combined_edit, incremental.edited_source)
+    linted: Optional[str] = None
+    edit: Optional[tuple[int, int, int]] = None
 
 
 @record

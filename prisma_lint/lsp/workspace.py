@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 from .linting import Linting
-from .positions import apply_change
+from .positions import change_offsets, combined_edit
 from .state import APP_SUFFIXES, CONFIG_NAMES, Document, Unit, _kind_of, logger
 
 
@@ -90,14 +90,24 @@ class Workspace(Linting):
         enc = self.encoding
         text = doc.text
         starts = self._line_starts_of(text)
+        known = doc.linted is not None and (doc.edit is not None or doc.linted is text)
+        edit = doc.edit if doc.linted is not text else None
         for change in params.content_changes:
             rng = getattr(change, "range", None)
             if rng is None:
                 text = change.text
+                known = False
             else:
-                text = apply_change(text, (rng.start.line, rng.start.character), (rng.end.line, rng.end.character), change.text, enc, starts)
+                a, b = change_offsets(text, (rng.start.line, rng.start.character), (rng.end.line, rng.end.character), enc, starts)
+                if known:
+                    edit = combined_edit(edit, a, b, len(change.text))
+                text = text[:a] + change.text + text[b:]
             starts = None  # (of the text before this change)
         doc.text = text
+        if known:
+            doc.edit = edit
+        else:
+            doc.linted, doc.edit = None, None
         doc.version = params.text_document.version
         if doc.kind is None:
             return

@@ -120,9 +120,12 @@ def read_source(
     overrides: Optional[dict[str, str]] = None,
     snapshots: Optional[dict[str, Snapshot]] = None,
     before: Optional[SourceFile] = None,
+    changed: Optional[dict[str, tuple]] = None,
 ) -> tuple[Optional[SourceFile], Optional[Diagnostic]]:
     """``before``: the same file read last (the language server's last lint): an unsaved
-    buffer's line index is worked out from its one (see ``incremental.edited_line_starts``)."""
+    buffer's line index is worked out from its one (see ``incremental.edited_line_starts``);
+    ``changed``: by resolved path, (the text read last, where the override differs from it),
+    as the language server knows it from the changes (``incremental.edited_source``)."""
     if overrides is not None:
         key = os.path.realpath(path)
         if key in overrides:
@@ -130,7 +133,7 @@ def read_source(
             if before is not None:
                 from .incremental import edited_source
 
-                return edited_source(before, shown, text), None
+                return edited_source(before, shown, text, changed.get(key) if changed else None), None
             return SourceFile(shown, text), None
     try:
         data, st = read_bytes(path)
@@ -178,6 +181,7 @@ def load_schema(
     cwd: Optional[StrPath] = None,
     overrides: Optional[dict[str, str]] = None,
     previous: Optional[LoadedSchema] = None,
+    changed: Optional[dict[str, tuple]] = None,
 ) -> LoadedSchema:
     """Read the schema at ``path`` (a file or a multi-file folder).
 
@@ -197,7 +201,7 @@ def load_schema(
         raise SchemaNotFound(f"{display_path(p, cwd)}: no such file or folder")
     snapshots: dict[str, Snapshot] = {}
     before = {f.source.path: f.source for f in previous.schema.files} if previous is not None else None
-    sources, errors, shown = read_sources(paths, cwd, overrides, snapshots, before)
+    sources, errors, shown = read_sources(paths, cwd, overrides, snapshots, before, changed)
     kept = []
     for src in sources:
         if _SCHEMA_START.match(src.text) or (src.path.endswith(".prisma") and "\0" not in src.text[:4096]):
@@ -223,6 +227,7 @@ def read_sources(
     overrides: Optional[dict[str, str]] = None,
     snapshots: Optional[dict[str, Snapshot]] = None,
     before: Optional[dict[str, SourceFile]] = None,
+    changed: Optional[dict[str, tuple]] = None,
 ) -> tuple[list[SourceFile], list[Diagnostic], dict[str, Any]]:
     """Read files: (the sources, the read errors, shown path -> file on disk); ``snapshots``
     gets each file as read (for the check before a fix replaces it); ``before``: shown path ->
@@ -233,7 +238,7 @@ def read_sources(
     for f in paths:
         name = display_path(f, cwd)
         shown[name] = f
-        src, err = read_source(f, name, overrides, snapshots, before.get(name) if before else None)
+        src, err = read_source(f, name, overrides, snapshots, before.get(name) if before else None, changed)
         if err:
             errors.append(err)
         elif src is not None:
