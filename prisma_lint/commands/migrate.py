@@ -105,6 +105,9 @@ def migrate(path, schema, name, out_dir, concurrently, to_stdout, unsafe_fixes, 
         click.echo(f"Updated {', '.join(sorted(fixed.texts))}", err=True)
     elif fixed.texts and not to_stdout:
         click.echo("The schema is unchanged: run `prisma-lint check --fix` (or pass --write-schema) so it matches.", err=True)
+    # as `check`: out without tearing the interpreter down (freeing the parsed schemas and every
+    # module; cal.com: 500 -> 485 M instructions, callgrind)
+    raise _Exit(0)
 
 
 def _template_cache_dir(provider: str, config):

@@ -175,7 +175,7 @@ def diff(old: Schema, new: Schema, existing: Optional[Schema] = None) -> Migrati
             f"(prisma-lint writes SQL for {', '.join(SUPPORTED)})"
         )
     # a model that is the same object in both (the fix's parse reused it: its block did not
-    # change) has the same indexes: nothing to compare (cal.com: 46 of 80 models, diff 16 -> N M
+    # change) has the same indexes: nothing to compare (cal.com: 46 of 80 models, diff 16 -> 8 M
     # instructions)
     same = {name for name, m in new.models.items() if old.models.get(name) is m}
     before, after = _indexes(old, provider, same), _indexes(new, provider, same)
