@@ -239,3 +239,18 @@ def test_rendering_through_the_template_cache_gives_the_same_sql(tmp_path, monke
     sql._template.cache_clear()  # a new process: the compiled template comes from the folder
     assert render(m, cache_dir=cache) == plain
     sql._template.cache_clear()
+
+
+def test_an_index_with_no_sql_stops_the_migration_even_in_a_model_the_fixes_leave(tmp_path):
+    """diff compares only the models the fix's parse built again; an index with no SQL form in
+    another model still stops the migration, as when every model was compared."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(
+        datasource("sqlite")
+        + "model A {\n  id Int @id\n  x  Int\n  @@index([x], type: Hash)\n}\n\n"
+        + "model User {\n  id    Int    @id\n  posts Post[]\n}\n\n"
+        + "model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n"
+    )
+    proc = run_cli("migrate", "--stdout", str(schema))
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "prisma-lint: error: `A`: index type Hash is not supported for sqlite here\n"

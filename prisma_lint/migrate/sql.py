@@ -126,7 +126,9 @@ def _where_sql(index: Index, model: Model, provider: str) -> Optional[str]:
     )
 
 
-def sql_index(index: Index, model: Model, provider: str) -> SqlIndex:
+def _check(index: Index, model: Model, provider: str) -> Optional[str]:
+    """Raise the MigrationError ``index`` has no SQL for (but its ``where:``, ``_where_sql``);
+    else its ``USING`` method."""
     method = None
     if index.kind == "index" and index.type not in (None, "BTree"):
         if provider not in ("postgresql",):
@@ -134,16 +136,20 @@ def sql_index(index: Index, model: Model, provider: str) -> SqlIndex:
         method = _PG_METHODS[index.type]
     if index.kind == "fulltext" and provider != "mysql":
         raise MigrationError(f"`{model.name}`: @@fulltext indexes exist only for MySQL")
-    columns = []
     for c in index.columns:
         if "." in c.field:
             raise MigrationError(f"`{model.name}`: an index on a composite-type field ({c.field}) has no SQL form")
-        columns.append(SqlColumn(c.db_name, c.sort, c.length, ops_sql(c.ops) if provider == "postgresql" else None))
+    return method
+
+
+def sql_index(index: Index, model: Model, provider: str) -> SqlIndex:
+    method = _check(index, model, provider)
+    pg = provider == "postgresql"
     return SqlIndex(
         name=index.db_name,
         table=model.db_name,
         schema=model.schema,
-        columns=tuple(columns),
+        columns=tuple([SqlColumn(c.db_name, c.sort, c.length, ops_sql(c.ops) if pg else None) for c in index.columns]),
         unique=index.kind == "unique",
         fulltext=index.kind == "fulltext",
         method=method,
@@ -151,14 +157,22 @@ def sql_index(index: Index, model: Model, provider: str) -> SqlIndex:
     )
 
 
-def _indexes(schema: Schema, provider: str, skip: Optional[set[str]] = None) -> dict[str, list[SqlIndex]]:
-    """Secondary indexes per model name (primary keys are not changed by prisma-lint), but for
-    the models named in ``skip``."""
+def _indexes(schema: Schema, provider: str, unchanged: frozenset[str] = frozenset(), checked: bool = False) -> dict[str, list[SqlIndex]]:
+    """Secondary indexes per model name (primary keys are not changed by prisma-lint). The
+    models named in ``unchanged`` are left out: their indexes are only checked for an index
+    with no SQL (the error a migration of the schema raises), or not even that if ``checked``."""
     out: dict[str, list[SqlIndex]] = {}
     for m in schema.models.values():
         # @@ignore hides a model from Prisma Client, not from Prisma Migrate: its table and
         # indexes are still migrated (and drift-checked), so a fix to them is migrated too
-        if m.kind != "model" or (skip and m.name in skip):
+        if m.kind != "model":
+            continue
+        if m.name in unchanged:
+            if not checked:
+                for i in m.indexes:
+                    if i.kind != "id":
+                        _check(i, m, provider)
+                        _where_sql(i, m, provider)
             continue
         out[m.name] = [sql_index(i, m, provider) for i in m.indexes if i.kind != "id"]
     return out
@@ -177,8 +191,9 @@ def diff(old: Schema, new: Schema, existing: Optional[Schema] = None) -> Migrati
     # a model that is the same object in both (the fix's parse reused it: its block did not
     # change) has the same indexes: nothing to compare (cal.com: 46 of 80 models, diff 16 -> 8 M
     # instructions)
-    same = {name for name, m in new.models.items() if old.models.get(name) is m}
-    before, after = _indexes(old, provider, same), _indexes(new, provider, same)
+    # (an index of it with no SQL form still stops the migration, as before: checked once)
+    same = frozenset(name for name, m in new.models.items() if old.models.get(name) is m)
+    before, after = _indexes(old, provider, same), _indexes(new, provider, same, checked=True)
     drops: list[SqlIndex] = []
     creates: list[SqlIndex] = []
     for model, new_list in after.items():
