@@ -189,8 +189,10 @@ def test_template_key_tells_texts_apart():
         ("{% macro m(x=1) %}{{ x }}{% endmacro %}{{ m(2) }}", 1, "default arguments"),
         ("{% if a %}{% macro m() %}{% endmacro %}{% endif %}", 1, "macro inside a block"),
         ("{% include 'x' %}", 1, "Include"),
-        ("{{ loop }}", 1, "`loop` outside its loop"),
+        ("{{ loop }}", 1, "the name `loop`"),
         ("{{ 1.5 }}", 1, "constant 1.5"),
+        ("{{ range }}", 1, "the name `range`"),
+        ("{% macro m(x) %}{{ varargs }}{% endmacro %}{{ m(1) }}", 1, "the name `varargs`"),
     ],
 )
 def test_the_generator_refuses_what_it_does_not_translate(template, line, what):
@@ -214,15 +216,15 @@ def test_what_the_generator_translates_renders_as_jinja2_does():
         "{% for r in rows %}{% if loop.first %}first {% elif r.n != 2 and not r.flag %}mid {% else %}other {% endif %}"
         "{{ loop.index }}/{{ loop.index0 }}/{{ loop.length }} {{ pair(r.n, r.name or 'anon') }}"
         "{% for c in r.cs %}{{ c | qi }}{% if not loop.last %},{% endif %}{% endfor %}"
-        "{{ none_value }}{{ 7 }}\n{% endfor %}"
+        "{{ none_value }}{{ 7 }}{{ r.from }}\n{% endfor %}"
     )
     namespace: dict = {}
     exec(compile_template("t.sql.j2", template, "render_t"), namespace)
     rows = [
-        Row(n=1, flag=False, name="a", cs=["x", 'y"']),
-        Row(n=2, flag=False, name="", cs=[]),
-        Row(n=3, flag=True, name=None, cs=["z"]),
-        Row(n=4, flag=False, name="d", cs=["p", "q", "r"]),
+        Row(n=1, flag=False, name="a", cs=["x", 'y"'], **{"from": 1}),
+        Row(n=2, flag=False, name="", cs=[], **{"from": "b"}),
+        Row(n=3, flag=True, name=None, cs=["z"], **{"from": None}),
+        Row(n=4, flag=False, name="d", cs=["p", "q", "r"], **{"from": ""}),
     ]
     env = sql.jinja_environment()
     env.filters.update(filters("postgresql"))

@@ -21,6 +21,7 @@ cal.com's schema, for four templates of a few lines each.
 from __future__ import annotations
 
 import sys
+from keyword import iskeyword
 from pathlib import Path
 from typing import Any, Optional
 
@@ -49,9 +50,10 @@ class _Loop:
 class _Translator:
     """One template's node tree -> the source of one Python function."""
 
-    def __init__(self, template: str, tree: nodes.Template) -> None:
+    def __init__(self, template: str, tree: nodes.Template, reserved: frozenset[str]) -> None:
         self.template = template
         self.tree = tree
+        self.reserved = reserved  # jinja2's globals and a macro's special names: not translated
         self.macros: dict[str, nodes.Macro] = {}
         self.context: set[str] = set()  # names the template reads from the render's variables
         self.filters: set[str] = set()
@@ -71,8 +73,8 @@ class _Translator:
                 return scope[node.name]
         if node.name in self.macros:
             return f"_m_{node.name}"
-        if node.name.startswith("_") or node.name == "loop":
-            raise self.refuse(node, f"the name `{node.name}` outside its loop or with a leading underscore")
+        if node.name.startswith("_") or node.name == "loop" or node.name in self.reserved:
+            raise self.refuse(node, f"the name `{node.name}` (jinja2's own, outside its loop, or with a leading underscore)")
         self.context.add(node.name)
         return f"v_{node.name}"
 
@@ -92,7 +94,10 @@ class _Translator:
                 loop = self.lookup(node.node)
                 if isinstance(loop, _Loop):
                     return self.loop_attr(node, loop)
-            return f"{self.expr(node.node)}.{node.attr}"
+            # Python's attribute access: the templates read the fields of records (jinja2 would
+            # also try obj[attr] where the attribute is missing: an error either way here)
+            obj = self.expr(node.node)
+            return f"{obj}.{node.attr}" if node.attr.isidentifier() and not iskeyword(node.attr) else f"getattr({obj}, {node.attr!r})"
         if isinstance(node, nodes.Filter):
             if node.node is None or node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
                 raise self.refuse(node, f"the filter `{node.name}` with arguments or as a block")
@@ -235,8 +240,9 @@ class _Translator:
 def compile_template(template: str, text: str, function: str) -> str:
     """The Python source of ``function``, which renders ``text`` (the template named
     ``template``) as jinja2 does; TemplateCodeError for a node it does not translate."""
-    tree = jinja_environment().parse(text, name=template)
-    return _Translator(template, tree).function(function)
+    env = jinja_environment()
+    reserved = frozenset(env.globals) | {"varargs", "kwargs", "caller", "self"}
+    return _Translator(template, env.parse(text, name=template), reserved).function(function)
 
 
 def function_name(template: str) -> str:
