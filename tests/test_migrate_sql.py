@@ -3,7 +3,7 @@
 import pglast
 import pytest
 from conftest import REPO, run_cli
-from helpers import datasource, load_text
+from helpers import datasource, edited_templates, load_text
 
 from prisma_lint.migrate.sql import MigrationError, diff, ops_sql, render, reverse, statements
 
@@ -181,10 +181,7 @@ def test_migrate_keeps_the_compiled_template_between_runs(tmp_path):
     env = {"XDG_CACHE_HOME": str(cache)}
     plain = run_cli("migrate", "--stdout", str(schema), env=env)
     assert plain.stdout == expected and not cache.exists()
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    for path in (REPO / "prisma_lint" / "templates").iterdir():
-        (templates / path.name).write_text("{#- edited -#}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    templates = edited_templates(tmp_path / "templates")
     first = run_with_templates(templates, "migrate", "--stdout", str(schema), env=env)
     assert first.returncode == 0, first.stderr
     stored = list((cache / "prisma-lint" / "templates").iterdir())
@@ -227,10 +224,7 @@ def test_rendering_through_the_template_cache_gives_the_same_sql(tmp_path, monke
     loaded = load_text(datasource() + BEFORE).schema
     m = diff(loaded, load_text(datasource() + AFTER).schema)
     plain = render(m)
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    for path in (REPO / "prisma_lint" / "templates").iterdir():
-        (templates / path.name).write_text("{#- edited -#}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    templates = edited_templates(tmp_path / "templates")
     monkeypatch.setitem(resources._PLACES, "templates", (str(templates),))
     sql._template.cache_clear()
     cache = tmp_path / "cache"

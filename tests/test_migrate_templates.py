@@ -3,11 +3,11 @@ generated module is what the generator writes now, it renders byte for byte what
 from the same template, a template whose text changed is rendered by jinja2, and the generator
 refuses what it does not translate."""
 
-import shutil
 import sys
 
 import pytest
 from conftest import REPO
+from helpers import edited_templates as edited_copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,13 +30,10 @@ def fresh_caches():
 
 
 @pytest.fixture
-def edited_templates(tmp_path, monkeypatch, fresh_caches):
+def installed_edited(tmp_path, monkeypatch, fresh_caches):
     """A copy of the templates, each with a comment added at its top (the same SQL, another
     text): the installed templates are not the ones ``_templates.py`` was generated from."""
-    folder = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, folder)
-    for path in folder.iterdir():
-        path.write_text("{#- edited -#}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    folder = edited_copy(tmp_path / "templates")
     monkeypatch.setitem(resources._PLACES, "templates", (str(folder),))
     return folder
 
@@ -126,9 +123,7 @@ def test_render_and_statements_are_the_same_through_jinja2(m, tmp_path_factory, 
     concurrently = m.provider in ("postgresql", "cockroachdb")
     sql._compiled.cache_clear()
     ours = [render(m), render(reverse(m)), *statements(m), *statements(m, concurrently=concurrently)]
-    folder = tmp_path_factory.mktemp("templates")
-    for path in TEMPLATES.iterdir():
-        (folder / path.name).write_text("{#- edited -#}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    folder = edited_copy(tmp_path_factory.mktemp("templates"))
     with monkeypatch.context() as patch:
         patch.setitem(resources._PLACES, "templates", (str(folder),))
         sql._template.cache_clear()
@@ -139,10 +134,10 @@ def test_render_and_statements_are_the_same_through_jinja2(m, tmp_path_factory, 
 
 
 # -- the fallback ----------------------------------------------------------------------------------
-def test_an_edited_template_is_rendered_by_jinja2(edited_templates):
+def test_an_edited_template_is_rendered_by_jinja2(installed_edited):
     """The installed template is not the one compiled: its own text is rendered (here an edit
     that changes the SQL, so the generated code would be wrong)."""
-    path = edited_templates / "postgresql.sql.j2"
+    path = installed_edited / "postgresql.sql.j2"
     path.write_text(path.read_text(encoding="utf-8").replace("-- CreateIndex", "-- CreateIndex (edited)"), encoding="utf-8")
     index = SqlIndex("User_email_idx", "User", None, (SqlColumn("email"),))
     m = Migration("postgresql", [Step("create", index)])
