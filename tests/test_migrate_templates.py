@@ -97,7 +97,8 @@ def step(draw) -> Step:
     return Step(action, draw(sql_index()), old_name=draw(NAME) if action == "rename" else None)
 
 
-MIGRATIONS = st.builds(Migration, provider=st.sampled_from(sql.SUPPORTED), steps=st.lists(step(), max_size=25))
+STEPS = st.lists(step(), max_size=25)
+MIGRATIONS = st.builds(Migration, provider=st.sampled_from(sql.SUPPORTED), steps=STEPS)
 
 
 def jinja2_render(provider: str, steps: list, concurrently: bool) -> str:
@@ -109,10 +110,11 @@ def generated_render(provider: str, steps: list, concurrently: bool) -> str:
     return function(filters(provider), steps=steps, concurrently=concurrently)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(m=MIGRATIONS, concurrently=st.booleans())
-def test_generated_code_renders_what_jinja2_renders(m, concurrently, fresh_caches):
-    assert generated_render(m.provider, m.steps, concurrently) == jinja2_render(m.provider, m.steps, concurrently)
+@pytest.mark.parametrize("provider", sql.SUPPORTED)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(steps=STEPS, concurrently=st.booleans())
+def test_generated_code_renders_what_jinja2_renders(provider, steps, concurrently, fresh_caches):
+    assert generated_render(provider, steps, concurrently) == jinja2_render(provider, steps, concurrently)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
