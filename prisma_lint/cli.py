@@ -240,17 +240,16 @@ def _targets(paths: tuple[str, ...], schema: Optional[str], overrides: Optional[
     return [Target(found, how)]
 
 
-def _one_target(path: Optional[str], schema: Optional[str]) -> Path:
-    """The one unit the other commands (graph, migrate, queries) read."""
-    from pathlib import Path
-
+def _one_target(path: Optional[str], schema: Optional[str]) -> str:
+    """The one unit the other commands (graph, migrate, queries) read, as ``str(Path(...))``
+    (``clean``: pathlib is 16 M instructions, 3% of `migrate --stdout` on cal.com)."""
     if schema:
-        return Path(schema)
+        return clean(schema)
     targets = _targets((path,) if path else (), None)
     if len(targets) != 1:  # an app file given for a schema: it belongs to none, or to several
         roots = ", ".join(str(t.root) for t in targets)
         _fail(f"{path}: pass a schema (this app file belongs to {'the schemas ' + roots if roots else 'no schema'})")
-    return Path(targets[0].root)
+    return clean(os.fspath(targets[0].root))
 
 
 def _load(target: StrPath, overrides=None, migrations: Optional[str] = None):

@@ -410,16 +410,18 @@ class Engine:
         _mark_refused(result.findings, outcome)
         return FixResult(final, result, outcome.texts, originals, _gone(before.findings, result.findings))
 
-    def migration(self, inputs: Inputs, unsafe: bool = False, give_up: bool = False) -> tuple[FixResult, Any]:
+    def migration(
+        self, inputs: Inputs, unsafe: bool = False, give_up: bool = False, before: Optional[LintResult] = None
+    ) -> tuple[FixResult, Any]:
         """What ``migrate`` needs: the fixes (in memory) and the index changes they make to the
         database (``migrate.sql.Migration``), leaving out what the migrations already create.
         Raises ``migrate.sql.MigrationError`` for a provider it cannot write SQL for.
-        ``give_up``: as for :meth:`fix` (the diff reads the indexes of ``inputs``' models, not
-        their positions: it is the same either way)."""
+        ``give_up``, ``before``: as for :meth:`fix` (the diff reads the indexes of ``inputs``'
+        models, not their positions: it is the same either way)."""
         from .migrate.sql import diff
 
         original = inputs.unit.schema
-        fixed = self.fix(inputs, unsafe, give_up=give_up)
+        fixed = self.fix(inputs, unsafe, before=before, give_up=give_up)
         existing = inputs.migrations.schema if inputs.migrations is not None else None
         return fixed, diff(original, fixed.inputs.unit.schema, existing)
 

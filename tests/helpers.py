@@ -103,3 +103,13 @@ def lint_with_queries(text: str, records: list[dict], select: Optional[Iterable[
     errors = [d for d in result.diagnostics if d.severity == "error"]
     assert not errors, [d.render() for d in errors]
     return result.findings
+
+
+def edited_templates(folder: Path) -> Path:
+    """A copy of the SQL templates in ``folder``, each with a comment added at its top: the same
+    SQL from another text, so ``migrate.sql`` renders them with jinja2 (not ``_templates.py``)."""
+    source = Path(__file__).resolve().parent.parent / "prisma_lint" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        (folder / path.name).write_text("{#- edited -#}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder

@@ -2,8 +2,8 @@
 
 import pglast
 import pytest
-from conftest import run_cli
-from helpers import datasource, load_text
+from conftest import REPO, run_cli
+from helpers import datasource, edited_templates, load_text
 
 from prisma_lint.migrate.sql import MigrationError, diff, ops_sql, render, reverse, statements
 
@@ -169,35 +169,82 @@ def test_concurrently_migration_folders_follow_the_same_order(tmp_path):
 
 
 def test_migrate_keeps_the_compiled_template_between_runs(tmp_path):
-    """The first migrate writes jinja2's compiled template to the cache folder; the next runs
-    load it (the same SQL; jinja2 keys the file by the template's text, so an edit is compiled again), and a
-    cache folder that cannot be written costs only the compile."""
+    """When jinja2 renders the template (the installed one is not the one ``_templates.py`` was
+    generated from: here an edited copy), the first migrate writes jinja2's compiled template
+    to the cache folder; the next runs load it (the same SQL; jinja2 keys the file by the
+    template's text, so an edit is compiled again), and a cache folder that cannot be written
+    costs only the compile. With the generated code nothing is written there."""
     schema = tmp_path / "schema.prisma"
     schema.write_text(datasource() + "model User {\n  id    Int    @id\n  posts Post[]\n}\nmodel Post {\n  id Int @id\n  authorId Int\n  author User @relation(fields: [authorId], references: [id])\n}\n")
+    expected = '-- CreateIndex\nCREATE INDEX "Post_authorId_idx" ON "Post"("authorId");\n'
     cache = tmp_path / "cache"
     env = {"XDG_CACHE_HOME": str(cache)}
-    first = run_cli("migrate", "--stdout", str(schema), env=env)
+    plain = run_cli("migrate", "--stdout", str(schema), env=env)
+    assert plain.stdout == expected and not cache.exists()
+    templates = edited_templates(tmp_path / "templates")
+    first = run_with_templates(templates, "migrate", "--stdout", str(schema), env=env)
     assert first.returncode == 0, first.stderr
     stored = list((cache / "prisma-lint" / "templates").iterdir())
     assert len(stored) == 1 and stored[0].stat().st_size > 0
     mtime = stored[0].stat().st_mtime_ns
-    second = run_cli("migrate", "--stdout", str(schema), env=env)
-    assert second.stdout == first.stdout == '-- CreateIndex\nCREATE INDEX "Post_authorId_idx" ON "Post"("authorId");\n'
+    second = run_with_templates(templates, "migrate", "--stdout", str(schema), env=env)
+    assert second.stdout == first.stdout == expected
     assert stored[0].stat().st_mtime_ns == mtime  # read, not written again
     # a cache folder that is a file: nothing can be written there, the SQL is the same
     blocked = tmp_path / "blocked"
     blocked.write_text("not a folder")
-    third = run_cli("migrate", "--stdout", str(schema), env={"XDG_CACHE_HOME": str(blocked)})
+    third = run_with_templates(templates, "migrate", "--stdout", str(schema), env={"XDG_CACHE_HOME": str(blocked)})
     assert third.returncode == 0 and third.stdout == first.stdout and "Traceback" not in third.stderr
 
 
-def test_rendering_through_the_template_cache_gives_the_same_sql(tmp_path):
+def run_with_templates(folder, *args: str, env: dict):
+    """The CLI in a subprocess whose templates are the ones in ``folder``."""
+    import os
+    import subprocess
+    import sys
+
+    program = (
+        "import sys; from prisma_lint import resources; resources._PLACES['templates'] = (sys.argv.pop(1),); "
+        "sys.argv[0] = 'prisma-lint'; from prisma_lint.entry import main; main()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", program, str(folder), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
+        timeout=120,
+    )
+
+
+def test_rendering_through_the_template_cache_gives_the_same_sql(tmp_path, monkeypatch):
+    from prisma_lint import resources
     from prisma_lint.migrate import sql
 
     loaded = load_text(datasource() + BEFORE).schema
     m = diff(loaded, load_text(datasource() + AFTER).schema)
     plain = render(m)
-    cached = render(m, cache_dir=tmp_path)
-    assert cached == plain and any((tmp_path / "templates").iterdir())
+    templates = edited_templates(tmp_path / "templates")
+    monkeypatch.setitem(resources._PLACES, "templates", (str(templates),))
+    sql._template.cache_clear()
+    cache = tmp_path / "cache"
+    cached = render(m, cache_dir=cache)
+    assert cached == plain and any((cache / "templates").iterdir())
     sql._template.cache_clear()  # a new process: the compiled template comes from the folder
-    assert render(m, cache_dir=tmp_path) == plain
+    assert render(m, cache_dir=cache) == plain
+    sql._template.cache_clear()
+
+
+def test_an_index_with_no_sql_stops_the_migration_even_in_a_model_the_fixes_leave(tmp_path):
+    """diff compares only the models the fix's parse built again; an index with no SQL form in
+    another model still stops the migration, as when every model was compared."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(
+        datasource("sqlite")
+        + "model A {\n  id Int @id\n  x  Int\n  @@index([x], type: Hash)\n}\n\n"
+        + "model User {\n  id    Int    @id\n  posts Post[]\n}\n\n"
+        + "model Post {\n  id       Int  @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n"
+    )
+    proc = run_cli("migrate", "--stdout", str(schema))
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "prisma-lint: error: `A`: index type Hash is not supported for sqlite here\n"
