@@ -200,6 +200,16 @@ def _start(folder: Path, timing: Optional[Path] = None) -> Client:
     return client
 
 
+def bench_schema(folder: Path, where: str) -> tuple[Path, str, list[str], int]:
+    """The 7,600-line schema written into ``folder``: (its path, its text, its lines, the line
+    the edits are typed at: :func:`edit_line`)."""
+    path = folder / "schema.prisma"
+    text = synthetic_schema(LINES)
+    path.write_text(text, encoding="utf-8")
+    lines = text.split("\n")
+    return path, text, lines, edit_line(lines, where)
+
+
 def edit_line(lines: list[str], where: str) -> int:
     """The line the edits are typed at the end of: the first (a comment), or with ``"model"``
     a field's with a trailing comment in the middle model."""
@@ -216,11 +226,7 @@ def _session(
     each phase of the isolated edits (ms) is appended to it."""
     with tempfile.TemporaryDirectory(prefix="prisma-lint-lsp-bench-") as tmp:
         folder = Path(tmp)
-        path = folder / "schema.prisma"
-        text = synthetic_schema(LINES)
-        path.write_text(text, encoding="utf-8")
-        lines = text.split("\n")
-        line_no = edit_line(lines, where)
+        path, text, lines, line_no = bench_schema(folder, where)
         uri = path.as_uri()
         timing = folder / "timing.jsonl" if phases is not None else None
         client = _start(folder, timing)

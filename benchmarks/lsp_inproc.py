@@ -30,10 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from lsp_bench import edit_line  # noqa: E402
-from synth import synthetic_schema  # noqa: E402
-
-LINES = 7600
+from lsp_bench import bench_schema  # noqa: E402
 
 
 class _Protocol:
@@ -72,11 +69,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="prisma-lint-inproc-") as tmp:
         folder = Path(tmp)
-        path = folder / "schema.prisma"
-        text = synthetic_schema(LINES)
-        path.write_text(text, encoding="utf-8")
-        lines = text.split("\n")
-        line_no = edit_line(lines, args.where)
+        path, text, lines, line_no = bench_schema(folder, args.where)
         uri = path.as_uri()
         server = _Server()
         state = ServerState(server, types, from_fs_path, to_fs_path, asyncio)
