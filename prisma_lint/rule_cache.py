@@ -225,7 +225,9 @@ class FindingsCache:
         same = not extra and sig == self.last_signature
         suspects = None
         if places is None and not same:  # (a quick signature) only these models' are worked out again
-            suspects = self._suspects(schema)
+            # but not with migration indexes: the last lint had none (else no quick signature),
+            # so any model may have some now (a migration written between two edits)
+            suspects = self._suspects(schema) if not extra else None
             if suspects is None:
                 places = _places(schema)
         self.last_signature = self.last_stamp = None  # (set again once this lint is through)

@@ -728,3 +728,30 @@ def test_the_same_text_linted_with_other_rules_is_a_fresh_lint(tmp_path):
         got = engine.lint(current, cache)
         fresh = engine.lint(load_inputs(path, tmp_path, {key: text}))
         assert [(f.rule, f.message, f.span.start) for f in got.findings] == [(f.rule, f.message, f.span.start) for f in fresh.findings]
+
+
+def test_a_migration_that_appears_between_two_edits_is_read_by_every_models_rules(tmp_path):
+    """The migrations folder gets its first index (`prisma migrate dev`) between two edits, the
+    second typed inside another model (the builder's quick path: that model is the only one
+    built again): a model the edit did not touch still has its per-model rules run with the
+    migration's index (redundant-index reads them). Before, its findings were kept from the lint
+    without migrations."""
+    text = (
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\n'
+        "model Tag {\n  id    Int    @id\n  label String\n\n  @@index([label])\n}\n\n"
+        "model Note {\n  id   Int    @id\n  body String // a comment\n}\n"
+    )
+    path, key, current = loaded(tmp_path, text)
+    cache = FindingsCache()
+    assert not [f for f in ENGINE.lint(current, cache).findings if f.rule == "redundant-index"]
+    folder = tmp_path / "migrations" / "20260101000000_tag"
+    folder.mkdir(parents=True)
+    (folder / "migration.sql").write_text('CREATE INDEX "tag_label_id" ON "Tag" ("label", "id");\n')
+    at = text.index("// a comment") + len("// a comment")
+    text = text[:at] + " x" + text[at:]
+    current = load_inputs(path, tmp_path, {key: text}, previous=current)
+    assert current.migrations is not None
+    got = lint_result(current, cache)
+    fresh = lint_result(load_inputs(path, tmp_path, {key: text}))
+    assert got == fresh
+    assert any(f[0] == "redundant-index" for f in fresh[0])
