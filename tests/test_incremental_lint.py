@@ -105,6 +105,21 @@ def check_series(tmp_path: Path, text: str, edits, stats: Optional[list] = None,
     return reused
 
 
+def check_edit_series(tmp_path: Path, texts: list[str], make_edits, rng: random.Random) -> int:
+    """:func:`check_series` on each of ``texts`` with the edits ``make_edits(tmp_path, text,
+    rng)`` gives it (a text it gives none is skipped), each in a folder of its own; returns how
+    many texts were checked. A large schema's model graph is compared after its last edit only."""
+    checked = 0
+    for text in texts:
+        edits = make_edits(tmp_path, text, rng)
+        if edits:
+            series = tmp_path / f"s{checked}"
+            series.mkdir()
+            check_series(series, text, edits, graph_each_step=len(text) < 30_000)
+            checked += 1
+    return checked
+
+
 SNIPPETS = [
     " x", "\n", "// c\n", "/// doc\n", "  extra String?\n", "  @@index([id])\n", "}", "{", "@", '"',
     "model Added {\n  id Int @id\n}\n", "enum Mood {\n  HAPPY\n}\n", "  mood Mood?\n",
@@ -404,19 +419,8 @@ def test_semantic_edits_of_every_corpus_schema_build_and_lint_as_a_fresh_load(tm
     """Every (one-file) corpus schema through the edits of :func:`semantic_edits`: after each
     one, the incremental load (models and relations reused from the last one where nothing
     they are built from changed) is the fresh load's model graph, findings and diagnostics."""
-    rng = random.Random(5)
-    checked = 0
-    for files in corpus_texts:
-        if len(files) != 1:
-            continue
-        ((_, text),) = files.items()
-        edits = semantic_edits(tmp_path, text, rng)
-        if edits:
-            series = tmp_path / f"s{checked}"
-            series.mkdir()
-            check_series(series, text, edits, graph_each_step=len(text) < 30_000)
-            checked += 1
-    assert checked > 30
+    texts = [next(iter(files.values())) for files in corpus_texts if len(files) == 1]
+    assert check_edit_series(tmp_path, texts, semantic_edits, random.Random(5)) > 30
 
 
 def test_relations_between_untouched_models_are_reused(tmp_path):
@@ -672,18 +676,10 @@ def test_edits_inside_blocks_take_the_builders_quick_path_and_load_as_a_fresh_lo
         quick["taken"] += got is not None
         return got
 
-    rng = random.Random(9)
-    checked = 0
     texts = [synthetic_schema(600)] + [next(iter(files.values())) for files in corpus_texts if len(files) == 1]
     try:
         builder.SchemaBuilder._quick = counted  # type: ignore[method-assign]
-        for text in texts:
-            edits = in_block_edits(tmp_path, text, rng)
-            if edits:
-                series = tmp_path / f"s{checked}"
-                series.mkdir()
-                check_series(series, text, edits, graph_each_step=len(text) < 30_000)
-                checked += 1
+        checked = check_edit_series(tmp_path, texts, in_block_edits, random.Random(9))
     finally:
         builder.SchemaBuilder._quick = original  # type: ignore[method-assign]
     assert checked > 30
