@@ -260,8 +260,7 @@ def parse_changed_blocks(parser: "PrismaParser", source: SourceFile, previous: S
     result.ends, result.comment_starts, result.fresh = new_ends, new_comment_starts, fresh
     for i in fresh_at:
         if i:
-            g, b = new_ends[i - 1], out[i].span.start
-            new_breaks[i] = new.find("\n", g, b) >= 0 or new.find("\r", g, b) >= 0
+            new_breaks[i] = _has_break(new, new_ends[i - 1], out[i].span.start)
     result.breaks = new_breaks
     result.same_names = _same_names(blocks, out, kept, fresh_at)
     result.places_kept = not places["unsure"] and (not places["below"] or len(source.line_starts) == len(old_src.line_starts))
@@ -289,11 +288,12 @@ def _breaks(text: str, blocks: list[Block], ends: list[int]) -> list[bool]:
     """For each block, whether a line break is between the end of the block above and its own
     start (the first block: True). A block without one is not reused (its `///` lines could be
     in the block above it); the incremental parse carries these to the next one."""
-    out = [True]
-    for i in range(1, len(blocks)):
-        g, s = ends[i - 1], blocks[i].span.start
-        out.append(text.find("\n", g, s) >= 0 or text.find("\r", g, s) >= 0)
-    return out
+    return [True] + [_has_break(text, ends[i - 1], blocks[i].span.start) for i in range(1, len(blocks))]
+
+
+def _has_break(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` has a line break (without slicing it)."""
+    return text.find("\n", start, end) >= 0 or text.find("\r", start, end) >= 0
 
 
 def _edited_tail(
